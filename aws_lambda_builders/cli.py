@@ -1,0 +1,109 @@
+"""The ``lambda-pip`` command line.
+
+Exit codes:
+  0  the bundle is complete
+  1  some dependencies have no build for the target (the rest is installed)
+  2  the command line is wrong (argparse)
+  3  any other packaging error (no such package, pip failed, bad input)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from typing import List, Optional, TextIO
+
+from aws_lambda_builders import __version__
+from aws_lambda_builders.architecture import ARM64, X86_64
+from aws_lambda_builders.workflows.python_pip.exceptions import MissingDependencyError, PackagerError
+from aws_lambda_builders.workflows.python_pip.packager import STEPS, PythonPipDependencyBuilder
+from aws_lambda_builders.workflows.python_pip.target import RUNTIMES
+from aws_lambda_builders.workflows.python_pip.utils import UI, Config
+
+EXIT_OK = 0
+EXIT_MISSING = 1
+EXIT_USAGE = 2
+EXIT_ERROR = 3
+
+
+class TerminalUI(UI):
+    """Progress as plain lines on a stream (stderr), one per step and per package."""
+
+    def __init__(self, stream: TextIO, quiet: bool = False) -> None:
+        super().__init__()
+        self._stream = stream
+        self._quiet = quiet
+
+    def _print(self, line: str) -> None:
+        print(line, file=self._stream, flush=True)
+
+    def write(self, message: str) -> None:
+        if not self._quiet:
+            self._print(f"  {message}")
+
+    def error(self, message: str) -> None:
+        self._print(f"  {message}")
+
+    def step_started(self, step: str) -> None:
+        if not self._quiet:
+            self._print(f"[{STEPS.index(step) + 1}/{len(STEPS)}] {step}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lambda-pip",
+        description="Build Python dependencies for AWS Lambda, for any runtime and architecture.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="build the dependencies of a requirements file into a directory")
+    build.add_argument("-r", "--requirements", required=True, help="requirements.txt to build")
+    build.add_argument("-o", "--output", required=True, help="directory to build into (replaced)")
+    host_runtime = "python%d.%d" % sys.version_info[:2]
+    build.add_argument("--runtime", choices=list(RUNTIMES),
+                       default=host_runtime if host_runtime in RUNTIMES else None,
+                       required=host_runtime not in RUNTIMES,
+                       help=f"Lambda runtime (default: the running Python's, {host_runtime})")
+    build.add_argument("--architecture", default=X86_64, choices=[X86_64, ARM64], help="default: x86_64")
+    build.add_argument("--python", default=sys.executable,
+                       help="interpreter that runs pip and builds sdists (default: this one)")
+    build.add_argument("--scratch-dir", help="where downloads and builds go while they last (default: a temp dir)")
+    build.add_argument("-i", "--index-url", help="base URL of the package index")
+    build.add_argument("--extra-index-url", action="append", default=[], help="more index URLs (repeatable)")
+    build.add_argument("-f", "--find-links", action="append", default=[], help="local dirs or URLs of archives")
+    build.add_argument("--trusted-host", action="append", default=[], help="host to trust without HTTPS")
+    build.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
+    return parser
+
+
+def build(args: argparse.Namespace, stream: TextIO) -> int:
+    ui = TerminalUI(stream, quiet=args.quiet)
+    config = Config(index_url=args.index_url, extra_index_urls=args.extra_index_url,
+                    find_links=args.find_links, trusted_hosts=args.trusted_host)
+    output = os.path.abspath(args.output)
+    builder = PythonPipDependencyBuilder(runtime=args.runtime, python_exe=args.python,
+                                         architecture=args.architecture)
+    with tempfile.TemporaryDirectory(prefix="lambda-pip-scratch-", dir=args.scratch_dir) as scratch:
+        builder.build_dependencies(output, scratch, os.path.abspath(args.requirements), ui=ui, config=config)
+    count = len([n for n in os.listdir(output) if n.endswith(".dist-info")]) if os.path.isdir(output) else 0
+    print(f"built {count} distributions into {output} for {args.runtime} on {args.architecture}", file=stream)
+    return EXIT_OK
+
+
+def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None) -> int:
+    stream = stream or sys.stderr
+    args = _parser().parse_args(argv)
+    try:
+        return build(args, stream)
+    except MissingDependencyError as error:
+        print(f"error: {error}", file=stream)
+        return EXIT_MISSING
+    except PackagerError as error:
+        print(f"error: {error}", file=stream)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

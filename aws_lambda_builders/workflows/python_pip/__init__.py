@@ -1,0 +1,1 @@
+"""Builds the dependencies of Python Lambda functions with pip (the Chalice packager)."""

@@ -1,0 +1,120 @@
+"""Errors of the python_pip packager: one base, one class per thing a user can act on.
+
+They are importable from ``packager`` as well, where aws-lambda-builders defines them.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Optional
+
+from aws_lambda_builders.exceptions import LambdaBuilderError
+
+
+class PackagerError(Exception):
+    """Base of every error the packager raises."""
+
+
+class InvalidSourceDistributionNameError(PackagerError):
+    """An sdist whose file name is not ``.tar.gz``, ``.tar.bz2`` or ``.zip``."""
+
+
+class RequirementsFileNotFoundError(PackagerError):
+    def __init__(self, requirements_path: str) -> None:
+        super().__init__(
+            f"Requirements file not found: {requirements_path}. "
+            "Pass the path of an existing requirements.txt."
+        )
+        self.requirements_path = requirements_path
+
+
+class MissingDependencyError(PackagerError):
+    """Some dependencies could not be made compatible with the Lambda target.
+
+    ``missing`` holds the packages (as aws-lambda-builders has it); ``reasons``
+    maps each package's identifier to why it is missing. Everything else was
+    installed before this was raised.
+    """
+
+    def __init__(self, missing: Iterable[object], reasons: Optional[Mapping[str, str]] = None) -> None:
+        self.missing = missing
+        self.reasons = dict(reasons or {})
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        names = sorted(str(getattr(p, "identifier", p)) for p in self.missing)
+        lines = ["Could not install dependencies for the Lambda target:"]
+        for name in names:
+            reason = self.reasons.get(name)
+            lines.append(f"  - {name}: {reason}" if reason else f"  - {name}")
+        lines.append(
+            "Pin a version that publishes a compatible wheel, or build the wheel "
+            "yourself and put it in a --find-links directory."
+        )
+        return "\n".join(lines)
+
+
+class NoSuchPackageError(PackagerError):
+    """A package name or version that the index does not have."""
+
+    def __init__(self, package_name: str, detail: str = "") -> None:
+        message = f"Could not satisfy the requirement: {package_name}"
+        if detail:
+            message += f"\n{detail}"
+        message += "\nCheck the name and version in your requirements file, and the index pip uses."
+        super().__init__(message)
+        self.package_name = package_name
+
+
+class PackageDownloadError(PackagerError):
+    """pip failed to download the dependency closure; ``stderr`` keeps its whole output."""
+
+    def __init__(self, message: str, stderr: str = "") -> None:
+        super().__init__(message)
+        self.stderr = stderr or message
+
+
+class UnsupportedPackageError(PackagerError):
+    """The name and version of an sdist could not be read."""
+
+    def __init__(self, package_name: str) -> None:
+        super().__init__(
+            f"Unable to retrieve name/version for package: {package_name}. "
+            "Its sdist has no usable PKG-INFO and its setup.py egg_info failed."
+        )
+        self.package_name = package_name
+
+
+class UnsupportedPythonVersion(PackagerError):
+    def __init__(self, version: str) -> None:
+        super().__init__(
+            f"'{version}' version of python is not supported; "
+            "use one of python3.8 ... python3.14"
+        )
+        self.version = version
+
+
+class UnsupportedArchitectureError(PackagerError):
+    def __init__(self, architecture: str) -> None:
+        super().__init__(f"'{architecture}' is not a Lambda architecture; use x86_64 or arm64")
+        self.architecture = architecture
+
+
+class UnsafeArchiveError(PackagerError):
+    """An archive member that would land outside the directory it is unpacked into."""
+
+    def __init__(self, archive: str, member: str, why: str) -> None:
+        super().__init__(f"Refusing to unpack {archive}: member {member!r} {why}")
+        self.archive = archive
+        self.member = member
+
+
+class InvalidWheelError(PackagerError):
+    """A wheel that is not what PEP 427 says a wheel is (bad RECORD, no dist-info ...)."""
+
+    def __init__(self, wheel: str, why: str) -> None:
+        super().__init__(f"Refusing to install {wheel}: {why}")
+        self.wheel = wheel
+
+
+class MissingPipError(LambdaBuilderError, PackagerError):
+    MESSAGE = "pip executable not found in your python environment at {python_path}"

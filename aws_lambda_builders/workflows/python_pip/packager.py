@@ -1,0 +1,386 @@
+"""Builds a Lambda function's Python dependencies into a directory: the Chalice packager.
+
+The public names here are those of aws-lambda-builders' ``python_pip.packager``,
+so its callers switch without changes. ``DependencyBuilder.build_site_packages``
+runs the nine steps of the design (DESIGN.md upstream):
+
+1. let pip download the whole closure, wheels where it can, sdists otherwise;
+2. sort it into sdists, Lambda-compatible wheels and incompatible wheels;
+3. ask pip for a compatible wheel of everything that has none;
+4. build the remaining sdists into wheels;
+5. build them again without a C compiler, for optional C extensions;
+6. accept packages known to lie about their compatibility (the allowlist);
+7. name what is still missing, and why;
+8. install the compatible wheels into the target directory;
+9. remove the scratch files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import zipfile
+from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
+
+from aws_lambda_builders.architecture import ARM64, X86_64
+
+from .exceptions import (
+    InvalidSourceDistributionNameError,
+    InvalidWheelError,
+    MissingDependencyError,
+    NoSuchPackageError,
+    PackageDownloadError,
+    PackagerError,
+    RequirementsFileNotFoundError,
+    UnsafeArchiveError,
+    UnsupportedArchitectureError,
+    UnsupportedPackageError,
+    UnsupportedPythonVersion,
+)
+from .missing import explain_missing
+from .pip_runner import PipRunner, SubprocessPip, pip_error_summary
+from .sdist import SDistMetadataFetcher, SDistMetadataFinder
+from .target import MACHINES, RUNTIMES, LambdaTarget
+from .utils import UI, Config, OSUtils
+from .wheel_install import install_wheel
+
+LOG = logging.getLogger(__name__)
+
+__all__ = [
+    "ARM64",
+    "X86_64",
+    "DependencyBuilder",
+    "InvalidSourceDistributionNameError",
+    "InvalidWheelError",
+    "MissingDependencyError",
+    "NoSuchPackageError",
+    "Package",
+    "PackageDownloadError",
+    "PackagerError",
+    "PipRunner",
+    "PythonPipDependencyBuilder",
+    "RequirementsFileNotFoundError",
+    "SDistMetadataFetcher",
+    "SDistMetadataFinder",
+    "SubprocessPip",
+    "UnsafeArchiveError",
+    "UnsupportedArchitectureError",
+    "UnsupportedPackageError",
+    "UnsupportedPythonVersion",
+    "get_lambda_abi",
+]
+
+STEPS = (
+    "download",
+    "sort",
+    "download-compatible-wheels",
+    "build-sdists",
+    "build-sdists-without-c",
+    "allowlist",
+    "find-missing",
+    "install",
+    "clean-up",
+)
+
+
+def get_lambda_abi(runtime: str) -> str:
+    """The CPython ABI tag of a Lambda runtime: ``python3.12`` -> ``cp312``."""
+    if runtime not in RUNTIMES:
+        raise UnsupportedPythonVersion(runtime)
+    return LambdaTarget(runtime).abi
+
+
+def lambda_target(runtime: str, architecture: str) -> LambdaTarget:
+    """The target for a runtime and architecture, or the packager error saying which is wrong."""
+    if runtime not in RUNTIMES:
+        raise UnsupportedPythonVersion(runtime)
+    if architecture not in MACHINES:
+        raise UnsupportedArchitectureError(architecture)
+    return LambdaTarget(runtime, architecture)
+
+
+class PythonPipDependencyBuilder:
+    """The facade build tools call: one method, ``build_dependencies``."""
+
+    def __init__(self, runtime: str, python_exe: Optional[str], osutils: Optional[OSUtils] = None,
+                 dependency_builder: Optional["DependencyBuilder"] = None, architecture: str = X86_64) -> None:
+        self.osutils = osutils or OSUtils()
+        if dependency_builder is None:
+            dependency_builder = DependencyBuilder(self.osutils, runtime, python_exe or sys.executable,
+                                                   architecture=architecture)
+        self._dependency_builder = dependency_builder
+
+    def build_dependencies(self, artifacts_dir_path: str, scratch_dir_path: str, requirements_path: str,
+                           ui: Optional[UI] = None, config: Optional[Config] = None) -> None:
+        """Build the dependencies listed in ``requirements_path`` into ``artifacts_dir_path``.
+
+        ``scratch_dir_path`` holds the downloads and builds while they last;
+        ``ui`` receives progress and ``config`` adds pip options (index URLs,
+        find-links, trusted hosts) to every pip call.
+        Raises :class:`MissingDependencyError` after installing all the rest
+        when some dependency has no build for the target.
+        """
+        extra = {name: value for name, value in (("ui", ui), ("config", config)) if value is not None}
+        self._dependency_builder.build_site_packages(requirements_path, artifacts_dir_path, scratch_dir_path,
+                                                     **extra)
+
+
+class DependencyBuilder:
+    """Builds a site-packages directory for one Lambda target from a requirements file."""
+
+    # Packages whose wheels claim a platform but work anywhere (their C parts are optional).
+    _COMPATIBLE_PACKAGE_ALLOWLIST = {"sqlalchemy"}
+
+    def __init__(self, osutils: OSUtils, runtime: str, python_exe: str, pip_runner: Optional[PipRunner] = None,
+                 architecture: str = X86_64) -> None:
+        self._osutils = osutils
+        self.runtime = runtime
+        self.python_exe = python_exe
+        self.architecture = architecture
+        self.target = lambda_target(runtime, architecture)
+        if pip_runner is None:
+            pip_runner = PipRunner(python_exe=python_exe, pip=SubprocessPip(osutils, python_exe))
+        self._pip = pip_runner
+        self._ui = UI()
+        self._pip_options: List[str] = []
+        self._build_errors: Dict[str, str] = {}
+
+    @property
+    def compatible_platforms(self) -> List[str]:
+        """The platform tags valid for the runtime and architecture, as pip's ``--platform`` takes them."""
+        return list(self.target.platforms)
+
+    def build_site_packages(self, requirements_filepath: str, target_directory: str, scratch_directory: str,
+                            ui: Optional[UI] = None, config: Optional[Config] = None) -> None:
+        """Install every dependency of ``requirements_filepath`` into ``target_directory``.
+
+        Raises :class:`MissingDependencyError` (after installing all that could
+        be installed) naming every package with no build for the target.
+        Whatever happens, nothing this call wrote is left in ``scratch_directory``.
+        """
+        if not self._osutils.file_exists(requirements_filepath):
+            raise RequirementsFileNotFoundError(requirements_filepath)
+        if not _has_at_least_one_package(requirements_filepath):
+            return
+        self._ui = ui or UI()
+        self._pip_options = (config or Config()).pip_options()
+        self._build_errors = {}
+        os.makedirs(scratch_directory, exist_ok=True)
+        work_dir = tempfile.mkdtemp(prefix="lambda-pip-", dir=scratch_directory)
+        try:
+            wheels, missing, reasons = self._download_dependencies(work_dir, requirements_filepath)
+            with self._step("install"):
+                self._install_wheels(work_dir, target_directory, wheels)
+        finally:
+            with self._step("clean-up"):
+                shutil.rmtree(work_dir, ignore_errors=True)
+        if missing:
+            raise MissingDependencyError(missing, reasons)
+
+    @contextlib.contextmanager
+    def _step(self, name: str) -> Iterator[None]:
+        self._ui.step_started(name)
+        yield
+        self._ui.step_finished(name)
+
+    def _download_dependencies(self, directory: str, requirements_filename: str
+                               ) -> Tuple[Set["Package"], Set["Package"], Dict[str, str]]:
+        with self._step("download"):
+            deps = self._download_all_dependencies(requirements_filename, directory)
+        with self._step("sort"):
+            sdists, compatible_wheels, incompatible_wheels = self._sort(deps)
+        LOG.debug("initial compatible: %s; incompatible: %s", compatible_wheels, incompatible_wheels | sdists)
+
+        with self._step("download-compatible-wheels"):
+            self._download_binary_wheels(sdists | (incompatible_wheels - compatible_wheels), directory)
+
+        with self._step("build-sdists"):
+            compatible_wheels, _ = self._categorize_wheel_files(directory)
+            self._build_sdists(sdists - compatible_wheels, directory, compile_c=True)
+
+        with self._step("build-sdists-without-c"):
+            compatible_wheels, _ = self._categorize_wheel_files(directory)
+            self._build_sdists(sdists - compatible_wheels, directory, compile_c=False)
+
+        with self._step("allowlist"):
+            compatible_wheels, incompatible_wheels = self._categorize_wheel_files(directory)
+            compatible_wheels, incompatible_wheels = self._apply_wheel_allowlist(compatible_wheels,
+                                                                                 incompatible_wheels)
+
+        with self._step("find-missing"):
+            missing_wheels = deps - compatible_wheels
+            reasons = self._missing_reasons(missing_wheels, directory)
+        LOG.debug("final compatible: %s; missing: %s", compatible_wheels, missing_wheels)
+        return compatible_wheels, missing_wheels, reasons
+
+    def _download_all_dependencies(self, requirements_filename: str, directory: str) -> Set["Package"]:
+        self._pip.download_all_dependencies(requirements_filename, directory, options=self._pip_options)
+        filenames = sorted(self._osutils.get_directory_contents(directory))
+        for filename in filenames:
+            self._ui.package_downloaded(filename)
+        return {Package(directory, filename, self.python_exe, self._osutils) for filename in filenames}
+
+    def _sort(self, deps: Iterable["Package"]) -> Tuple[Set["Package"], Set["Package"], Set["Package"]]:
+        sdists, compatible, incompatible = set(), set(), set()
+        for package in deps:
+            if package.dist_type == "sdist":
+                sdists.add(package)
+            elif self._is_compatible_wheel_filename(package.filename):
+                compatible.add(package)
+            else:
+                incompatible.add(package)
+        return sdists, compatible, incompatible
+
+    def _download_binary_wheels(self, packages: Set["Package"], directory: str) -> None:
+        if not packages:
+            return
+        before = set(self._osutils.get_directory_contents(directory))
+        self._pip.download_manylinux_wheels(
+            sorted(pkg.identifier for pkg in packages), directory, self.target.abi, self.compatible_platforms,
+            options=self._pip_options,
+        )
+        for filename in sorted(set(self._osutils.get_directory_contents(directory)) - before):
+            self._ui.package_downloaded(filename)
+
+    def _build_sdists(self, sdists: Set["Package"], directory: str, compile_c: bool = True) -> None:
+        for sdist in sorted(sdists, key=lambda p: p.identifier):
+            path_to_sdist = self._osutils.joinpath(directory, sdist.filename)
+            result = self._pip.build_wheel(path_to_sdist, directory, compile_c, options=self._pip_options)
+            rc, _, err = result if isinstance(result, tuple) else (0, b"", b"")
+            if rc:
+                self._build_errors[sdist.identifier] = pip_error_summary(err.decode("utf-8", "replace"))
+                continue
+            built = [w for w in self._categorize_wheel_files(directory)[0] if w == sdist]
+            if built:
+                self._ui.package_built(sdist.filename, built[0].filename)
+
+    def _categorize_wheel_files(self, directory: str) -> Tuple[Set["Package"], Set["Package"]]:
+        compatible, incompatible = set(), set()
+        for filename in sorted(self._osutils.get_directory_contents(directory)):
+            if not filename.endswith(".whl"):
+                continue
+            wheel = Package(directory, filename, self.python_exe, self._osutils)
+            (compatible if self._is_compatible_wheel_filename(filename) else incompatible).add(wheel)
+        return compatible, incompatible
+
+    def _is_compatible_wheel_filename(self, filename: str) -> bool:
+        return self.target.is_compatible_wheel(filename)
+
+    def _apply_wheel_allowlist(self, compatible_wheels: Set["Package"],
+                               incompatible_wheels: Set["Package"]) -> Tuple[Set["Package"], Set["Package"]]:
+        compatible_wheels = set(compatible_wheels)
+        still_incompatible = set()
+        for package in incompatible_wheels:
+            if package.name in self._COMPATIBLE_PACKAGE_ALLOWLIST:
+                compatible_wheels.add(package)
+            else:
+                still_incompatible.add(package)
+        return compatible_wheels, still_incompatible
+
+    def _missing_reasons(self, missing: Iterable["Package"], directory: str) -> Dict[str, str]:
+        wheel_files = [Package(directory, f, self.python_exe, self._osutils)
+                       for f in sorted(self._osutils.get_directory_contents(directory)) if f.endswith(".whl")]
+        reasons = {}
+        for package in sorted(missing, key=lambda p: p.identifier):
+            wheels = [w.filename for w in wheel_files if w == package]
+            sdist = package.filename if package.dist_type == "sdist" else None
+            reasons[package.identifier] = explain_missing(
+                self.target, wheels, sdist, self._build_errors.get(package.identifier))
+            self._ui.package_missing(package.identifier, reasons[package.identifier])
+        return reasons
+
+    def _install_wheels(self, src_dir: str, dst_dir: str, wheels: Iterable["Package"]) -> None:
+        if self._osutils.directory_exists(dst_dir):
+            self._osutils.rmtree(dst_dir)
+        self._osutils.makedirs(dst_dir)
+        for wheel in sorted(wheels, key=lambda p: p.identifier):
+            install_wheel(self._osutils.joinpath(src_dir, wheel.filename), dst_dir)
+            self._ui.package_installed(wheel.filename)
+
+
+def _has_at_least_one_package(filename: str) -> bool:
+    """A best-effort look for any line that is neither blank nor a comment."""
+    with open(filename, "r", encoding="utf-8") as f:
+        return any(line.strip() and not line.strip().startswith("#") for line in f)
+
+
+def _normalize_version(version: str) -> str:
+    try:
+        return str(Version(version))
+    except InvalidVersion:
+        return version
+
+
+class Package:
+    """A downloaded distribution (wheel or sdist), equal to any other of the same release."""
+
+    def __init__(self, directory: str, filename: str, python_exe: Optional[str] = None,
+                 osutils: Optional[OSUtils] = None) -> None:
+        self.dist_type = "wheel" if filename.endswith(".whl") else "sdist"
+        self._directory = directory
+        self.filename = filename
+        self._osutils = osutils or OSUtils()
+        self.python_exe = python_exe or sys.executable
+        self._name, self._version = self._calculate_name_and_version()
+
+    @property
+    def name(self) -> str:
+        """The PEP 503 normalized name."""
+        return self._name
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    @property
+    def identifier(self) -> str:
+        return f"{self._name}=={self._version}"
+
+    @property
+    def data_dir(self) -> str:
+        """The wheel's ``<name>-<version>.data`` directory, spelled as inside the wheel."""
+        if self.dist_type == "wheel":
+            path = os.path.join(self._directory, self.filename)
+            if os.path.isfile(path):
+                try:
+                    with zipfile.ZipFile(path) as wheel:
+                        for member in wheel.namelist():
+                            top = member.split("/", 1)[0]
+                            if top.endswith(".data") and canonicalize_name(top.rsplit("-", 1)[0]) == self._name:
+                                return top
+                except zipfile.BadZipFile:
+                    pass
+            distribution, version = self.filename.split("-")[:2]
+            return f"{distribution}-{version}.data"
+        return f"{self._name}-{self._version}.data"
+
+    def __str__(self) -> str:
+        return f"{self.identifier}({self.dist_type})"
+
+    __repr__ = __str__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Package) and self.identifier == other.identifier
+
+    def __hash__(self) -> int:
+        return hash(self.identifier)
+
+    def _calculate_name_and_version(self) -> Tuple[str, str]:
+        if self.dist_type == "wheel":
+            try:
+                name, version, _, _ = parse_wheel_filename(self.filename)
+                return str(name), str(version)
+            except InvalidWheelFilename:
+                name, version = self.filename.split("-")[:2]
+        else:
+            fetcher = SDistMetadataFetcher(self.python_exe, osutils=self._osutils)
+            sdist_path = self._osutils.joinpath(self._directory, self.filename)
+            name, version = fetcher.get_package_name_and_version(sdist_path)
+        return canonicalize_name(name), _normalize_version(version)

@@ -1,0 +1,154 @@
+"""pip, run as a subprocess of a chosen interpreter, and the three things the packager asks of it.
+
+pip has no stable Python API, so it runs in its own process: ``SubprocessPip``
+starts it, ``PipRunner`` knows the command lines (download the closure,
+download wheels for the target, build a wheel) and turns pip's failures into
+the packager's exceptions, keeping pip's stderr on them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import re
+import sys
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from .compat import pip_import_string, pip_no_compile_c_env_vars, pip_no_compile_c_shim
+from .exceptions import NoSuchPackageError, PackageDownloadError
+from .utils import OSUtils
+
+LOG = logging.getLogger(__name__)
+
+PipResult = Tuple[int, bytes, bytes]
+
+
+class SubprocessPip:
+    """Runs pip's ``main`` in a child process of ``python_exe``."""
+
+    def __init__(self, osutils: Optional[OSUtils] = None, python_exe: Optional[str] = None,
+                 import_string: Optional[str] = None) -> None:
+        self._osutils = osutils or OSUtils()
+        self.python_exe = python_exe or sys.executable
+        if import_string is None:
+            import_string = pip_import_string(python_exe=self.python_exe)
+        self._import_string = import_string
+
+    def main(self, args: Sequence[str], env_vars: Optional[Dict[str, str]] = None,
+             shim: Optional[str] = None) -> PipResult:
+        if env_vars is None:
+            env_vars = self._osutils.original_environ()
+        run_pip = "import sys; %s; sys.exit(main(%r))" % (self._import_string, list(args))
+        invoke_pip = [self.python_exe, "-c", (shim or "") + run_pip]
+        p = self._osutils.popen(invoke_pip, stdout=self._osutils.pipe, stderr=self._osutils.pipe, env=env_vars)
+        out, err = p.communicate()
+        return p.returncode, out, err
+
+
+_NO_SUCH_PACKAGE = re.compile(r"Could not find a version that satisfies the requirement (\S+)")
+_NO_MATCHING_DISTRIBUTION = re.compile(r"No matching distribution found for (\S+)")
+# "Processing ./pkg" or "Processing /abs/pkg (from -r requirements.txt (line 1))"
+_PROCESSING = re.compile(r"^Processing (.+?)(?: \(from .*\))?$", re.MULTILINE)
+
+
+def pip_error_summary(stderr: str) -> str:
+    """The lines of pip's stderr that say what went wrong (its ``ERROR:`` lines), else the last ones."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("ERROR:")]
+    return "\n".join(errors or lines[-5:]) or "pip failed without output"
+
+
+def local_directories(stdout: str, cwd: str) -> List[str]:
+    """The local directory requirements pip reports processing (``./pkg``), as absolute paths.
+
+    ``pip download`` resolves them but saves nothing for a directory, so the
+    packager builds each into a wheel itself.
+    """
+    found = []
+    for match in _PROCESSING.finditer(stdout):
+        path = os.path.join(cwd, match.group(1).strip())
+        if os.path.isdir(path) and path not in found:
+            found.append(path)
+    return found
+
+
+class PipRunner:
+    """The pip command lines of the packager (aws-lambda-builders' ``PipRunner``)."""
+
+    def __init__(self, python_exe: str, pip: SubprocessPip, osutils: Optional[OSUtils] = None) -> None:
+        self.python_exe = python_exe
+        self._wrapped_pip = pip
+        self._osutils = osutils or OSUtils()
+
+    def _execute(self, command: str, args: Sequence[str], env_vars: Optional[Dict[str, str]] = None,
+                 shim: Optional[str] = None) -> PipResult:
+        main_args = [command] + list(args)
+        LOG.debug("calling pip %s", " ".join(main_args))
+        rc, out, err = self._wrapped_pip.main(main_args, env_vars=env_vars, shim=shim)
+        LOG.debug("pip rc %s\nstdout: %s\nstderr: %s", rc, out, err)
+        return rc, out, err
+
+    def build_wheel(self, wheel: str, directory: str, compile_c: bool = True,
+                    options: Sequence[str] = ()) -> PipResult:
+        """Build an sdist or project directory into a wheel in ``directory``.
+
+        A failure is not raised: whether a usable wheel came out is judged when
+        the directory is sorted again. The result is returned so the reason can
+        be reported. Without a C compiler, pip's wheel cache is bypassed too, or
+        it would hand back the wheel it compiled a moment ago.
+        """
+        arguments = ["--no-deps", "--wheel-dir", directory, wheel] + list(options)
+        env_vars = self._osutils.original_environ()
+        shim = ""
+        if not compile_c:
+            env_vars.update(pip_no_compile_c_env_vars)
+            env_vars["PIP_NO_CACHE_DIR"] = "1"
+            shim = pip_no_compile_c_shim
+        return self._execute("wheel", arguments, env_vars=env_vars, shim=shim)
+
+    def download_all_dependencies(self, requirements_filename: str, directory: str,
+                                  options: Sequence[str] = ()) -> None:
+        """Download the whole closure of the requirements, wheels where pip finds them, else sdists.
+
+        Raises :class:`NoSuchPackageError` for a name or version the index does
+        not have and :class:`PackageDownloadError` for anything else pip reports.
+        Local directory requirements are built into wheels in ``directory``.
+        """
+        arguments = ["-r", requirements_filename, "--dest", directory, "--exists-action", "i"] + list(options)
+        rc, out, err = self._execute("download", arguments)
+        if rc != 0:
+            raise download_error(err.decode("utf-8", "replace") if err else "Unknown error")
+        for path in local_directories(out.decode("utf-8", "replace"), os.getcwd()):
+            self.build_wheel(path, directory, options=options)
+
+    def download_manylinux_wheels(self, packages: Iterable[str], directory: str, lambda_abi: str,
+                                  platforms: Sequence[str], options: Sequence[str] = ()) -> None:
+        """Try to download a wheel for the target for each package (``name==version``).
+
+        One pip call per package, because pip stops at the first package it
+        cannot satisfy; which ones succeeded is read from ``directory`` afterwards.
+        """
+        platform_args = list(itertools.chain.from_iterable(["--platform", p] for p in platforms))
+        for package in packages:
+            arguments = [
+                "--only-binary=:all:",
+                "--no-deps",
+                *platform_args,
+                "--implementation",
+                "cp",
+                "--abi",
+                lambda_abi,
+                "--dest",
+                directory,
+                package,
+            ] + list(options)
+            self._execute("download", arguments)
+
+
+def download_error(stderr: str) -> Exception:
+    """The packager exception for a failed closure download, pip's stderr attached."""
+    match = _NO_SUCH_PACKAGE.search(stderr) or _NO_MATCHING_DISTRIBUTION.search(stderr)
+    if match:
+        return NoSuchPackageError(match.group(1), detail=pip_error_summary(stderr))
+    return PackageDownloadError(pip_error_summary(stderr), stderr=stderr)

@@ -1,0 +1,99 @@
+"""Name and version of a source distribution, read from its metadata rather than its file name.
+
+sdist file names are ambiguous (``foo-bar-1.0.tar.gz``) and old ones are not
+normalized, so the metadata decides: the ``PKG-INFO`` every modern sdist carries
+at its root (setuptools, flit, hatch, poetry and other PEP 517 backends write
+it), else what ``setup.py egg_info`` produces for old setuptools/distutils ones.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from email.parser import HeaderParser
+from typing import Optional, Tuple
+
+from .archives import extract_tarfile
+from .exceptions import InvalidSourceDistributionNameError, UnsupportedPackageError
+from .utils import OSUtils
+
+LOG = logging.getLogger(__name__)
+
+SDIST_SUFFIXES = (".tar.gz", ".tar.bz2", ".zip")
+
+# Runs a setup.py the way pip did before PEP 517, for sdists without PKG-INFO.
+_SETUPTOOLS_SHIM = (
+    "import setuptools, tokenize;__file__=%r;"
+    "f=getattr(tokenize, 'open', open)(__file__);"
+    "code=f.read().replace('\\r\\n', '\\n');"
+    "f.close();"
+    "exec(compile(code, __file__, 'exec'))"
+)
+
+
+def read_name_and_version(pkg_info_text: str) -> Optional[Tuple[str, str]]:
+    """``(Name, Version)`` from core metadata, or None when absent or setuptools' defaults."""
+    metadata = HeaderParser().parsestr(pkg_info_text)
+    name, version = metadata.get("Name"), metadata.get("Version")
+    if not name or not version or name.strip().lower() == "unknown" or version.strip() == "0.0.0":
+        return None
+    return name.strip(), version.strip()
+
+
+class SDistMetadataFetcher:
+    """Reads the name and version of an sdist (aws-lambda-builders' ``SDistMetadataFetcher``)."""
+
+    def __init__(self, python_exe: str, osutils: Optional[OSUtils] = None) -> None:
+        self._osutils = osutils or OSUtils()
+        self.python_exe = python_exe
+
+    def get_package_name_and_version(self, sdist_path: str) -> Tuple[str, str]:
+        with self._osutils.tempdir() as tempdir:
+            package_dir = self._unpack_sdist_into_dir(sdist_path, tempdir)
+            found = self._from_pkg_info(self._osutils.joinpath(package_dir, "PKG-INFO"))
+            if found is None:
+                found = self._from_egg_info(package_dir)
+        if found is None:
+            raise UnsupportedPackageError(self._osutils.basename(sdist_path))
+        return found
+
+    def _unpack_sdist_into_dir(self, sdist_path: str, unpack_dir: str) -> str:
+        if sdist_path.endswith(".zip"):
+            self._osutils.extract_zipfile(sdist_path, unpack_dir)
+        elif sdist_path.endswith((".tar.gz", ".tar.bz2")):
+            extract_tarfile(sdist_path, unpack_dir)
+        else:
+            raise InvalidSourceDistributionNameError(
+                f"{sdist_path} is not a source distribution: expected a "
+                f"{', '.join(SDIST_SUFFIXES)} file"
+            )
+        contents = self._osutils.get_directory_contents(unpack_dir)
+        if len(contents) == 1 and self._osutils.directory_exists(self._osutils.joinpath(unpack_dir, contents[0])):
+            return self._osutils.joinpath(unpack_dir, contents[0])
+        return unpack_dir
+
+    def _from_pkg_info(self, path: str) -> Optional[Tuple[str, str]]:
+        if not self._osutils.file_exists(path):
+            return None
+        return read_name_and_version(self._osutils.get_file_contents(path, binary=False))
+
+    def _from_egg_info(self, package_dir: str) -> Optional[Tuple[str, str]]:
+        setup_py = self._osutils.joinpath(package_dir, "setup.py")
+        if not self._osutils.file_exists(setup_py):
+            return None
+        egg_base = self._osutils.joinpath(package_dir, "egg-info")
+        self._osutils.makedirs(egg_base)
+        cmd = [self.python_exe, "-c", _SETUPTOOLS_SHIM % setup_py, "--no-user-cfg", "egg_info", "--egg-base", egg_base]
+        result = subprocess.run(cmd, cwd=package_dir, capture_output=True, env=self._osutils.original_environ())
+        if result.returncode != 0:
+            LOG.debug("setup.py egg_info failed in %s: %s", package_dir, result.stderr.decode("utf-8", "replace"))
+        for entry in sorted(self._osutils.get_directory_contents(egg_base)):
+            found = self._from_pkg_info(os.path.join(egg_base, entry, "PKG-INFO"))
+            if found is not None:
+                return found
+        return None
+
+
+# aws-lambda-builders' older name for the same class.
+SDistMetadataFinder = SDistMetadataFetcher

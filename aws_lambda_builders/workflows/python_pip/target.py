@@ -1,0 +1,147 @@
+"""The AWS Lambda Python target: which runtimes exist and which wheels load there.
+
+Every decision about compatibility is a pure function of a :class:`LambdaTarget`
+and a wheel's tags, so it can be tested without pip or a file system. The facts
+come from the Lambda runtime documentation (see LAMBDA.md in the project's
+shared notes): the CPython ABI of each runtime, its glibc, and PEP 425/600 tags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Dict, FrozenSet, List, Tuple
+
+from packaging.tags import Tag, compatible_tags, cpython_tags
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+from aws_lambda_builders.architecture import ARM64, X86_64
+
+# runtime -> (CPython minor version, glibc of the runtime's OS base)
+RUNTIMES: Dict[str, Tuple[int, Tuple[int, int]]] = {
+    "python3.8": (8, (2, 26)),
+    "python3.9": (9, (2, 26)),
+    "python3.10": (10, (2, 26)),
+    "python3.11": (11, (2, 26)),
+    "python3.12": (12, (2, 34)),
+    "python3.13": (13, (2, 34)),
+    "python3.14": (14, (2, 34)),
+}
+
+DEPRECATED_RUNTIMES = frozenset({"python3.8", "python3.9"})
+
+# Lambda's architecture names -> the machine name in platform tags and uname.
+MACHINES: Dict[str, str] = {X86_64: "x86_64", ARM64: "aarch64"}
+
+# The oldest manylinux level that exists for each machine (PEP 513/599/600):
+# manylinux1 (2_5) and manylinux2010 (2_12) were x86 only; aarch64 starts at 2_17.
+_OLDEST_GLIBC_MINOR: Dict[str, int] = {"x86_64": 5, "aarch64": 17}
+
+# Legacy aliases, written out so pip (which takes --platform literally) asks for them.
+_LEGACY_MANYLINUX: Dict[Tuple[str, int], str] = {
+    ("x86_64", 5): "manylinux1_x86_64",
+    ("x86_64", 12): "manylinux2010_x86_64",
+    ("x86_64", 17): "manylinux2014_x86_64",
+    ("aarch64", 17): "manylinux2014_aarch64",
+}
+
+
+class UnknownRuntimeError(ValueError):
+    """A runtime or architecture name that Lambda does not have."""
+
+
+@dataclass(frozen=True)
+class LambdaTarget:
+    """One Lambda runtime on one architecture, e.g. python3.12 on arm64."""
+
+    runtime: str
+    architecture: str = X86_64
+
+    def __post_init__(self) -> None:
+        if self.runtime not in RUNTIMES:
+            raise UnknownRuntimeError(
+                f"{self.runtime!r} is not a Lambda Python runtime; "
+                f"use one of {', '.join(RUNTIMES)}"
+            )
+        if self.architecture not in MACHINES:
+            raise UnknownRuntimeError(
+                f"{self.architecture!r} is not a Lambda architecture; "
+                f"use one of {', '.join(MACHINES)}"
+            )
+
+    @property
+    def python_version(self) -> Tuple[int, int]:
+        return (3, RUNTIMES[self.runtime][0])
+
+    @property
+    def abi(self) -> str:
+        """The runtime's CPython ABI tag, e.g. ``cp312``."""
+        return "cp3%d" % RUNTIMES[self.runtime][0]
+
+    @property
+    def glibc(self) -> Tuple[int, int]:
+        return RUNTIMES[self.runtime][1]
+
+    @property
+    def machine(self) -> str:
+        """The ELF/uname machine name: ``x86_64`` or ``aarch64``."""
+        return MACHINES[self.architecture]
+
+    @cached_property
+    def platforms(self) -> List[str]:
+        """Every platform tag that loads on this target, oldest first.
+
+        pip takes each ``--platform`` literally, so every manylinux level up to
+        the runtime's glibc is listed (a wheel tagged only ``manylinux_2_24`` is
+        otherwise never offered), with the legacy aliases beside their level.
+        """
+        machine = self.machine
+        tags = ["any", f"linux_{machine}"]
+        major, newest_minor = self.glibc
+        for minor in range(_OLDEST_GLIBC_MINOR[machine], newest_minor + 1):
+            legacy = _LEGACY_MANYLINUX.get((machine, minor))
+            if legacy:
+                tags.append(legacy)
+            tags.append(f"manylinux_{major}_{minor}_{machine}")
+        return tags
+
+    @cached_property
+    def supported_tags(self) -> FrozenSet[Tag]:
+        """All PEP 425 tags a wheel may carry to load on this target.
+
+        Built with ``packaging.tags`` for the target's version (not the host's):
+        ``cpXY-cpXY``, ``cpXY-abi3`` with XY at or below the runtime,
+        ``py3``/``py3X`` with X at or below it, and ``none``; never ``py2``.
+        """
+        binary_platforms = [p for p in self.platforms if p != "any"]
+        tags = set(
+            cpython_tags(self.python_version, abis=[self.abi], platforms=binary_platforms)
+        )
+        tags.update(
+            compatible_tags(self.python_version, interpreter=self.abi, platforms=binary_platforms)
+        )
+        return frozenset(tags)
+
+    def is_compatible_tag(self, tag: Tag) -> bool:
+        return tag in self.supported_tags
+
+    def is_compatible_wheel(self, filename: str) -> bool:
+        """True if the wheel named ``filename`` loads on this target."""
+        return is_compatible_wheel(filename, self)
+
+    def describe(self) -> str:
+        return f"{self.runtime} on {self.architecture}"
+
+
+def is_compatible_wheel(filename: str, target: LambdaTarget) -> bool:
+    """True if any of the wheel's (compressed, PEP 425) tags loads on ``target``."""
+    tags = wheel_tags(filename)
+    return any(tag in target.supported_tags for tag in tags)
+
+
+def wheel_tags(filename: str) -> FrozenSet[Tag]:
+    """The tag set of a wheel file name; empty for a name that is not a wheel's."""
+    try:
+        return parse_wheel_filename(filename)[3]
+    except InvalidWheelFilename:
+        return frozenset()

@@ -1,0 +1,154 @@
+"""The packager's edges: file and process operations (``OSUtils``), progress (``UI``), options (``Config``).
+
+All three are injectable so the pipeline runs against fakes in unit tests and
+against the real machine everywhere else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from typing import Dict, Iterator, List, Optional, Sequence
+
+from .archives import extract_zipfile
+
+LOG = logging.getLogger(__name__)
+
+
+class OSUtils:
+    """Every file system and process call the packager makes (aws-lambda-builders' names)."""
+
+    def original_environ(self) -> Dict[str, str]:
+        """The environment for child processes, undoing a PyInstaller bundle's LD_LIBRARY_PATH."""
+        env = dict(os.environ)
+        if getattr(sys, "frozen", False) and hasattr(sys, "_MEIPASS"):
+            original = env.get("LD_LIBRARY_PATH_ORIG")
+            if original is not None:
+                env["LD_LIBRARY_PATH"] = original
+            else:
+                env.pop("LD_LIBRARY_PATH", None)
+        return env
+
+    def file_exists(self, filename: str) -> bool:
+        return os.path.isfile(filename)
+
+    def get_file_contents(self, filename: str, binary: bool = True, encoding: str = "utf-8"):
+        if binary:
+            with open(filename, "rb") as f:
+                return f.read()
+        with io.open(filename, "r", encoding=encoding) as f:
+            return f.read()
+
+    def extract_zipfile(self, zipfile_path: str, unpack_dir: str) -> None:
+        extract_zipfile(zipfile_path, unpack_dir)
+
+    def directory_exists(self, path: str) -> bool:
+        return os.path.isdir(path)
+
+    def get_directory_contents(self, path: str) -> List[str]:
+        return os.listdir(path)
+
+    def makedirs(self, path: str) -> None:
+        os.makedirs(path)
+
+    def joinpath(self, *args: str) -> str:
+        return os.path.join(*args)
+
+    def copytree(self, source: str, destination: str) -> None:
+        shutil.copytree(source, destination, dirs_exist_ok=True)
+
+    def rmtree(self, directory: str) -> None:
+        shutil.rmtree(directory)
+
+    @contextlib.contextmanager
+    def tempdir(self, dir: Optional[str] = None) -> Iterator[str]:
+        tempdir = tempfile.mkdtemp(dir=dir)
+        try:
+            yield tempdir
+        finally:
+            shutil.rmtree(tempdir, ignore_errors=True)
+
+    def popen(self, command, stdout=None, stderr=None, env=None, cwd=None):
+        return subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env, cwd=cwd)
+
+    def mtime(self, path: str) -> float:
+        return os.stat(path).st_mtime
+
+    @property
+    def pipe(self) -> int:
+        return subprocess.PIPE
+
+    def basename(self, path: str) -> str:
+        return os.path.basename(path)
+
+
+class UI:
+    """Receives the packager's progress; the default forwards it to ``logging``.
+
+    Subclass and override what you want to show or forward (a progress bar, a
+    JSON log); every method has a default, so a subclass overrides only a few.
+    """
+
+    def __init__(self, logger: Optional[logging.Logger] = None) -> None:
+        self._log = logger or logging.getLogger("aws_lambda_builders.workflows.python_pip")
+
+    def write(self, message: str) -> None:
+        """A line of progress for a person to read."""
+        self._log.info(message)
+
+    def error(self, message: str) -> None:
+        self._log.error(message)
+
+    def step_started(self, step: str) -> None:
+        self._log.debug("step started: %s", step)
+
+    def step_finished(self, step: str, summary: str = "") -> None:
+        self._log.debug("step finished: %s%s", step, f" ({summary})" if summary else "")
+
+    def package_downloaded(self, filename: str) -> None:
+        self.write(f"downloaded {filename}")
+
+    def package_built(self, sdist: str, wheel: str) -> None:
+        self.write(f"built {wheel} from {sdist}")
+
+    def package_installed(self, wheel: str) -> None:
+        self._log.debug("installed %s", wheel)
+
+    def package_missing(self, identifier: str, reason: str) -> None:
+        self.error(f"missing {identifier}: {reason}")
+
+
+@dataclass
+class Config:
+    """Options carried into every pip call the packager makes.
+
+    pip's own configuration (pip.conf, ``PIP_*`` variables) still applies;
+    these are added on top, as command-line options that take precedence.
+    """
+
+    index_url: Optional[str] = None
+    extra_index_urls: Sequence[str] = field(default_factory=list)
+    find_links: Sequence[str] = field(default_factory=list)
+    trusted_hosts: Sequence[str] = field(default_factory=list)
+    extra_pip_args: Sequence[str] = field(default_factory=list)
+
+    def pip_options(self) -> List[str]:
+        """The pip command-line options these settings stand for."""
+        options: List[str] = []
+        if self.index_url:
+            options += ["--index-url", self.index_url]
+        for url in self.extra_index_urls:
+            options += ["--extra-index-url", url]
+        for link in self.find_links:
+            options += ["--find-links", link]
+        for host in self.trusted_hosts:
+            options += ["--trusted-host", host]
+        options += list(self.extra_pip_args)
+        return options

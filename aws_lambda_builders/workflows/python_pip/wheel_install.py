@@ -1,0 +1,90 @@
+"""Installing a wheel into a Lambda bundle: its libraries at the root, nothing else.
+
+Lambda puts the bundle root on ``sys.path``, so both ``purelib`` and
+``platlib`` (including a wheel's ``<name>-<version>.data/purelib|platlib``)
+go there, with the ``.dist-info`` beside them. Scripts, headers and data files
+have no place to live on Lambda and are left out. The wheel is checked against
+its RECORD (PEP 427) before a byte is written, using pypa's ``installer``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+import zipfile
+from typing import BinaryIO, Iterable, List, Optional, Tuple
+
+from installer import install
+from installer.destinations import WheelDestination
+from installer.exceptions import InstallerError
+from installer.records import Hash, RecordEntry
+from installer.sources import WheelFile
+from installer.utils import Scheme, construct_record_file, copyfileobj_with_hashing
+
+from .exceptions import InvalidWheelError
+
+LIBRARY_SCHEMES = ("purelib", "platlib")
+INSTALLER_NAME = b"lambda-pip\n"
+LOG = logging.getLogger(__name__)
+
+
+class BundleDestination(WheelDestination):
+    """Writes a wheel's library files under ``root``; drops scripts, headers and data."""
+
+    def __init__(self, root: str, hash_algorithm: str = "sha256") -> None:
+        self.root = os.path.abspath(root)
+        self.hash_algorithm = hash_algorithm
+        self.written: List[str] = []
+
+    def _path(self, path: str) -> str:
+        target = os.path.abspath(os.path.join(self.root, path))
+        if os.path.commonpath([self.root, target]) != self.root:
+            raise ValueError(f"{path} would be written outside {self.root}")
+        return target
+
+    def write_script(self, name: str, module: str, attr: str, section: str) -> Optional[RecordEntry]:
+        return None  # console scripts cannot be run on Lambda
+
+    def write_file(self, scheme: Scheme, path, stream: BinaryIO, is_executable: bool) -> Optional[RecordEntry]:
+        if scheme not in LIBRARY_SCHEMES:
+            return None
+        path = os.fspath(path)
+        target = self._path(path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if os.path.islink(target):
+            os.unlink(target)
+        with open(target, "wb") as f:
+            digest, size = copyfileobj_with_hashing(stream, f, self.hash_algorithm)
+        if is_executable:
+            os.chmod(target, os.stat(target).st_mode | 0o111)
+        self.written.append(target)
+        return RecordEntry(path, Hash(self.hash_algorithm, digest), size)
+
+    def finalize_installation(self, scheme: Scheme, record_file_path: str,
+                              records: Iterable[Tuple[Scheme, Optional[RecordEntry]]]) -> None:
+        kept = [(s, r) for s, r in records if r is not None and s in LIBRARY_SCHEMES]
+        record_stream = construct_record_file(kept)
+        with record_stream:
+            self.write_file(scheme, record_file_path, record_stream, is_executable=False)
+
+
+def install_wheel(wheel_path: str, root: str) -> List[str]:
+    """Install the wheel at ``wheel_path`` into the bundle directory ``root``.
+
+    Returns the files written. Raises :class:`InvalidWheelError` naming the
+    wheel and the problem when it is not a valid wheel or fails its RECORD.
+    """
+    name = os.path.basename(wheel_path)
+    destination = BundleDestination(root)
+    try:
+        with WheelFile.open(wheel_path) as source:
+            source.validate_record(validate_contents=True)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                install(source, destination, {"INSTALLER": INSTALLER_NAME})
+    except (InstallerError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        raise InvalidWheelError(name, str(error) or type(error).__name__) from error
+    for warning in caught:  # e.g. installer skipping a __pycache__ the wheel should not hold
+        LOG.debug("%s: %s", name, warning.message)
+    return destination.written

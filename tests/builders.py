@@ -1,0 +1,138 @@
+"""Build real wheel and sdist files for tests, from readable Python values.
+
+A wheel made here is a valid PEP 427 wheel (dist-info with METADATA, WHEEL and
+a RECORD whose hashes match), so the real installer accepts it; pass
+``record=False`` or ``tamper`` to make a broken one on purpose.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import tarfile
+import zipfile
+from typing import Dict, Optional
+
+# Smallest ELF64 little-endian header with a given machine: enough for checks that read e_machine.
+ELF_MACHINES = {"x86_64": 62, "aarch64": 183}
+
+
+def tiny_elf(machine: str) -> bytes:
+    header = bytearray(64)
+    header[0:4] = b"\x7fELF"
+    header[4] = 2  # 64-bit
+    header[5] = 1  # little endian
+    header[6] = 1  # version
+    header[16:18] = (3).to_bytes(2, "little")  # ET_DYN
+    header[18:20] = ELF_MACHINES[machine].to_bytes(2, "little")
+    return bytes(header)
+
+
+def elf_machine(path: str) -> Optional[str]:
+    """The machine of an ELF file (``x86_64``/``aarch64``/``other:N``), or None if not ELF."""
+    with open(path, "rb") as f:
+        header = f.read(20)
+    if len(header) < 20 or header[:4] != b"\x7fELF":
+        return None
+    byteorder = "little" if header[5] == 1 else "big"
+    number = int.from_bytes(header[18:20], byteorder)
+    for name, value in ELF_MACHINES.items():
+        if value == number:
+            return name
+    return f"other:{number}"
+
+
+def _record_hash(data: bytes) -> str:
+    digest = hashlib.sha256(data).digest()
+    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def make_wheel(
+    directory: str,
+    name: str,
+    version: str,
+    tag: str = "py3-none-any",
+    files: Optional[Dict[str, bytes]] = None,
+    requires: tuple = (),
+    record: bool = True,
+    tamper: Optional[str] = None,
+) -> str:
+    """Write ``{name}-{version}-{tag}.whl`` into ``directory`` and return its path.
+
+    ``files`` maps archive paths to contents; by default a package
+    ``{name}/__init__.py``. Paths may use ``{data}`` for the ``.data`` directory.
+    ``tamper`` names a file whose content is changed after RECORD is written.
+    """
+    dist = name.replace("-", "_")
+    data_dir = f"{dist}-{version}.data"
+    dist_info = f"{dist}-{version}.dist-info"
+    if files is None:
+        files = {f"{dist}/__init__.py": f"NAME = {name!r}\n".encode()}
+    contents: Dict[str, bytes] = {path.format(data=data_dir): data for path, data in files.items()}
+    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    contents[f"{dist_info}/METADATA"] = metadata.encode()
+    pure = "true" if tag.endswith("-none-any") else "false"
+    wheel_file = "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: %s\n" % pure
+    wheel_file += "".join(f"Tag: {t}\n" for t in _expand(tag))
+    contents[f"{dist_info}/WHEEL"] = wheel_file.encode()
+    if record:
+        lines = [f"{path},{_record_hash(data)},{len(data)}" for path, data in contents.items()]
+        lines.append(f"{dist_info}/RECORD,,")
+        contents[f"{dist_info}/RECORD"] = ("\n".join(lines) + "\n").encode()
+    if tamper:
+        contents[tamper] = contents[tamper] + b"# tampered\n"
+    path = os.path.join(directory, f"{dist}-{version}-{tag}.whl")
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, data in contents.items():
+            archive.writestr(member, data)
+    return path
+
+
+def _expand(tag: str):
+    interpreters, abis, platforms = tag.split("-")
+    for i in interpreters.split("."):
+        for a in abis.split("."):
+            for p in platforms.split("."):
+                yield f"{i}-{a}-{p}"
+
+
+def make_sdist(
+    directory: str,
+    name: str,
+    version: str,
+    files: Optional[Dict[str, str]] = None,
+    pkg_info: bool = True,
+    fmt: str = "tar.gz",
+) -> str:
+    """Write a source distribution ``{name}-{version}.{fmt}`` (tar.gz, tar.bz2 or zip).
+
+    By default it holds a setuptools ``setup.py`` and a package; ``pkg_info``
+    adds the PKG-INFO every modern sdist has at its root.
+    """
+    root = f"{name}-{version}"
+    if files is None:
+        module = name.replace("-", "_")
+        files = {
+            "setup.py": f"from setuptools import setup\nsetup(name={name!r}, version={version!r}, packages=[{module!r}])\n",
+            f"{module}/__init__.py": "",
+        }
+    files = dict(files)
+    if pkg_info:
+        files.setdefault("PKG-INFO", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    path = os.path.join(directory, f"{root}.{fmt}")
+    if fmt == "zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            for member, text in files.items():
+                archive.writestr(f"{root}/{member}", text)
+    else:
+        mode = {"tar.gz": "w:gz", "tar.bz2": "w:bz2"}[fmt]
+        with tarfile.open(path, mode) as archive:
+            for member, text in files.items():
+                data = text.encode()
+                info = tarfile.TarInfo(f"{root}/{member}")
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+    return path
