@@ -32,7 +32,7 @@ RUNTIME = "python%d.%d" % sys.version_info[:2]
 PACKAGES = Path(__file__).resolve().parent.parent / "packages"
 # numpy 2.3 and later publish only manylinux_2_27+ wheels, which python3.10/3.11's glibc 2.26
 # cannot load; picking the newest release that fits the target is a later change.
-WEB_AND_NUMPY = "requests\npydantic\nnumpy==2.2.6\n"
+WEB_AND_NUMPY = 'requests\npydantic\nnumpy==2.2.6; python_version >= "3.10"\nnumpy==2.0.2; python_version < "3.10"\n'
 
 
 def _build(tmp_path: Path, requirements: str, architecture: str):
