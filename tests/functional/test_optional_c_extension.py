@@ -80,3 +80,19 @@ def test_sdist_with_optional_c_keeps_its_extension_for_this_architecture(tmp_pat
          "import sys; sys.path.insert(0, sys.argv[1]); import optional_c_extension as m; print(m.IMPLEMENTATION, m.add(2, 3))",
          str(bundle)], capture_output=True, text=True)
     assert result.stdout.split() == ["c", "5"], result.stderr
+
+
+def test_local_directory_with_optional_c_falls_back_to_pure_wheel_for_the_other_architecture(tmp_path):
+    source = tmp_path / "optional-c-extension"
+    shutil.copytree(PACKAGE, source)
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"{source}\n")
+    ui = RecordingUI()
+    builder = PythonPipDependencyBuilder(runtime=RUNTIME, python_exe=sys.executable, architecture=OTHER)
+
+    builder.build_dependencies(str(tmp_path / "out"), str(tmp_path / "scratch"), str(requirements), ui=ui)
+
+    assert ui.built == [(str(source), "optional_c_extension-2.0-py3-none-any.whl")]
+    assert list((tmp_path / "out").rglob("*.so")) == []
+    assert (tmp_path / "out" / "optional_c_extension" / "__init__.py").is_file()
+    assert os.listdir(tmp_path / "scratch") == []

@@ -13,6 +13,7 @@ import os
 import posixpath
 import tarfile
 import zipfile
+from typing import List, Set
 
 from .exceptions import UnsafeArchiveError
 
@@ -46,24 +47,49 @@ def extract_zipfile(zipfile_path: str, unpack_dir: str) -> None:
         archive.extractall(root)
 
 
+def _walk(archive: str, member: str, start: List[str], path: str, links: Set[str]) -> List[str]:
+    """Follow ``path`` from the directory ``start`` one component at a time, as archive paths.
+
+    Refuses to leave the root and to pass through a symbolic link the archive
+    itself made, whose real target the text of a path would not show.
+    """
+    current = list(start)
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not current:
+                raise UnsafeArchiveError(archive, member, "points outside the destination directory")
+            current.pop()
+            continue
+        if "/".join(current) in links:
+            raise UnsafeArchiveError(archive, member, "goes through a symbolic link of the archive")
+        current.append(part)
+    return current
+
+
 def extract_tarfile(tarfile_path: str, unpack_dir: str) -> None:
     root = os.path.realpath(unpack_dir)
     with tarfile.open(tarfile_path, "r:*") as archive:
         members = archive.getmembers()
-        seen = set()
+        seen: Set[str] = set()
+        links: Set[str] = set()
         for member in members:
             destination = _checked_destination(tarfile_path, root, member.name)
+            parts = _walk(tarfile_path, member.name, [], member.name, links)
             if destination in seen and not member.isdir():
                 raise UnsafeArchiveError(tarfile_path, member.name, "appears twice")
             seen.add(destination)
             if member.isdev() or member.isfifo():
                 raise UnsafeArchiveError(tarfile_path, member.name, "is a device or FIFO")
-            if member.issym():
-                target = os.path.normpath(os.path.join(os.path.dirname(destination), member.linkname))
-                if posixpath.isabs(member.linkname) or not _inside(root, target):
-                    raise UnsafeArchiveError(tarfile_path, member.name, "links outside the destination directory")
-            elif member.islnk():
-                _checked_destination(tarfile_path, root, member.linkname)
+            if member.issym() or member.islnk():
+                if posixpath.isabs(member.linkname):
+                    raise UnsafeArchiveError(tarfile_path, member.name, "links to an absolute path")
+                # A symlink is relative to its directory; a hardlink names another member.
+                start = parts[:-1] if member.issym() else []
+                _walk(tarfile_path, member.name, start, member.linkname, links)
+                if member.issym():
+                    links.add("/".join(parts))
         for member in members:
             # Never carry over the archive's owner or odd permission bits.
             member.mode = (member.mode & 0o755) | (0o755 if member.isdir() else 0o644)

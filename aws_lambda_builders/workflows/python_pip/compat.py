@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Dict
 
+from packaging.version import Version
+
 from .exceptions import MissingPipError
 from .utils import OSUtils
 
@@ -23,7 +25,7 @@ def pip_import_string(python_exe: str) -> str:
     stdout, _ = p.communicate()
     if p.returncode != 0:
         raise MissingPipError(python_path=python_exe)
-    major, minor = (int(part) for part in stdout.decode("utf-8").strip().split(".")[:2])
+    major, minor = (Version(stdout.decode("utf-8").strip()).release + (0,))[:2]
     if major == 9:
         return "from pip import main"
     if (major, minor) >= (19, 3):

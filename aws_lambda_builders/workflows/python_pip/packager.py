@@ -151,6 +151,7 @@ class DependencyBuilder:
         self._ui = UI()
         self._pip_options: List[str] = []
         self._build_errors: Dict[str, str] = {}
+        self._local_builds: Dict[str, Set[Package]] = {}
 
     @property
     def compatible_platforms(self) -> List[str]:
@@ -199,7 +200,10 @@ class DependencyBuilder:
         LOG.debug("initial compatible: %s; incompatible: %s", compatible_wheels, incompatible_wheels | sdists)
 
         with self._step("download-compatible-wheels"):
-            self._download_binary_wheels(sdists | (incompatible_wheels - compatible_wheels), directory)
+            # A local project is never looked up on the index: a release of the
+            # same name there is somebody else's code.
+            local = set().union(*self._local_builds.values())
+            self._download_binary_wheels((sdists | (incompatible_wheels - compatible_wheels)) - local, directory)
 
         with self._step("build-sdists"):
             compatible_wheels, _ = self._categorize_wheel_files(directory)
@@ -208,6 +212,7 @@ class DependencyBuilder:
         with self._step("build-sdists-without-c"):
             compatible_wheels, _ = self._categorize_wheel_files(directory)
             self._build_sdists(sdists - compatible_wheels, directory, compile_c=False)
+            self._rebuild_local_directories_without_c(directory)
 
         with self._step("allowlist"):
             compatible_wheels, incompatible_wheels = self._categorize_wheel_files(directory)
@@ -221,7 +226,12 @@ class DependencyBuilder:
         return compatible_wheels, missing_wheels, reasons
 
     def _download_all_dependencies(self, requirements_filename: str, directory: str) -> Set["Package"]:
-        self._pip.download_all_dependencies(requirements_filename, directory, options=self._pip_options)
+        built_locally = self._pip.download_all_dependencies(requirements_filename, directory,
+                                                            options=self._pip_options)
+        self._local_builds = {
+            source: {Package(directory, f, self.python_exe, self._osutils) for f in wheels if f.endswith(".whl")}
+            for source, wheels in dict(built_locally or {}).items()
+        }
         filenames = sorted(self._osutils.get_directory_contents(directory))
         for filename in filenames:
             self._ui.package_downloaded(filename)
@@ -260,6 +270,30 @@ class DependencyBuilder:
             built = [w for w in self._categorize_wheel_files(directory)[0] if w == sdist]
             if built:
                 self._ui.package_built(sdist.filename, built[0].filename)
+
+    def _rebuild_local_directories_without_c(self, directory: str) -> None:
+        """Step 5 for local directory requirements, which pip built in step 1 with a compiler.
+
+        Each one whose wheel is incompatible is copied aside (without the
+        ``build/`` directory the first build left, whose compiled objects would
+        be reused) and rebuilt without a compiler; a compatible wheel replaces it.
+        """
+        compatible, incompatible = self._categorize_wheel_files(directory)
+        still_missing = incompatible - compatible
+        for source, wheels in sorted(self._local_builds.items()):
+            if not wheels & still_missing:
+                continue
+            aside = tempfile.mkdtemp(prefix="no-c-", dir=directory)
+            try:
+                copy = os.path.join(aside, "source")
+                shutil.copytree(source, copy, ignore=lambda d, names: ["build"] if d == source else [])
+                self._pip.build_wheel(copy, aside, False, options=self._pip_options)
+                # Iterate the new wheels themselves: a set intersection may keep the old ones.
+                for wheel in [w for w in self._categorize_wheel_files(aside)[0] if w in still_missing]:
+                    shutil.move(os.path.join(aside, wheel.filename), os.path.join(directory, wheel.filename))
+                    self._ui.package_built(source, wheel.filename)
+            finally:
+                shutil.rmtree(aside, ignore_errors=True)
 
     def _categorize_wheel_files(self, directory: str) -> Tuple[Set["Package"], Set["Package"]]:
         compatible, incompatible = set(), set()

@@ -67,7 +67,7 @@ def local_directories(stdout: str, cwd: str) -> List[str]:
     """
     found = []
     for match in _PROCESSING.finditer(stdout):
-        path = os.path.join(cwd, match.group(1).strip())
+        path = os.path.normpath(os.path.join(cwd, match.group(1).strip()))
         if os.path.isdir(path) and path not in found:
             found.append(path)
     return found
@@ -108,19 +108,24 @@ class PipRunner:
         return self._execute("wheel", arguments, env_vars=env_vars, shim=shim)
 
     def download_all_dependencies(self, requirements_filename: str, directory: str,
-                                  options: Sequence[str] = ()) -> None:
+                                  options: Sequence[str] = ()) -> Dict[str, List[str]]:
         """Download the whole closure of the requirements, wheels where pip finds them, else sdists.
 
         Raises :class:`NoSuchPackageError` for a name or version the index does
         not have and :class:`PackageDownloadError` for anything else pip reports.
-        Local directory requirements are built into wheels in ``directory``.
+        Local directory requirements are built into wheels in ``directory``;
+        returned is each such directory with the wheel file names it gave.
         """
         arguments = ["-r", requirements_filename, "--dest", directory, "--exists-action", "i"] + list(options)
         rc, out, err = self._execute("download", arguments)
         if rc != 0:
             raise download_error(err.decode("utf-8", "replace") if err else "Unknown error")
+        built = {}
         for path in local_directories(out.decode("utf-8", "replace"), os.getcwd()):
+            before = set(self._osutils.get_directory_contents(directory))
             self.build_wheel(path, directory, options=options)
+            built[path] = sorted(set(self._osutils.get_directory_contents(directory)) - before)
+        return built
 
     def download_manylinux_wheels(self, packages: Iterable[str], directory: str, lambda_abi: str,
                                   platforms: Sequence[str], options: Sequence[str] = ()) -> None:

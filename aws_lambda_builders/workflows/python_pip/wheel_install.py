@@ -16,6 +16,7 @@ import zipfile
 from typing import BinaryIO, Iterable, List, Optional, Tuple
 
 from installer import install
+from packaging.utils import canonicalize_name
 from installer.destinations import WheelDestination
 from installer.exceptions import InstallerError
 from installer.records import Hash, RecordEntry
@@ -69,6 +70,28 @@ class BundleDestination(WheelDestination):
             self.write_file(scheme, record_file_path, record_stream, is_executable=False)
 
 
+class _ArchiveSpelledWheel(WheelFile):
+    """A wheel whose ``.data`` directory is found as spelled inside the archive.
+
+    Index servers and new tools normalize wheel file names (``foo_bar-1.0-...``)
+    while the archive keeps the project's spelling (``Foo_Bar-1.0.data``);
+    ``installer`` derives the name from the file name and would then copy the
+    ``.data`` tree into the bundle as plain files.
+    """
+
+    @property
+    def data_dir(self) -> str:
+        spelled = self.dist_info_dir[: -len(".dist-info")] + ".data"
+        top_level = {name.split("/", 1)[0] for name in self._zipfile.namelist()}
+        if spelled in top_level:
+            return spelled
+        for name in sorted(top_level):
+            if name.endswith(".data") and canonicalize_name(name.rsplit("-", 1)[0]) == canonicalize_name(
+                    self.distribution):
+                return name
+        return super().data_dir
+
+
 def install_wheel(wheel_path: str, root: str) -> List[str]:
     """Install the wheel at ``wheel_path`` into the bundle directory ``root``.
 
@@ -78,7 +101,7 @@ def install_wheel(wheel_path: str, root: str) -> List[str]:
     name = os.path.basename(wheel_path)
     destination = BundleDestination(root)
     try:
-        with WheelFile.open(wheel_path) as source:
+        with _ArchiveSpelledWheel.open(wheel_path) as source:
             source.validate_record(validate_contents=True)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")

@@ -1,0 +1,288 @@
+"""The lambda-pip command line, with the builder replaced by a recording fake."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+
+import aws_lambda_builders
+from aws_lambda_builders import cli
+from aws_lambda_builders.workflows.python_pip.exceptions import (
+    MissingDependencyError,
+    NoSuchPackageError,
+    PackageDownloadError,
+)
+from aws_lambda_builders.workflows.python_pip.utils import UI, Config
+
+
+class FakeBuilder:
+    """Stands in for PythonPipDependencyBuilder; records what the CLI gives it."""
+
+    instances = []
+    raise_error = None
+    dist_infos = ("x-1.0.dist-info",)
+
+    def __init__(self, *args, **kwargs):
+        self.init_args = args
+        self.init_kwargs = kwargs
+        self.build_args = None
+        self.build_kwargs = None
+        self.scratch_existed = None
+        FakeBuilder.instances.append(self)
+
+    def build_dependencies(self, *args, **kwargs):
+        self.build_args = args
+        self.build_kwargs = kwargs
+        output, scratch, _requirements = args
+        self.scratch_existed = os.path.isdir(scratch)
+        ui = kwargs.get("ui")
+        if ui is not None:
+            ui.step_started("download")
+            ui.write("downloaded x-1.0-py3-none-any.whl")
+            ui.step_started("install")
+        for name in self.dist_infos:
+            os.makedirs(os.path.join(output, name), exist_ok=True)
+        if self.raise_error is not None:
+            if ui is not None:
+                ui.error("missing foo: no wheel")
+            raise self.raise_error
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    FakeBuilder.instances = []
+    FakeBuilder.raise_error = None
+    FakeBuilder.dist_infos = ("x-1.0.dist-info",)
+    monkeypatch.setattr(cli, "PythonPipDependencyBuilder", FakeBuilder)
+    return FakeBuilder
+
+
+@pytest.fixture
+def project(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("x==1.0\n")
+    return str(requirements), str(tmp_path / "out")
+
+
+def _run(argv):
+    stream = io.StringIO()
+    code = cli.main(argv, stream=stream)
+    return code, stream.getvalue()
+
+
+def _builder(fake):
+    assert len(fake.instances) == 1
+    return fake.instances[0]
+
+
+def test_successful_build_exits_0_with_summary(fake, project):
+    requirements, output = project
+    code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12"])
+    assert code == 0
+    assert f"built 1 distributions into {output} for python3.12 on x86_64" in text.splitlines()
+
+
+def test_summary_counts_every_dist_info(fake, project):
+    fake.dist_infos = ("a-1.0.dist-info", "b-2.0.dist-info", "c-3.dist-info")
+    requirements, output = project
+    code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.13", "--architecture", "arm64"])
+    assert code == 0
+    assert text.splitlines()[-1] == f"built 3 distributions into {output} for python3.13 on arm64"
+
+
+def test_runtime_architecture_and_python_reach_the_builder(fake, project):
+    requirements, output = project
+    code, _ = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.11",
+                    "--architecture", "arm64", "--python", "/opt/python3.11/bin/python"])
+    assert code == 0
+    builder = _builder(fake)
+    passed = dict(builder.init_kwargs)
+    if builder.init_args:  # positional form: (runtime, python_exe)
+        passed.update(zip(("runtime", "python_exe"), builder.init_args))
+    assert passed["runtime"] == "python3.11"
+    assert passed["architecture"] == "arm64"
+    assert passed["python_exe"] == "/opt/python3.11/bin/python"
+
+
+def test_defaults_are_x86_64_and_this_python(fake, project):
+    requirements, output = project
+    _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12"])
+    builder = _builder(fake)
+    assert builder.init_kwargs["architecture"] == "x86_64"
+    assert builder.init_kwargs["python_exe"] == sys.executable
+
+
+def test_paths_reach_build_dependencies_absolute(fake, project, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _ = _run(["build", "-r", "requirements.txt", "-o", "out", "--runtime", "python3.12"])
+    assert code == 0
+    builder = _builder(fake)
+    output, scratch, requirements = builder.build_args
+    assert output == str(tmp_path / "out")
+    assert requirements == str(tmp_path / "requirements.txt")
+    assert os.path.isabs(scratch)
+    assert builder.scratch_existed
+    assert not os.path.exists(scratch), "the scratch directory is removed after the build"
+    assert isinstance(builder.build_kwargs["ui"], UI)
+
+
+def test_scratch_dir_option_is_used_and_cleaned(fake, project, tmp_path):
+    requirements, output = project
+    scratch_parent = tmp_path / "scratch"
+    scratch_parent.mkdir()
+    _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12", "--scratch-dir", str(scratch_parent)])
+    _output, scratch, _requirements = _builder(fake).build_args
+    assert os.path.dirname(scratch) == str(scratch_parent)
+    assert os.listdir(scratch_parent) == []
+
+
+def test_index_options_reach_config(fake, project):
+    requirements, output = project
+    code, _ = _run([
+        "build", "-r", requirements, "-o", output, "--runtime", "python3.12",
+        "-i", "https://idx.example/simple",
+        "--extra-index-url", "https://a.example/simple",
+        "--extra-index-url", "https://b.example/simple",
+        "-f", "/wheels", "--find-links", "https://links.example/",
+        "--trusted-host", "idx.example", "--trusted-host", "a.example",
+    ])
+    assert code == 0
+    config = _builder(fake).build_kwargs["config"]
+    assert isinstance(config, Config)
+    assert config.index_url == "https://idx.example/simple"
+    assert list(config.extra_index_urls) == ["https://a.example/simple", "https://b.example/simple"]
+    assert list(config.find_links) == ["/wheels", "https://links.example/"]
+    assert list(config.trusted_hosts) == ["idx.example", "a.example"]
+    assert config.pip_options() == [
+        "--index-url", "https://idx.example/simple",
+        "--extra-index-url", "https://a.example/simple",
+        "--extra-index-url", "https://b.example/simple",
+        "--find-links", "/wheels",
+        "--find-links", "https://links.example/",
+        "--trusted-host", "idx.example",
+        "--trusted-host", "a.example",
+    ]
+
+
+def test_without_index_options_config_adds_nothing(fake, project):
+    requirements, output = project
+    _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12"])
+    assert _builder(fake).build_kwargs["config"].pip_options() == []
+
+
+def test_missing_dependency_exits_1_and_prints_why(fake, project):
+    fake.raise_error = MissingDependencyError(["numpy==2.1.0"], {"numpy==2.1.0": "no wheel for python3.11 on arm64"})
+    requirements, output = project
+    code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.11", "--architecture", "arm64"])
+    assert code == 1
+    assert "error: Could not install dependencies for the Lambda target:" in text
+    assert "numpy==2.1.0: no wheel for python3.11 on arm64" in text
+    assert "built 1 distributions" not in text
+
+
+def test_no_such_package_exits_3_and_prints_it(fake, project):
+    fake.raise_error = NoSuchPackageError("nosuchpackage==9.9")
+    requirements, output = project
+    code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12"])
+    assert code == 3
+    assert "error: Could not satisfy the requirement: nosuchpackage==9.9" in text
+
+
+def test_other_packager_errors_exit_3(fake, project):
+    fake.raise_error = PackageDownloadError("pip download failed")
+    requirements, output = project
+    code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12"])
+    assert code == 3
+    assert "error: pip download failed" in text
+
+
+@pytest.mark.parametrize("runtime", ["python3.7", "python2.7", "python3.15", "nodejs20.x"])
+def test_unknown_runtime_is_a_usage_error(fake, project, runtime, capsys):
+    requirements, output = project
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main(["build", "-r", requirements, "-o", output, "--runtime", runtime], stream=io.StringIO())
+    assert excinfo.value.code == 2
+    assert runtime in capsys.readouterr().err
+    assert fake.instances == []
+
+
+def test_runtime_defaults_to_the_running_pythons(fake, project):
+    host_runtime = "python%d.%d" % sys.version_info[:2]
+    requirements, output = project
+    code, text = _run(["build", "-r", requirements, "-o", output])
+    assert code == 0
+    assert _builder(fake).init_kwargs["runtime"] == host_runtime
+    assert f"for {host_runtime} on x86_64" in text
+
+
+def test_unknown_architecture_is_a_usage_error(fake, project):
+    requirements, output = project
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main(["build", "-r", requirements, "-o", output, "--runtime", "python3.12", "--architecture", "aarch64"],
+                 stream=io.StringIO())
+    assert excinfo.value.code == 2
+    assert fake.instances == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["build", "-o", "out", "--runtime", "python3.12"],  # no -r
+        ["build", "-r", "requirements.txt", "--runtime", "python3.12"],  # no -o
+        [],  # no command
+        ["frobnicate"],
+    ],
+    ids=["missing-requirements", "missing-output", "no-command", "unknown-command"],
+)
+def test_incomplete_command_line_is_a_usage_error(fake, argv, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main(argv, stream=io.StringIO())
+    assert excinfo.value.code == 2
+    assert "usage: lambda-pip" in capsys.readouterr().err
+    assert fake.instances == []
+
+
+def test_progress_lines_are_printed_by_default(fake, project):
+    requirements, output = project
+    _code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12"])
+    lines = text.splitlines()
+    assert lines[0] == "[1/9] download"
+    assert "  downloaded x-1.0-py3-none-any.whl" in lines
+    assert "[8/9] install" in lines
+
+
+def test_quiet_prints_no_step_lines_only_the_result(fake, project):
+    requirements, output = project
+    code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12", "--quiet"])
+    assert code == 0
+    assert text.splitlines() == [f"built 1 distributions into {output} for python3.12 on x86_64"]
+
+
+def test_quiet_still_prints_errors(fake, project):
+    fake.raise_error = MissingDependencyError(["foo"], {"foo": "no wheel"})
+    requirements, output = project
+    code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12", "-q"])
+    assert code == 1
+    assert "[1/9]" not in text
+    assert "downloaded" not in text
+    assert "  missing foo: no wheel" in text
+    assert "foo: no wheel" in text
+
+
+def test_python_m_version_prints_the_version():
+    result = subprocess.run([sys.executable, "-m", "aws_lambda_builders", "--version"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"lambda-pip {aws_lambda_builders.__version__}"
+
+
+def test_main_version_exits_0(capsys):
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main(["--version"])
+    assert excinfo.value.code == 0
+    assert aws_lambda_builders.__version__ in capsys.readouterr().out

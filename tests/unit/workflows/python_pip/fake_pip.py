@@ -1,0 +1,132 @@
+"""A scripted stand-in for pip: ``FakePip`` is the ``pip`` argument of ``PipRunner``.
+
+It records every call and answers from a table the test writes, producing
+REAL wheels and sdists (``tests/builders.py``) where pip would put them::
+
+    pip = FakePip()
+    pip.on_download_requirements(wheel("foo", "1.0"), sdist("bar", "2.0"))
+    pip.on_download_binary("baz==3.0", wheel("baz", "3.0", tag="cp311-cp311-manylinux2014_x86_64"))
+    pip.on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0", tag="cp311-cp311-linux_x86_64"))
+    pip.on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0"), env={"CC": "/var/false"})
+    pip.on_wheel("qux-1.0.tar.gz", rc=1, stderr="ERROR: Failed building wheel for qux\n")
+
+A call nothing in the table answers fails like pip does (rc 1, an ERROR line).
+When several rules match, the one with the most ``env`` conditions wins.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from tests.builders import make_sdist, make_wheel
+
+Artifact = Callable[[str], str]  # directory -> path of the file written
+
+
+def wheel(name: str, version: str, tag: str = "py3-none-any", **kwargs) -> Artifact:
+    """A wheel to write when a rule fires (keyword arguments go to ``make_wheel``)."""
+    return lambda directory: make_wheel(directory, name, version, tag=tag, **kwargs)
+
+
+def sdist(name: str, version: str, **kwargs) -> Artifact:
+    """An sdist to write when a rule fires (keyword arguments go to ``make_sdist``)."""
+    return lambda directory: make_sdist(directory, name, version, **kwargs)
+
+
+@dataclass
+class Call:
+    command: str
+    args: List[str]
+    env_vars: Optional[Dict[str, str]]
+    shim: Optional[str]
+
+    @property
+    def argv(self) -> List[str]:
+        """The full argument list pip's ``main`` got, command first."""
+        return [self.command] + self.args
+
+    def value_after(self, flag: str, offset: int = 1) -> Optional[str]:
+        if flag not in self.args:
+            return None
+        index = self.args.index(flag) + offset
+        return self.args[index] if index < len(self.args) else None
+
+    @property
+    def kind(self) -> str:
+        """``download-r``, ``download-binary`` or ``wheel``."""
+        if self.command == "download":
+            return "download-r" if "-r" in self.args else "download-binary"
+        return self.command
+
+    @property
+    def output_dir(self) -> Optional[str]:
+        return self.value_after("--wheel-dir") if self.command == "wheel" else self.value_after("--dest")
+
+    @property
+    def target(self) -> Optional[str]:
+        """What pip was asked for: the requirements file, ``name==version`` or the path to build."""
+        if self.kind == "download-r":
+            return self.value_after("-r")
+        if self.kind == "download-binary":
+            return self.value_after("--dest", 2)
+        return self.value_after("--wheel-dir", 2)
+
+
+@dataclass
+class Rule:
+    kind: str
+    target: Optional[str]  # None matches any; paths match on their basename
+    artifacts: Sequence[Artifact] = ()
+    rc: int = 0
+    stdout: str = ""
+    stderr: str = ""
+    env: Dict[str, str] = field(default_factory=dict)
+
+    def matches(self, call: Call) -> bool:
+        if call.kind != self.kind:
+            return False
+        if self.target is not None and self.target not in (call.target, os.path.basename(call.target or "")):
+            return False
+        env_vars = call.env_vars or {}
+        return all(env_vars.get(key) == value for key, value in self.env.items())
+
+
+class FakePip:
+    def __init__(self) -> None:
+        self.calls: List[Call] = []
+        self.rules: List[Rule] = []
+
+    # -- the table ---------------------------------------------------------
+    def on_download_requirements(self, *artifacts: Artifact, rc: int = 0, stdout: str = "",
+                                 stderr: str = "") -> "FakePip":
+        self.rules.append(Rule("download-r", None, artifacts, rc, stdout, stderr))
+        return self
+
+    def on_download_binary(self, requirement: str, *artifacts: Artifact, rc: int = 0,
+                           stderr: str = "") -> "FakePip":
+        self.rules.append(Rule("download-binary", requirement, artifacts, rc, "", stderr))
+        return self
+
+    def on_wheel(self, path: str, *artifacts: Artifact, rc: int = 0, stderr: str = "",
+                 env: Optional[Dict[str, str]] = None) -> "FakePip":
+        self.rules.append(Rule("wheel", path, artifacts, rc, "", stderr, dict(env or {})))
+        return self
+
+    # -- what PipRunner calls ----------------------------------------------
+    def main(self, args: Sequence[str], env_vars: Optional[Dict[str, str]] = None,
+             shim: Optional[str] = None) -> Tuple[int, bytes, bytes]:
+        call = Call(args[0], list(args[1:]), env_vars, shim)
+        self.calls.append(call)
+        matching = [rule for rule in self.rules if rule.matches(call)]
+        if not matching:
+            return 1, b"", f"ERROR: No matching distribution found for {call.target}\n".encode()
+        rule = max(matching, key=lambda r: len(r.env))
+        for artifact in rule.artifacts:
+            artifact(call.output_dir)
+        return rule.rc, rule.stdout.encode(), rule.stderr.encode()
+
+    # -- for assertions ------------------------------------------------------
+    def calls_of(self, kind: str) -> List[Call]:
+        return [call for call in self.calls if call.kind == kind]

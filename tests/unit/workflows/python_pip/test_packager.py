@@ -1,0 +1,687 @@
+"""The packager's nine steps, run against a scripted pip that writes real wheels and sdists."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+
+from aws_lambda_builders.workflows.python_pip import exceptions as exceptions_module
+from aws_lambda_builders.workflows.python_pip import packager
+from aws_lambda_builders.workflows.python_pip.exceptions import MissingPipError
+from aws_lambda_builders.workflows.python_pip.packager import (
+    ARM64,
+    STEPS,
+    X86_64,
+    DependencyBuilder,
+    InvalidWheelError,
+    MissingDependencyError,
+    NoSuchPackageError,
+    Package,
+    PackageDownloadError,
+    PackagerError,
+    PipRunner,
+    PythonPipDependencyBuilder,
+    RequirementsFileNotFoundError,
+    UnsupportedArchitectureError,
+    UnsupportedPackageError,
+    UnsupportedPythonVersion,
+    get_lambda_abi,
+)
+from aws_lambda_builders.workflows.python_pip.utils import UI, Config, OSUtils
+from tests.builders import make_sdist, make_wheel
+
+from .fake_pip import FakePip, sdist, wheel
+
+MANYLINUX_X86 = "cp311-cp311-manylinux2014_x86_64"
+MANYLINUX_ARM = "cp311-cp311-manylinux2014_aarch64"
+MACOS = "cp311-cp311-macosx_11_0_arm64"
+
+
+# -- helpers ------------------------------------------------------------------
+
+@pytest.fixture
+def paths(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("foo\n")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    return SimpleNamespace(req=str(requirements), target=tmp_path / "target", scratch=scratch)
+
+
+def make_builder(pip, runtime="python3.11", architecture=X86_64):
+    return DependencyBuilder(OSUtils(), runtime, sys.executable,
+                             pip_runner=PipRunner(sys.executable, pip), architecture=architecture)
+
+
+def build(builder, paths, **kwargs):
+    builder.build_site_packages(paths.req, str(paths.target), str(paths.scratch), **kwargs)
+
+
+def work_dir(pip):
+    """The scratch directory the packager gave pip (the --dest of the first call)."""
+    return pip.calls[0].value_after("--dest")
+
+
+def installed(paths):
+    return sorted(os.listdir(paths.target))
+
+
+def contains_run(sequence, run):
+    """True if ``run`` appears in ``sequence`` as consecutive items."""
+    return any(sequence[i:i + len(run)] == run for i in range(len(sequence) - len(run) + 1))
+
+
+def arch_file(arch, package="foo"):
+    """A package whose ``_arch.py`` says which build of it was installed."""
+    return {f"{package}/__init__.py": b"", f"{package}/_arch.py": f"ARCH = {arch!r}\n".encode()}
+
+
+# -- 1. steps 1 and 2: the closure of pure wheels -------------------------------
+
+def test_pure_wheel_closure_is_installed_with_dist_info_and_modules(paths):
+    pip = FakePip().on_download_requirements(
+        wheel("foo", "1.0", requires=("foo-bar",)), wheel("foo-bar", "2.0"))
+    build(make_builder(pip), paths)
+
+    assert installed(paths) == ["foo", "foo-1.0.dist-info", "foo_bar", "foo_bar-2.0.dist-info"]
+    assert (paths.target / "foo" / "__init__.py").read_text() == "NAME = 'foo'\n"
+    assert (paths.target / "foo_bar" / "__init__.py").read_text() == "NAME = 'foo-bar'\n"
+    assert (paths.target / "foo-1.0.dist-info" / "METADATA").is_file()
+    assert (paths.target / "foo-1.0.dist-info" / "RECORD").is_file()
+    imported = subprocess.run(
+        [sys.executable, "-c", "import foo, foo_bar; print(foo.NAME, foo_bar.NAME)"],
+        cwd=str(paths.target), capture_output=True, text=True)
+    assert imported.stdout.strip() == "foo foo-bar", imported.stderr
+    # compatible from the start: no second download, nothing built
+    assert [c.kind for c in pip.calls] == ["download-r"]
+
+
+def test_scratch_directory_is_empty_after_a_successful_build(paths):
+    (paths.scratch / "users-file.txt").write_text("keep me")
+    pip = FakePip().on_download_requirements(wheel("foo", "1.0"))
+    build(make_builder(pip), paths)
+
+    assert os.listdir(paths.scratch) == ["users-file.txt"]
+    assert work_dir(pip).startswith(str(paths.scratch))
+    assert not os.path.exists(work_dir(pip))
+
+
+def test_scratch_directory_is_empty_after_package_download_error(paths):
+    pip = FakePip().on_download_requirements(
+        wheel("foo", "1.0"), rc=1, stderr="Looking in indexes: x\nERROR: network is down\n")
+    with pytest.raises(PackageDownloadError) as raised:
+        build(make_builder(pip), paths)
+
+    assert "ERROR: network is down" in str(raised.value)
+    assert os.listdir(paths.scratch) == []
+
+
+def test_scratch_directory_is_empty_after_missing_dependency_error(paths):
+    pip = FakePip().on_download_requirements(wheel("foo", "1.0", tag=MACOS))
+    with pytest.raises(MissingDependencyError):
+        build(make_builder(pip), paths)
+
+    assert os.listdir(paths.scratch) == []
+
+
+def test_scratch_directory_is_empty_after_no_such_package_error(paths):
+    pip = FakePip().on_download_requirements(
+        rc=1, stderr="ERROR: Could not find a version that satisfies the requirement nope==1 (from versions: none)\n")
+    with pytest.raises(NoSuchPackageError) as raised:
+        build(make_builder(pip), paths)
+    assert raised.value.package_name == "nope==1"
+    assert os.listdir(paths.scratch) == []
+
+
+def test_scratch_directory_is_empty_after_unreadable_sdist(paths):
+    pip = FakePip().on_download_requirements(sdist("odd", "1.0", files={"README": "no metadata"}, pkg_info=False))
+    with pytest.raises(UnsupportedPackageError) as raised:
+        build(make_builder(pip), paths)
+    assert "odd-1.0.tar.gz" in str(raised.value)
+    assert os.listdir(paths.scratch) == []
+
+
+def test_tampered_wheel_is_refused_and_scratch_emptied(paths):
+    pip = FakePip().on_download_requirements(wheel("foo", "1.0", tamper="foo/__init__.py"))
+    with pytest.raises(InvalidWheelError) as raised:
+        build(make_builder(pip), paths)
+    assert "foo-1.0-py3-none-any.whl" in str(raised.value)
+    assert os.listdir(paths.scratch) == []
+
+
+def test_scratch_directory_that_does_not_exist_is_created_and_emptied(paths, tmp_path):
+    paths.scratch = tmp_path / "new" / "scratch"
+    pip = FakePip().on_download_requirements(wheel("foo", "1.0"))
+    build(make_builder(pip), paths)
+
+    assert os.listdir(paths.scratch) == []
+    assert installed(paths) == ["foo", "foo-1.0.dist-info"]
+
+
+def test_target_directory_is_replaced_not_merged(paths):
+    paths.target.mkdir()
+    (paths.target / "stale.py").write_text("")
+    pip = FakePip().on_download_requirements(wheel("foo", "1.0"))
+    build(make_builder(pip), paths)
+
+    assert installed(paths) == ["foo", "foo-1.0.dist-info"]
+
+
+# -- 2. step 3: a compatible wheel for an incompatible one ----------------------
+
+def test_incompatible_wheel_is_replaced_by_compatible_download_for_arm64(paths):
+    pip = (FakePip()
+           .on_download_requirements(wheel("foo", "1.0", tag=MANYLINUX_X86, files=arch_file("x86_64")))
+           .on_download_binary("foo==1.0", wheel("foo", "1.0", tag=MANYLINUX_ARM, files=arch_file("aarch64"))))
+    builder = make_builder(pip, architecture=ARM64)
+    build(builder, paths)
+
+    assert (paths.target / "foo" / "_arch.py").read_text() == "ARCH = 'aarch64'\n"
+    wheel_meta = (paths.target / "foo-1.0.dist-info" / "WHEEL").read_text()
+    assert "Tag: cp311-cp311-manylinux2014_aarch64" in wheel_meta
+
+    directory = work_dir(pip)
+    platform_args = []
+    for platform in builder.compatible_platforms:
+        platform_args += ["--platform", platform]
+    assert len(pip.calls) == 2
+    assert pip.calls[1].argv == (
+        ["download", "--only-binary=:all:", "--no-deps"] + platform_args
+        + ["--implementation", "cp", "--abi", "cp311", "--dest", directory, "foo==1.0"]
+    )
+
+
+def test_macosx_wheel_is_replaced_by_manylinux_download_for_x86_64(paths):
+    pip = (FakePip()
+           .on_download_requirements(wheel("foo", "1.0", tag=MACOS, files=arch_file("mac")))
+           .on_download_binary("foo==1.0", wheel("foo", "1.0", tag=MANYLINUX_X86, files=arch_file("x86_64"))))
+    build(make_builder(pip), paths)
+
+    assert (paths.target / "foo" / "_arch.py").read_text() == "ARCH = 'x86_64'\n"
+    assert pip.calls[1].target == "foo==1.0"
+    assert "--platform" in pip.calls[1].args and "macosx_11_0_arm64" not in pip.calls[1].args
+
+
+@pytest.mark.parametrize("runtime,tag,needs_second_download", [
+    ("python3.11", "cp38-abi3-manylinux2014_x86_64", False),
+    ("python3.11", "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64", False),
+    ("python3.11", "cp311-cp311-manylinux_2_28_x86_64", True),   # glibc 2.28 > 2.26
+    ("python3.12", "cp312-cp312-manylinux_2_28_x86_64", False),  # glibc 2.34 runtime
+    ("python3.12", "cp311-cp311-manylinux2014_x86_64", True),    # wrong Python
+    ("python3.11", "py2-none-any", True),
+    ("python3.11", "cp311-cp311-musllinux_1_1_x86_64", True),
+])
+def test_wheel_compatibility_decides_whether_step_3_asks_again(paths, runtime, tag, needs_second_download):
+    pip = FakePip().on_download_requirements(wheel("foo", "1.0", tag=tag))
+    abi = get_lambda_abi(runtime)
+    pip.on_download_binary("foo==1.0", wheel("foo", "1.0", tag=f"{abi}-{abi}-manylinux2014_x86_64"))
+    build(make_builder(pip, runtime=runtime), paths)
+
+    binary = pip.calls_of("download-binary")
+    assert len(binary) == (1 if needs_second_download else 0)
+    if binary:
+        assert binary[0].value_after("--abi") == abi
+    assert installed(paths) == ["foo", "foo-1.0.dist-info"]
+
+
+# -- 3. step 4: building an sdist -------------------------------------------------
+
+def test_sdist_is_built_with_pip_wheel_and_its_wheel_installed(paths):
+    pip = (FakePip()
+           .on_download_requirements(sdist("bar", "2.0"))
+           .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0")))
+    build(make_builder(pip), paths)
+
+    directory = work_dir(pip)
+    builds = pip.calls_of("wheel")
+    assert len(builds) == 1
+    assert builds[0].argv == ["wheel", "--no-deps", "--wheel-dir", directory,
+                              os.path.join(directory, "bar-2.0.tar.gz")]
+    assert installed(paths) == ["bar", "bar-2.0.dist-info"]
+
+
+def test_sdist_with_a_compatible_binary_download_is_not_built(paths):
+    pip = (FakePip()
+           .on_download_requirements(sdist("bar", "2.0"))
+           .on_download_binary("bar==2.0", wheel("bar", "2.0", tag=MANYLINUX_X86)))
+    build(make_builder(pip), paths)
+
+    assert pip.calls_of("wheel") == []
+    assert installed(paths) == ["bar", "bar-2.0.dist-info"]
+
+
+@pytest.mark.parametrize("fmt", ["zip", "tar.bz2"])
+def test_zip_and_bz2_sdists_are_built_and_installed(paths, fmt):
+    pip = (FakePip()
+           .on_download_requirements(sdist("bar", "2.0", fmt=fmt))
+           .on_wheel(f"bar-2.0.{fmt}", wheel("bar", "2.0")))
+    build(make_builder(pip), paths)
+    assert pip.calls_of("wheel")[0].target.endswith(f"bar-2.0.{fmt}")
+    assert installed(paths) == ["bar", "bar-2.0.dist-info"]
+
+
+def test_sdist_without_pkg_info_is_named_by_its_setup_py(paths):
+    pip = (FakePip()
+           .on_download_requirements(sdist("bar", "2.0", pkg_info=False))
+           .on_download_binary("bar==2.0", wheel("bar", "2.0", tag=MANYLINUX_X86)))
+    build(make_builder(pip), paths)
+    assert pip.calls_of("download-binary")[0].target == "bar==2.0"
+    assert installed(paths) == ["bar", "bar-2.0.dist-info"]
+
+
+# -- 4. step 5: rebuilding without a C compiler ----------------------------------
+
+def test_sdist_with_optional_c_falls_back_to_pure_wheel(paths):
+    pip = (FakePip()
+           .on_download_requirements(sdist("bar", "2.0"))
+           .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0", tag="cp311-cp311-linux_x86_64",
+                                             files=arch_file("x86_64", "bar")))
+           .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0", files=arch_file("pure", "bar")),
+                     env={"CC": "/var/false"}))
+    build(make_builder(pip, architecture=ARM64), paths)
+
+    assert (paths.target / "bar" / "_arch.py").read_text() == "ARCH = 'pure'\n"
+    assert "Tag: py3-none-any" in (paths.target / "bar-2.0.dist-info" / "WHEEL").read_text()
+    first, second = pip.calls_of("wheel")
+    assert (first.env_vars or {}).get("CC") != "/var/false"
+    assert second.env_vars["CC"] == "/var/false"
+    assert "PIP_NO_CACHE_DIR" in second.env_vars
+    assert second.target == first.target == os.path.join(work_dir(pip), "bar-2.0.tar.gz")
+
+
+def test_sdist_whose_both_builds_are_incompatible_or_fail_is_missing_with_reason(paths):
+    pip = (FakePip()
+           .on_download_requirements(sdist("bar", "2.0"))
+           .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0", tag="cp311-cp311-linux_x86_64"))
+           .on_wheel("bar-2.0.tar.gz", rc=1, stderr="ERROR: bar needs a C compiler\n", env={"CC": "/var/false"}))
+    with pytest.raises(MissingDependencyError) as raised:
+        build(make_builder(pip, architecture=ARM64), paths)
+    message = str(raised.value)
+    assert "bar==2.0" in message
+    assert "found only bar-2.0-cp311-cp311-linux_x86_64.whl" in message
+    assert "ERROR: bar needs a C compiler" in message
+    assert len(pip.calls_of("wheel")) == 2
+
+
+# -- 5. step 6: the allowlist ----------------------------------------------------
+
+def test_incompatible_sqlalchemy_wheel_is_installed_anyway(paths):
+    pip = FakePip().on_download_requirements(wheel("SQLAlchemy", "2.0.0", tag=MACOS))
+    build(make_builder(pip), paths)
+
+    assert installed(paths) == ["SQLAlchemy", "SQLAlchemy-2.0.0.dist-info"]
+
+
+def test_incompatible_wheel_not_on_allowlist_is_not_installed(paths):
+    pip = FakePip().on_download_requirements(wheel("notalchemy", "1.0", tag=MACOS))
+    with pytest.raises(MissingDependencyError):
+        build(make_builder(pip), paths)
+    assert installed(paths) == []
+
+
+# -- 6. step 7: naming what is missing --------------------------------------------
+
+BUILD_STDERR = (
+    "  Building wheel for bar (setup.py): started\n"
+    "  error: command 'gcc' failed: No such file or directory\n"
+    "ERROR: Failed building wheel for bar\n"
+    "ERROR: Could not build wheels for bar, which is required to install pyproject.toml-based projects\n"
+)
+
+
+def test_missing_dependencies_are_named_after_the_rest_is_installed(paths):
+    pip = (FakePip()
+           .on_download_requirements(wheel("foo", "1.0"), sdist("bar", "2.0"), wheel("Baz", "3.0", tag=MACOS))
+           .on_wheel("bar-2.0.tar.gz", rc=1, stderr=BUILD_STDERR))
+    with pytest.raises(MissingDependencyError) as raised:
+        build(make_builder(pip), paths)
+    error = raised.value
+
+    assert installed(paths) == ["foo", "foo-1.0.dist-info"]
+    missing = list(error.missing)
+    assert all(isinstance(p, Package) for p in missing)
+    assert sorted(p.identifier for p in missing) == ["bar==2.0", "baz==3.0"]
+    message = str(error)
+    assert "bar==2.0" in message and "baz==3.0" in message
+    assert "found only Baz-3.0-cp311-cp311-macosx_11_0_arm64.whl" in message
+    assert "bar-2.0.tar.gz" in message
+    assert "ERROR: Failed building wheel for bar" in message
+    assert set(error.reasons) == {"bar==2.0", "baz==3.0"}
+    assert "ERROR: Failed building wheel for bar" in error.reasons["bar==2.0"]
+    assert "foo==1.0" not in message
+
+
+# -- 7. step 8: installing a wheel's .data ----------------------------------------
+
+DATA_FILES = {
+    "{name}/__init__.py": b"",
+    "{data}/purelib/pure_mod.py": b"PURE = 1\n",
+    "{data}/platlib/plat_mod.py": b"PLAT = 1\n",
+    "{data}/scripts/a-script": b"#!python\nprint('hi')\n",
+    "{data}/headers/a.h": b"int x;\n",
+    "{data}/data/share/a.txt": b"data\n",
+}
+
+
+@pytest.mark.parametrize("name", ["foo", "Foo_Bar", "zope.interface", "foo-bar"])
+def test_purelib_and_platlib_of_data_dir_land_at_root_and_nothing_else(paths, name):
+    dist = name.replace("-", "_")
+    files = {path.replace("{name}", dist): data for path, data in DATA_FILES.items()}
+    pip = FakePip().on_download_requirements(wheel(name, "1.0", files=files))
+    build(make_builder(pip), paths)
+
+    assert installed(paths) == sorted([dist, f"{dist}-1.0.dist-info", "plat_mod.py", "pure_mod.py"])
+    assert (paths.target / "pure_mod.py").read_text() == "PURE = 1\n"
+    assert (paths.target / "plat_mod.py").read_text() == "PLAT = 1\n"
+    everything = [os.path.relpath(os.path.join(d, f), paths.target)
+                  for d, _, fs in os.walk(paths.target) for f in fs]
+    assert not any(p.endswith(("a-script", "a.h", "a.txt")) for p in everything)
+    assert not any(".data" in p for p in everything)
+
+
+def renamed_wheel(name, version, new_filename, **kwargs):
+    """A wheel made for ``name`` but saved under ``new_filename`` (as indexes now normalize them)."""
+    def write(directory):
+        path = make_wheel(directory, name, version, **kwargs)
+        new_path = os.path.join(directory, new_filename)
+        os.rename(path, new_path)
+        return new_path
+    return write
+
+
+def test_wheel_with_normalized_file_name_and_capitalized_data_dir_gets_its_data_installed(paths):
+    files = {"Foo_Bar/__init__.py": b"", "{data}/purelib/pure_mod.py": b"PURE = 1\n"}
+    pip = FakePip().on_download_requirements(
+        renamed_wheel("Foo_Bar", "1.0", "foo_bar-1.0-py3-none-any.whl", files=files))
+    build(make_builder(pip), paths)
+
+    assert (paths.target / "Foo_Bar" / "__init__.py").is_file()
+    assert (paths.target / "pure_mod.py").read_text() == "PURE = 1\n"
+    assert not any(".data" in entry for entry in installed(paths))
+
+
+# -- 8. Config reaches every pip call --------------------------------------------
+
+def sdist_needing_every_call():
+    return (FakePip()
+            .on_download_requirements(sdist("bar", "2.0"))
+            .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0")))
+
+
+def test_config_options_reach_every_pip_call(paths):
+    config = Config(index_url="https://index.example/simple",
+                    extra_index_urls=["https://extra.example/simple", "https://more.example/simple"],
+                    find_links=["/wheels"], trusted_hosts=["index.example"], extra_pip_args=["--pre"])
+    options = ["--index-url", "https://index.example/simple",
+               "--extra-index-url", "https://extra.example/simple",
+               "--extra-index-url", "https://more.example/simple",
+               "--find-links", "/wheels", "--trusted-host", "index.example", "--pre"]
+    assert config.pip_options() == options
+    pip = sdist_needing_every_call()
+    build(make_builder(pip), paths, config=config)
+
+    assert [c.kind for c in pip.calls] == ["download-r", "download-binary", "wheel"]
+    for call in pip.calls:
+        assert contains_run(call.args, options), call.argv
+    assert installed(paths) == ["bar", "bar-2.0.dist-info"]
+
+
+@pytest.mark.parametrize("config", [None, Config()])
+def test_default_config_gives_the_upstream_argument_lists(paths, config):
+    pip = sdist_needing_every_call()
+    builder = make_builder(pip)
+    build(builder, paths, config=config)
+
+    directory = work_dir(pip)
+    platform_args = []
+    for platform in builder.compatible_platforms:
+        platform_args += ["--platform", platform]
+    assert [c.argv for c in pip.calls] == [
+        ["download", "-r", paths.req, "--dest", directory, "--exists-action", "i"],
+        ["download", "--only-binary=:all:", "--no-deps"] + platform_args
+        + ["--implementation", "cp", "--abi", "cp311", "--dest", directory, "bar==2.0"],
+        ["wheel", "--no-deps", "--wheel-dir", directory, os.path.join(directory, "bar-2.0.tar.gz")],
+    ]
+
+
+# -- 9. UI -------------------------------------------------------------------------
+
+class RecordingUI(UI):
+    def __init__(self):
+        super().__init__()
+        self.events = []
+
+    def step_started(self, step):
+        self.events.append(("step_started", step))
+
+    def step_finished(self, step, summary=""):
+        self.events.append(("step_finished", step))
+
+    def package_downloaded(self, filename):
+        self.events.append(("package_downloaded", filename))
+
+    def package_built(self, sdist, wheel):
+        self.events.append(("package_built", sdist, wheel))
+
+    def package_installed(self, wheel):
+        self.events.append(("package_installed", wheel))
+
+    def package_missing(self, identifier, reason):
+        self.events.append(("package_missing", identifier, reason))
+
+
+def events_by_step(events):
+    """Every non-step event with the step it happened in."""
+    current, result = None, []
+    for event in events:
+        if event[0] == "step_started":
+            current = event[1]
+        elif event[0] == "step_finished":
+            current = None
+        else:
+            result.append((current,) + event)
+    return result
+
+
+def test_ui_receives_every_step_and_package_event(paths):
+    pip = (FakePip()
+           .on_download_requirements(wheel("foo", "1.0"), sdist("bar", "2.0"),
+                                     wheel("baz", "3.0", tag=MACOS), wheel("qux", "4.0", tag=MACOS))
+           .on_download_binary("qux==4.0", wheel("qux", "4.0", tag=MANYLINUX_X86))
+           .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0")))
+    ui = RecordingUI()
+    with pytest.raises(MissingDependencyError):
+        build(make_builder(pip), paths, ui=ui)
+
+    assert STEPS == ("download", "sort", "download-compatible-wheels", "build-sdists",
+                     "build-sdists-without-c", "allowlist", "find-missing", "install", "clean-up")
+    step_events = [e for e in ui.events if e[0].startswith("step_")]
+    expected = []
+    for step in STEPS:
+        expected += [("step_started", step), ("step_finished", step)]
+    assert step_events == expected
+
+    others = events_by_step(ui.events)
+    assert [e for e in others if e[1] == "package_downloaded"] == [
+        ("download", "package_downloaded", "bar-2.0.tar.gz"),
+        ("download", "package_downloaded", "baz-3.0-cp311-cp311-macosx_11_0_arm64.whl"),
+        ("download", "package_downloaded", "foo-1.0-py3-none-any.whl"),
+        ("download", "package_downloaded", "qux-4.0-cp311-cp311-macosx_11_0_arm64.whl"),
+        ("download-compatible-wheels", "package_downloaded", "qux-4.0-cp311-cp311-manylinux2014_x86_64.whl"),
+    ]
+    assert [e for e in others if e[1] == "package_built"] == [
+        ("build-sdists", "package_built", "bar-2.0.tar.gz", "bar-2.0-py3-none-any.whl")]
+    assert [e for e in others if e[1] == "package_installed"] == [
+        ("install", "package_installed", "bar-2.0-py3-none-any.whl"),
+        ("install", "package_installed", "foo-1.0-py3-none-any.whl"),
+        ("install", "package_installed", "qux-4.0-cp311-cp311-manylinux2014_x86_64.whl"),
+    ]
+    missing = [e for e in others if e[1] == "package_missing"]
+    assert len(missing) == 1
+    assert missing[0][:3] == ("find-missing", "package_missing", "baz==3.0")
+    assert "found only baz-3.0-cp311-cp311-macosx_11_0_arm64.whl" in missing[0][3]
+
+
+# -- 10. the requirements file ------------------------------------------------------
+
+def test_missing_requirements_file_raises(paths, tmp_path):
+    paths.req = str(tmp_path / "nope.txt")
+    pip = FakePip()
+    with pytest.raises(RequirementsFileNotFoundError) as raised:
+        build(make_builder(pip), paths)
+    assert raised.value.requirements_path == paths.req
+    assert paths.req in str(raised.value)
+    assert pip.calls == []
+
+
+def test_requirements_with_only_comments_and_blanks_make_no_pip_call(paths):
+    with open(paths.req, "w") as f:
+        f.write("# nothing here\n\n   \n    # indented comment\n")
+    pip = FakePip()
+    build(make_builder(pip), paths)
+    assert pip.calls == []
+    assert os.listdir(paths.scratch) == []
+
+
+# -- 11. PythonPipDependencyBuilder --------------------------------------------------
+
+def test_facade_without_dependency_builder_builds_one_for_runtime_and_python():
+    facade = PythonPipDependencyBuilder("python3.12", sys.executable, architecture=ARM64)
+    builder = facade._dependency_builder
+    assert isinstance(builder, DependencyBuilder)
+    assert builder.runtime == "python3.12"
+    assert builder.python_exe == sys.executable
+    assert builder.architecture == ARM64
+    assert "manylinux_2_34_aarch64" in builder.compatible_platforms
+
+
+def test_facade_without_python_exe_uses_the_running_interpreter():
+    facade = PythonPipDependencyBuilder(runtime="python3.11", python_exe=None)
+    assert facade._dependency_builder.python_exe == sys.executable
+    assert facade._dependency_builder.runtime == "python3.11"
+    assert facade._dependency_builder.architecture == X86_64
+
+
+def test_facade_passes_paths_to_build_site_packages_in_upstream_order():
+    dependency_builder = mock.Mock()
+    facade = PythonPipDependencyBuilder("python3.11", sys.executable, dependency_builder=dependency_builder)
+    facade.build_dependencies("artifacts", "scratch", "requirements.txt")
+    dependency_builder.build_site_packages.assert_called_once_with("requirements.txt", "artifacts", "scratch")
+
+
+def test_facade_passes_ui_and_config_through():
+    dependency_builder = mock.Mock()
+    ui, config = UI(), Config(index_url="https://i.example")
+    facade = PythonPipDependencyBuilder("python3.11", sys.executable, dependency_builder=dependency_builder)
+    facade.build_dependencies("artifacts", "scratch", "requirements.txt", ui=ui, config=config)
+    dependency_builder.build_site_packages.assert_called_once_with(
+        "requirements.txt", "artifacts", "scratch", ui=ui, config=config)
+
+
+def test_facade_builds_end_to_end_with_a_scripted_pip(paths):
+    pip = FakePip().on_download_requirements(wheel("foo", "1.0"))
+    facade = PythonPipDependencyBuilder("python3.11", sys.executable,
+                                        dependency_builder=make_builder(pip))
+    facade.build_dependencies(str(paths.target), str(paths.scratch), paths.req)
+    assert installed(paths) == ["foo", "foo-1.0.dist-info"]
+
+
+# -- 12. runtimes, architectures, exceptions -----------------------------------------
+
+@pytest.mark.parametrize("runtime,abi", [
+    ("python3.8", "cp38"), ("python3.9", "cp39"), ("python3.10", "cp310"), ("python3.11", "cp311"),
+    ("python3.12", "cp312"), ("python3.13", "cp313"), ("python3.14", "cp314"),
+])
+def test_get_lambda_abi(runtime, abi):
+    assert get_lambda_abi(runtime) == abi
+
+
+@pytest.mark.parametrize("runtime", ["python2.7", "python3.7", "foo"])
+def test_get_lambda_abi_rejects_unsupported_runtimes(runtime):
+    with pytest.raises(UnsupportedPythonVersion) as raised:
+        get_lambda_abi(runtime)
+    assert runtime in str(raised.value)
+
+
+def test_dependency_builder_rejects_unsupported_runtime():
+    with pytest.raises(UnsupportedPythonVersion):
+        make_builder(FakePip(), runtime="python3.7")
+
+
+def test_dependency_builder_rejects_unknown_architecture():
+    with pytest.raises(UnsupportedArchitectureError) as raised:
+        make_builder(FakePip(), architecture="mips")
+    assert "mips" in str(raised.value)
+
+
+def test_every_packager_exception_is_a_packager_error():
+    names = [n for n in packager.__all__ if n.endswith(("Error", "Version"))]
+    classes = [getattr(packager, n) for n in names] + [MissingPipError, UnsupportedPackageError]
+    classes += [v for v in vars(exceptions_module).values()
+                if isinstance(v, type) and issubclass(v, Exception) and v.__module__ == exceptions_module.__name__]
+    assert len(names) >= 11
+    for cls in classes:
+        assert issubclass(cls, PackagerError), cls
+
+
+# -- 13. compatible platforms ----------------------------------------------------------
+
+def test_compatible_platforms_for_python311_x86_64():
+    platforms = make_builder(FakePip(), "python3.11", X86_64).compatible_platforms
+    for tag in ("manylinux_2_24_x86_64", "manylinux_2_26_x86_64", "manylinux1_x86_64", "manylinux2014_x86_64"):
+        assert tag in platforms
+    assert "manylinux_2_27_x86_64" not in platforms
+    assert "manylinux_2_28_x86_64" not in platforms
+    assert not any("aarch64" in p for p in platforms)
+
+
+def test_compatible_platforms_for_python312_arm64():
+    platforms = make_builder(FakePip(), "python3.12", ARM64).compatible_platforms
+    assert "manylinux_2_34_aarch64" in platforms
+    assert "manylinux2014_aarch64" in platforms
+    assert "manylinux_2_35_aarch64" not in platforms
+    assert not any("x86_64" in p for p in platforms)
+
+
+# -- 14. Package -------------------------------------------------------------------------
+
+def test_package_of_wheel_normalizes_name(tmp_path):
+    path = make_wheel(str(tmp_path), "Foo_Bar", "1.0")
+    package = Package(str(tmp_path), os.path.basename(path))
+    assert package.name == "foo-bar"
+    assert package.version == "1.0"
+    assert package.identifier == "foo-bar==1.0"
+    assert package.dist_type == "wheel"
+
+
+def test_package_of_sdist_reads_name_from_metadata(tmp_path):
+    path = make_sdist(str(tmp_path), "Foo.Bar", "1.0")
+    package = Package(str(tmp_path), os.path.basename(path), sys.executable)
+    assert package.name == "foo-bar"
+    assert package.identifier == "foo-bar==1.0"
+    assert package.dist_type == "sdist"
+
+
+def test_sdist_and_wheel_of_a_release_are_equal(tmp_path):
+    sdist_package = Package(str(tmp_path), os.path.basename(make_sdist(str(tmp_path), "Foo.Bar", "1.0")))
+    wheel_package = Package(str(tmp_path), os.path.basename(make_wheel(str(tmp_path), "foo_bar", "1.0")))
+    other_version = Package(str(tmp_path), os.path.basename(make_wheel(str(tmp_path), "foo_bar", "1.1")))
+    assert sdist_package == wheel_package
+    assert hash(sdist_package) == hash(wheel_package)
+    assert len({sdist_package, wheel_package}) == 1
+    assert sdist_package != other_version
+    assert {sdist_package} - {wheel_package} == set()
+
+
+def test_package_data_dir_is_spelled_as_inside_the_wheel(tmp_path):
+    path = make_wheel(str(tmp_path), "Foo_Bar", "1.0", files={"{data}/purelib/x.py": b""})
+    assert Package(str(tmp_path), os.path.basename(path)).data_dir == "Foo_Bar-1.0.data"
+    # a wheel renamed to the normalized file name still reports the spelling it holds
+    renamed = os.path.join(str(tmp_path), "foo_bar-1.0-py3-none-any.whl")
+    os.rename(path, renamed)
+    assert Package(str(tmp_path), "foo_bar-1.0-py3-none-any.whl").data_dir == "Foo_Bar-1.0.data"

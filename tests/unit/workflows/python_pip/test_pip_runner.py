@@ -1,0 +1,217 @@
+"""PipRunner's command lines and error handling, against a scripted pip; SubprocessPip against the real one."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from aws_lambda_builders.workflows.python_pip.exceptions import NoSuchPackageError, PackageDownloadError
+from aws_lambda_builders.workflows.python_pip.pip_runner import PipRunner, SubprocessPip, pip_error_summary
+
+from .fake_pip import FakePip, wheel
+
+
+def runner(pip):
+    return PipRunner(sys.executable, pip)
+
+
+# -- download_all_dependencies ---------------------------------------------------------
+
+def test_download_all_dependencies_argument_list(tmp_path):
+    pip = FakePip().on_download_requirements(wheel("foo", "1.0"))
+    runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
+
+    assert len(pip.calls) == 1
+    assert pip.calls[0].argv == ["download", "-r", "requirements.txt", "--dest", str(tmp_path),
+                                 "--exists-action", "i"]
+    assert os.listdir(tmp_path) == ["foo-1.0-py3-none-any.whl"]
+
+
+def test_download_all_dependencies_appends_options(tmp_path):
+    pip = FakePip().on_download_requirements()
+    runner(pip).download_all_dependencies("req.txt", str(tmp_path), options=["--index-url", "https://i.example"])
+    assert pip.calls[0].argv == ["download", "-r", "req.txt", "--dest", str(tmp_path), "--exists-action", "i",
+                                 "--index-url", "https://i.example"]
+
+
+NO_SUCH_PACKAGE_STDERR = (
+    "ERROR: Could not find a version that satisfies the requirement nonexistent-pkg==9.9 (from versions: none)\n"
+    "ERROR: No matching distribution found for nonexistent-pkg==9.9\n"
+)
+
+
+def test_unknown_package_raises_no_such_package_error_naming_it(tmp_path):
+    pip = FakePip().on_download_requirements(rc=1, stderr=NO_SUCH_PACKAGE_STDERR)
+    with pytest.raises(NoSuchPackageError) as raised:
+        runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
+    assert raised.value.package_name == "nonexistent-pkg==9.9"
+    assert "nonexistent-pkg==9.9" in str(raised.value)
+
+
+def test_no_matching_distribution_alone_raises_no_such_package_error(tmp_path):
+    pip = FakePip().on_download_requirements(
+        rc=1, stderr="ERROR: No matching distribution found for ghost==1.0\n")
+    with pytest.raises(NoSuchPackageError) as raised:
+        runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
+    assert raised.value.package_name == "ghost==1.0"
+
+
+OTHER_FAILURE_STDERR = (
+    "WARNING: Retrying (Retry(total=4)) after connection broken\n"
+    "  some traceback-ish noise\n"
+    "ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device\n"
+    "ERROR: second problem\n"
+)
+
+
+def test_other_download_failure_raises_package_download_error_keeping_stderr(tmp_path):
+    pip = FakePip().on_download_requirements(rc=2, stderr=OTHER_FAILURE_STDERR)
+    with pytest.raises(PackageDownloadError) as raised:
+        runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
+    error = raised.value
+    assert error.stderr == OTHER_FAILURE_STDERR
+    assert "ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device" in str(error)
+    assert "ERROR: second problem" in str(error)
+    assert "some traceback-ish noise" not in str(error)
+    assert not isinstance(error, NoSuchPackageError)
+
+
+def test_download_failure_with_empty_stderr_still_raises(tmp_path):
+    pip = FakePip().on_download_requirements(rc=1, stderr="")
+    with pytest.raises(PackageDownloadError) as raised:
+        runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
+    assert str(raised.value)
+
+
+def test_pip_error_summary_prefers_error_lines_else_last_lines():
+    assert pip_error_summary("noise\nERROR: a\nmore\nERROR: b\n") == "ERROR: a\nERROR: b"
+    assert pip_error_summary("\n".join(str(i) for i in range(10))) == "5\n6\n7\n8\n9"
+    assert pip_error_summary("") == "pip failed without output"
+
+
+# -- local directories -------------------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "Processing ./localpkg",
+    "Processing ./localpkg (from -r requirements.txt (line 1))",
+])
+def test_processing_a_local_directory_builds_it_into_a_wheel(tmp_path, monkeypatch, line):
+    (tmp_path / "localpkg").mkdir()
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    monkeypatch.chdir(tmp_path)
+    pip = (FakePip()
+           .on_download_requirements(stdout=f"Looking in indexes: x\n{line}\n  Preparing metadata ... done\n")
+           .on_wheel("localpkg", wheel("localpkg", "0.1")))
+    runner(pip).download_all_dependencies("requirements.txt", str(dest), options=["--pre"])
+
+    assert [c.kind for c in pip.calls] == ["download-r", "wheel"]
+    build = pip.calls[1]
+    assert build.args[:3] == ["--no-deps", "--wheel-dir", str(dest)]
+    assert os.path.normpath(build.target) == str(tmp_path / "localpkg")
+    assert build.args[4:] == ["--pre"]
+    assert os.listdir(dest) == ["localpkg-0.1-py3-none-any.whl"]
+
+
+def test_processing_an_absolute_local_directory_builds_it(tmp_path, monkeypatch):
+    (tmp_path / "localpkg").mkdir()
+    monkeypatch.chdir(tmp_path)
+    pip = (FakePip()
+           .on_download_requirements(stdout=f"Processing {tmp_path / 'localpkg'}\n")
+           .on_wheel("localpkg", wheel("localpkg", "0.1")))
+    runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
+    assert [c.kind for c in pip.calls] == ["download-r", "wheel"]
+    assert os.path.normpath(pip.calls[1].target) == str(tmp_path / "localpkg")
+
+
+def test_processing_a_local_file_or_missing_directory_builds_nothing(tmp_path, monkeypatch):
+    (tmp_path / "foo-1.0.tar.gz").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    pip = FakePip().on_download_requirements(
+        stdout="Processing ./foo-1.0.tar.gz\nProcessing ./not-there\n")
+    runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
+    assert [c.kind for c in pip.calls] == ["download-r"]
+
+
+# -- download_manylinux_wheels ------------------------------------------------------------
+
+def test_download_manylinux_wheels_makes_one_call_per_package(tmp_path):
+    pip = FakePip().on_download_binary("foo==1.0", wheel("foo", "1.0", tag="cp312-cp312-manylinux2014_x86_64"))
+    runner(pip).download_manylinux_wheels(["foo==1.0", "bar==2.0"], str(tmp_path), "cp312",
+                                          ["any", "manylinux2014_x86_64"], options=["--pre"])
+    assert [c.argv for c in pip.calls] == [
+        ["download", "--only-binary=:all:", "--no-deps", "--platform", "any", "--platform",
+         "manylinux2014_x86_64", "--implementation", "cp", "--abi", "cp312", "--dest", str(tmp_path),
+         package, "--pre"]
+        for package in ("foo==1.0", "bar==2.0")
+    ]
+    assert os.listdir(tmp_path) == ["foo-1.0-cp312-cp312-manylinux2014_x86_64.whl"]
+
+
+# -- build_wheel -----------------------------------------------------------------------------
+
+def test_build_wheel_returns_pips_result_and_uses_the_compiler(tmp_path, monkeypatch):
+    monkeypatch.delenv("CC", raising=False)
+    monkeypatch.setenv("SOME_USER_VARIABLE", "kept")
+    pip = FakePip().on_wheel("foo-1.0.tar.gz", wheel("foo", "1.0"), rc=0)
+    result = runner(pip).build_wheel(str(tmp_path / "foo-1.0.tar.gz"), str(tmp_path))
+
+    assert result == (0, b"", b"")
+    call = pip.calls[0]
+    assert call.argv == ["wheel", "--no-deps", "--wheel-dir", str(tmp_path), str(tmp_path / "foo-1.0.tar.gz")]
+    assert "CC" not in call.env_vars
+    assert "PIP_NO_CACHE_DIR" not in call.env_vars
+    assert call.env_vars["SOME_USER_VARIABLE"] == "kept"
+    assert "foo-1.0-py3-none-any.whl" in os.listdir(tmp_path)
+
+
+def test_build_wheel_failure_is_returned_not_raised(tmp_path):
+    pip = FakePip().on_wheel("foo-1.0.tar.gz", rc=1, stderr="ERROR: Failed building wheel for foo\n")
+    rc, out, err = runner(pip).build_wheel(str(tmp_path / "foo-1.0.tar.gz"), str(tmp_path))
+    assert rc == 1
+    assert err == b"ERROR: Failed building wheel for foo\n"
+
+
+def test_build_wheel_without_c_sets_cc_to_var_false_and_bypasses_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOME_USER_VARIABLE", "kept")
+    pip = FakePip().on_wheel("foo-1.0.tar.gz", wheel("foo", "1.0"), env={"CC": "/var/false"})
+    rc, _, _ = runner(pip).build_wheel(str(tmp_path / "foo-1.0.tar.gz"), str(tmp_path), compile_c=False,
+                                       options=["--find-links", "/w"])
+    assert rc == 0
+    call = pip.calls[0]
+    assert call.env_vars["CC"] == "/var/false"
+    assert call.env_vars["PIP_NO_CACHE_DIR"] == "1"
+    assert call.env_vars["SOME_USER_VARIABLE"] == "kept"
+    assert call.args[-2:] == ["--find-links", "/w"]
+    # the process environment itself is untouched
+    assert os.environ.get("CC") != "/var/false"
+
+
+# -- SubprocessPip ------------------------------------------------------------------------------
+
+def test_subprocess_pip_runs_pip_in_a_child_process(hermetic_pip):
+    pip = SubprocessPip(python_exe=sys.executable, import_string="from pip._internal.cli.main import main")
+    rc, out, err = pip.main(["--version"])
+    assert rc == 0
+    assert isinstance(out, bytes)
+    assert out.decode().startswith("pip ")
+    assert "pip" in out.decode()
+
+
+def test_subprocess_pip_passes_env_and_shim(hermetic_pip, tmp_path):
+    marker = tmp_path / "shim-ran"
+    pip = SubprocessPip(python_exe=sys.executable, import_string="from pip._internal.cli.main import main")
+    env = dict(os.environ, PIP_NO_COLOR="1")
+    shim = f"open({str(marker)!r}, 'w').write('yes'); "
+    rc, out, _ = pip.main(["--version"], env_vars=env, shim=shim)
+    assert rc == 0 and b"pip" in out
+    assert marker.read_text() == "yes"
+
+
+def test_subprocess_pip_reports_failure_rc(hermetic_pip):
+    pip = SubprocessPip(python_exe=sys.executable)
+    rc, _, err = pip.main(["no-such-command"])
+    assert rc != 0
+    assert b"no-such-command" in err
