@@ -4,7 +4,7 @@ Exit codes:
   0  the bundle is complete
   1  some dependencies have no build for the target (the rest is installed)
   2  the command line is wrong (argparse)
-  3  any other packaging error (no such package, pip failed, bad input)
+  3  any other error (no such package, pip failed, bad input, a file that cannot be read or written)
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ class TerminalUI(UI):
     def write(self, message: str) -> None:
         if not self._quiet:
             self._print(f"  {message}")
+
+    def warning(self, message: str) -> None:
+        self._print(f"warning: {message}")
 
     def error(self, message: str) -> None:
         self._print(f"  {message}")
@@ -85,6 +88,8 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
     output = os.path.abspath(args.output)
     builder = PythonPipDependencyBuilder(runtime=args.runtime, python_exe=args.python,
                                          architecture=args.architecture)
+    if args.scratch_dir:
+        os.makedirs(args.scratch_dir, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lambda-pip-scratch-", dir=args.scratch_dir) as scratch:
         builder.build_dependencies(output, scratch, os.path.abspath(args.requirements), ui=ui, config=config)
     count = len([n for n in os.listdir(output) if n.endswith(".dist-info")]) if os.path.isdir(output) else 0
@@ -100,7 +105,7 @@ def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None) -> i
     except MissingDependencyError as error:
         print(f"error: {error}", file=stream)
         return EXIT_MISSING
-    except PackagerError as error:
+    except (PackagerError, OSError) as error:
         print(f"error: {error}", file=stream)
         return EXIT_ERROR
 

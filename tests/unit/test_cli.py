@@ -286,3 +286,24 @@ def test_main_version_exits_0(capsys):
         cli.main(["--version"])
     assert excinfo.value.code == 0
     assert aws_lambda_builders.__version__ in capsys.readouterr().out
+
+
+def test_scratch_dir_that_does_not_exist_is_created(fake, project, tmp_path):
+    requirements, output = project
+    scratch = tmp_path / "new" / "scratch"
+    code, _ = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.11",
+                    "--scratch-dir", str(scratch)])
+
+    assert code == 0
+    assert _builder(fake).scratch_existed
+    assert os.listdir(scratch) == []
+
+
+def test_file_system_error_is_reported_with_exit_code_3(fake, project):
+    requirements, output = project
+    fake.raise_error = PermissionError(13, "Permission denied", output)
+
+    code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.11"])
+
+    assert code == 3
+    assert "error: [Errno 13] Permission denied" in text

@@ -9,13 +9,15 @@ the archive and the member.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
 import tarfile
 import zipfile
-from typing import List, Set
+import zlib
+from typing import Iterator, List, Set
 
-from .exceptions import UnsafeArchiveError
+from .exceptions import CorruptArchiveError, UnsafeArchiveError
 
 
 def _inside(root: str, path: str) -> bool:
@@ -32,7 +34,24 @@ def _checked_destination(archive: str, root: str, member: str) -> str:
     return destination
 
 
+@contextlib.contextmanager
+def _readable(archive: str) -> Iterator[None]:
+    """Turn the archive modules' own errors into one that names the archive."""
+    try:
+        yield
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, OSError) as error:
+        # The decompressors raise OSError without an errno; the file system always sets one.
+        if isinstance(error, OSError) and error.errno is not None:
+            raise
+        raise CorruptArchiveError(archive, str(error) or type(error).__name__) from error
+
+
 def extract_zipfile(zipfile_path: str, unpack_dir: str) -> None:
+    with _readable(zipfile_path):
+        _extract_zipfile(zipfile_path, unpack_dir)
+
+
+def _extract_zipfile(zipfile_path: str, unpack_dir: str) -> None:
     root = os.path.realpath(unpack_dir)
     with zipfile.ZipFile(zipfile_path) as archive:
         seen = set()
@@ -69,6 +88,11 @@ def _walk(archive: str, member: str, start: List[str], path: str, links: Set[str
 
 
 def extract_tarfile(tarfile_path: str, unpack_dir: str) -> None:
+    with _readable(tarfile_path):
+        _extract_tarfile(tarfile_path, unpack_dir)
+
+
+def _extract_tarfile(tarfile_path: str, unpack_dir: str) -> None:
     root = os.path.realpath(unpack_dir)
     with tarfile.open(tarfile_path, "r:*") as archive:
         members = archive.getmembers()

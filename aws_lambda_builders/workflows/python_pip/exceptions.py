@@ -85,6 +85,8 @@ class UnsupportedPackageError(PackagerError):
 
 
 class UnsupportedPythonVersion(PackagerError):
+    """A runtime name that is not one of Lambda's Python runtimes."""
+
     def __init__(self, version: str) -> None:
         super().__init__(
             f"'{version}' version of python is not supported; "
@@ -94,6 +96,8 @@ class UnsupportedPythonVersion(PackagerError):
 
 
 class UnsupportedArchitectureError(PackagerError):
+    """An architecture that is neither ``x86_64`` nor ``arm64``."""
+
     def __init__(self, architecture: str) -> None:
         super().__init__(f"'{architecture}' is not a Lambda architecture; use x86_64 or arm64")
         self.architecture = architecture
@@ -106,6 +110,24 @@ class UnsafeArchiveError(PackagerError):
         super().__init__(f"Refusing to unpack {archive}: member {member!r} {why}")
         self.archive = archive
         self.member = member
+
+
+class CorruptArchiveError(PackagerError):
+    """An sdist that cannot be read as the archive its name says it is."""
+
+    def __init__(self, archive: str, why: str) -> None:
+        super().__init__(f"Cannot read {archive}: {why}. Delete it from your cache or index and download it again.")
+        self.archive = archive
+
+
+class UnsafeOutputError(PackagerError):
+    """An output directory whose replacement would delete the build's own inputs."""
+
+    def __init__(self, output: str, inside: str, what: str) -> None:
+        super().__init__(
+            f"Refusing to replace {output}: it holds the {what} ({inside}). Choose another output directory."
+        )
+        self.output = output
 
 
 class InvalidWheelError(PackagerError):

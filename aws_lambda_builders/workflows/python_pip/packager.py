@@ -40,6 +40,7 @@ from .exceptions import (
     PackagerError,
     RequirementsFileNotFoundError,
     UnsafeArchiveError,
+    UnsafeOutputError,
     UnsupportedArchitectureError,
     UnsupportedPackageError,
     UnsupportedPythonVersion,
@@ -47,9 +48,9 @@ from .exceptions import (
 from .missing import explain_missing
 from .pip_runner import PipRunner, SubprocessPip, pip_error_summary
 from .sdist import SDistMetadataFetcher, SDistMetadataFinder
-from .target import MACHINES, RUNTIMES, LambdaTarget
+from .target import LambdaTarget
 from .utils import UI, Config, OSUtils
-from .wheel_install import install_wheel
+from .wheel_install import install_wheel, spelled_data_dir
 
 LOG = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ __all__ = [
     "SDistMetadataFinder",
     "SubprocessPip",
     "UnsafeArchiveError",
+    "UnsafeOutputError",
     "UnsupportedArchitectureError",
     "UnsupportedPackageError",
     "UnsupportedPythonVersion",
@@ -92,18 +94,7 @@ STEPS = (
 
 def get_lambda_abi(runtime: str) -> str:
     """The CPython ABI tag of a Lambda runtime: ``python3.12`` -> ``cp312``."""
-    if runtime not in RUNTIMES:
-        raise UnsupportedPythonVersion(runtime)
     return LambdaTarget(runtime).abi
-
-
-def lambda_target(runtime: str, architecture: str) -> LambdaTarget:
-    """The target for a runtime and architecture, or the packager error saying which is wrong."""
-    if runtime not in RUNTIMES:
-        raise UnsupportedPythonVersion(runtime)
-    if architecture not in MACHINES:
-        raise UnsupportedArchitectureError(architecture)
-    return LambdaTarget(runtime, architecture)
 
 
 class PythonPipDependencyBuilder:
@@ -144,7 +135,7 @@ class DependencyBuilder:
         self.runtime = runtime
         self.python_exe = python_exe
         self.architecture = architecture
-        self.target = lambda_target(runtime, architecture)
+        self.target = LambdaTarget(runtime, architecture)
         if pip_runner is None:
             pip_runner = PipRunner(python_exe=python_exe, pip=SubprocessPip(osutils, python_exe))
         self._pip = pip_runner
@@ -168,9 +159,13 @@ class DependencyBuilder:
         """
         if not self._osutils.file_exists(requirements_filepath):
             raise RequirementsFileNotFoundError(requirements_filepath)
-        if not _has_at_least_one_package(requirements_filepath):
-            return
+        _check_output_directory(target_directory, scratch_directory, requirements_filepath)
         self._ui = ui or UI()
+        if self.target.is_deprecated:
+            self._ui.warning(f"{self.runtime} is deprecated by AWS Lambda; move to a newer runtime")
+        if not _has_at_least_one_package(requirements_filepath):
+            self._install_wheels(scratch_directory, target_directory, set())
+            return
         self._pip_options = (config or Config()).pip_options()
         self._build_errors = {}
         os.makedirs(scratch_directory, exist_ok=True)
@@ -220,7 +215,7 @@ class DependencyBuilder:
                                                                                  incompatible_wheels)
 
         with self._step("find-missing"):
-            missing_wheels = deps - compatible_wheels
+            missing_wheels = (deps - compatible_wheels) | self._unbuilt_local_projects()
             reasons = self._missing_reasons(missing_wheels, directory)
         LOG.debug("final compatible: %s; missing: %s", compatible_wheels, missing_wheels)
         return compatible_wheels, missing_wheels, reasons
@@ -263,13 +258,22 @@ class DependencyBuilder:
         for sdist in sorted(sdists, key=lambda p: p.identifier):
             path_to_sdist = self._osutils.joinpath(directory, sdist.filename)
             result = self._pip.build_wheel(path_to_sdist, directory, compile_c, options=self._pip_options)
-            rc, _, err = result if isinstance(result, tuple) else (0, b"", b"")
-            if rc:
-                self._build_errors[sdist.identifier] = pip_error_summary(err.decode("utf-8", "replace"))
+            if self._record_build_error(sdist.identifier, result):
                 continue
             built = [w for w in self._categorize_wheel_files(directory)[0] if w == sdist]
             if built:
                 self._ui.package_built(sdist.filename, built[0].filename)
+
+    def _record_build_error(self, key: str, result: object) -> bool:
+        """Keep pip's reason when a build failed. (Runners written for the original return None.)"""
+        if isinstance(result, tuple) and result[0]:
+            self._build_errors[key] = pip_error_summary(result[2].decode("utf-8", "replace"))
+            return True
+        return False
+
+    def _unbuilt_local_projects(self) -> Set["LocalProject"]:
+        """Local directory requirements from which pip could not build any wheel."""
+        return {LocalProject(source) for source, wheels in self._local_builds.items() if not wheels}
 
     def _rebuild_local_directories_without_c(self, directory: str) -> None:
         """Step 5 for local directory requirements, which pip built in step 1 with a compiler.
@@ -287,7 +291,8 @@ class DependencyBuilder:
             try:
                 copy = os.path.join(aside, "source")
                 shutil.copytree(source, copy, ignore=lambda d, names: ["build"] if d == source else [])
-                self._pip.build_wheel(copy, aside, False, options=self._pip_options)
+                self._record_build_error(source, self._pip.build_wheel(copy, aside, False,
+                                                                       options=self._pip_options))
                 # Iterate the new wheels themselves: a set intersection may keep the old ones.
                 for wheel in [w for w in self._categorize_wheel_files(aside)[0] if w in still_missing]:
                     shutil.move(os.path.join(aside, wheel.filename), os.path.join(directory, wheel.filename))
@@ -323,6 +328,12 @@ class DependencyBuilder:
                        for f in sorted(self._osutils.get_directory_contents(directory)) if f.endswith(".whl")]
         reasons = {}
         for package in sorted(missing, key=lambda p: p.identifier):
+            if isinstance(package, LocalProject):
+                reasons[package.identifier] = (
+                    f"pip could not build the local project {package.filename} into a wheel; "
+                    f"`pip wheel --no-deps {package.filename}` shows why")
+                self._ui.package_missing(package.identifier, reasons[package.identifier])
+                continue
             wheels = [w.filename for w in wheel_files if w == package]
             sdist = package.filename if package.dist_type == "sdist" else None
             reasons[package.identifier] = explain_missing(
@@ -339,9 +350,19 @@ class DependencyBuilder:
             self._ui.package_installed(wheel.filename)
 
 
+def _check_output_directory(output: str, scratch: str, requirements: str) -> None:
+    """Refuse an output directory whose replacement would delete what the build reads or writes."""
+    output = os.path.realpath(output)
+    for path, what in ((scratch, "scratch directory"), (requirements, "requirements file"),
+                       (os.getcwd(), "current directory")):
+        path = os.path.realpath(path)
+        if os.path.commonpath([output, path]) == output:
+            raise UnsafeOutputError(output, path, what)
+
+
 def _has_at_least_one_package(filename: str) -> bool:
     """A best-effort look for any line that is neither blank nor a comment."""
-    with open(filename, "r", encoding="utf-8") as f:
+    with open(filename, "r", encoding="utf-8", errors="replace") as f:
         return any(line.strip() and not line.strip().startswith("#") for line in f)
 
 
@@ -350,6 +371,26 @@ def _normalize_version(version: str) -> str:
         return str(Version(version))
     except InvalidVersion:
         return version
+
+
+class LocalProject:
+    """A local directory requirement that gave no wheel; it stands in the missing set like a Package."""
+
+    dist_type = "directory"
+
+    def __init__(self, path: str) -> None:
+        self.filename = path
+        self.name = canonicalize_name(os.path.basename(os.path.normpath(path)))
+        self.identifier = path
+
+    def __repr__(self) -> str:
+        return f"{self.identifier}(directory)"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LocalProject) and self.identifier == other.identifier
+
+    def __hash__(self) -> int:
+        return hash(self.identifier)
 
 
 class Package:
@@ -380,17 +421,16 @@ class Package:
     @property
     def data_dir(self) -> str:
         """The wheel's ``<name>-<version>.data`` directory, spelled as inside the wheel."""
+        path = os.path.join(self._directory, self.filename)
+        if self.dist_type == "wheel" and os.path.isfile(path):
+            try:
+                with zipfile.ZipFile(path) as wheel:
+                    spelled = spelled_data_dir(wheel.namelist(), self._name)
+            except zipfile.BadZipFile:
+                spelled = None
+            if spelled:
+                return spelled
         if self.dist_type == "wheel":
-            path = os.path.join(self._directory, self.filename)
-            if os.path.isfile(path):
-                try:
-                    with zipfile.ZipFile(path) as wheel:
-                        for member in wheel.namelist():
-                            top = member.split("/", 1)[0]
-                            if top.endswith(".data") and canonicalize_name(top.rsplit("-", 1)[0]) == self._name:
-                                return top
-                except zipfile.BadZipFile:
-                    pass
             distribution, version = self.filename.split("-")[:2]
             return f"{distribution}-{version}.data"
         return f"{self._name}-{self._version}.data"

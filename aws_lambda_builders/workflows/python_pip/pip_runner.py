@@ -49,13 +49,19 @@ class SubprocessPip:
 _NO_SUCH_PACKAGE = re.compile(r"Could not find a version that satisfies the requirement (\S+)")
 _NO_MATCHING_DISTRIBUTION = re.compile(r"No matching distribution found for (\S+)")
 # "Processing ./pkg" or "Processing /abs/pkg (from -r requirements.txt (line 1))"
+_CPYTHON_ABI = re.compile(r"^cp3\d+$")
+# pip's failure to install an sdist's build requirements, which is not the user's requirement.
+_BUILD_DEPENDENCIES = "install build dependencies"
 _PROCESSING = re.compile(r"^Processing (.+?)(?: \(from .*\))?$", re.MULTILINE)
 
 
 def pip_error_summary(stderr: str) -> str:
-    """The lines of pip's stderr that say what went wrong (its ``ERROR:`` lines), else the last ones."""
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("ERROR:")]
+    """The lines of pip's stderr that say what went wrong (``ERROR:``, ``error:``, ``×``), else the last ones.
+
+    A build's own output is indented inside pip's; its errors count too.
+    """
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith(("ERROR:", "error:", "×"))]
     return "\n".join(errors or lines[-5:]) or "pip failed without output"
 
 
@@ -135,11 +141,15 @@ class PipRunner:
         cannot satisfy; which ones succeeded is read from ``directory`` afterwards.
         """
         platform_args = list(itertools.chain.from_iterable(["--platform", p] for p in platforms))
+        # Without it pip pairs the target's ABI with the host's Python version (cp311-cp312).
+        version_args = ["--python-version", f"{lambda_abi[2]}.{lambda_abi[3:]}"] if _CPYTHON_ABI.match(
+            lambda_abi) else []
         for package in packages:
             arguments = [
                 "--only-binary=:all:",
                 "--no-deps",
                 *platform_args,
+                *version_args,
                 "--implementation",
                 "cp",
                 "--abi",
@@ -154,6 +164,6 @@ class PipRunner:
 def download_error(stderr: str) -> Exception:
     """The packager exception for a failed closure download, pip's stderr attached."""
     match = _NO_SUCH_PACKAGE.search(stderr) or _NO_MATCHING_DISTRIBUTION.search(stderr)
-    if match:
+    if match and _BUILD_DEPENDENCIES not in stderr.lower():
         return NoSuchPackageError(match.group(1), detail=pip_error_summary(stderr))
     return PackageDownloadError(pip_error_summary(stderr), stderr=stderr)

@@ -33,10 +33,14 @@ _SETUPTOOLS_SHIM = (
 
 
 def read_name_and_version(pkg_info_text: str) -> Optional[Tuple[str, str]]:
-    """``(Name, Version)`` from core metadata, or None when absent or setuptools' defaults."""
+    """``(Name, Version)`` from core metadata, or None when absent or setuptools' ``UNKNOWN`` name.
+
+    A version of ``0.0.0`` is kept, as a last resort: setuptools writes it when
+    it could not tell, but a project may also really be at 0.0.0.
+    """
     metadata = HeaderParser().parsestr(pkg_info_text)
     name, version = metadata.get("Name"), metadata.get("Version")
-    if not name or not version or name.strip().lower() == "unknown" or version.strip() == "0.0.0":
+    if not name or not version or name.strip().lower() == "unknown":
         return None
     return name.strip(), version.strip()
 
@@ -52,8 +56,8 @@ class SDistMetadataFetcher:
         with self._osutils.tempdir() as tempdir:
             package_dir = self._unpack_sdist_into_dir(sdist_path, tempdir)
             found = self._from_pkg_info(self._osutils.joinpath(package_dir, "PKG-INFO"))
-            if found is None:
-                found = self._from_egg_info(package_dir)
+            if found is None or found[1] == "0.0.0":  # 0.0.0 may be setuptools' placeholder
+                found = self._from_egg_info(package_dir) or found
         if found is None:
             raise UnsupportedPackageError(self._osutils.basename(sdist_path))
         return found
@@ -76,7 +80,7 @@ class SDistMetadataFetcher:
     def _from_pkg_info(self, path: str) -> Optional[Tuple[str, str]]:
         if not self._osutils.file_exists(path):
             return None
-        return read_name_and_version(self._osutils.get_file_contents(path, binary=False))
+        return read_name_and_version(self._osutils.get_file_contents(path, binary=True).decode("utf-8", "replace"))
 
     def _from_egg_info(self, package_dir: str) -> Optional[Tuple[str, str]]:
         setup_py = self._osutils.joinpath(package_dir, "setup.py")

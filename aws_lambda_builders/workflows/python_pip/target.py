@@ -17,6 +17,8 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from aws_lambda_builders.architecture import ARM64, X86_64
 
+from .exceptions import UnsupportedArchitectureError, UnsupportedPythonVersion
+
 # runtime -> (CPython minor version, glibc of the runtime's OS base)
 RUNTIMES: Dict[str, Tuple[int, Tuple[int, int]]] = {
     "python3.8": (8, (2, 26)),
@@ -46,10 +48,6 @@ _LEGACY_MANYLINUX: Dict[Tuple[str, int], str] = {
 }
 
 
-class UnknownRuntimeError(ValueError):
-    """A runtime or architecture name that Lambda does not have."""
-
-
 @dataclass(frozen=True)
 class LambdaTarget:
     """One Lambda runtime on one architecture, e.g. python3.12 on arm64."""
@@ -59,15 +57,9 @@ class LambdaTarget:
 
     def __post_init__(self) -> None:
         if self.runtime not in RUNTIMES:
-            raise UnknownRuntimeError(
-                f"{self.runtime!r} is not a Lambda Python runtime; "
-                f"use one of {', '.join(RUNTIMES)}"
-            )
+            raise UnsupportedPythonVersion(self.runtime)
         if self.architecture not in MACHINES:
-            raise UnknownRuntimeError(
-                f"{self.architecture!r} is not a Lambda architecture; "
-                f"use one of {', '.join(MACHINES)}"
-            )
+            raise UnsupportedArchitectureError(self.architecture)
 
     @property
     def python_version(self) -> Tuple[int, int]:
@@ -122,12 +114,14 @@ class LambdaTarget:
         )
         return frozenset(tags)
 
-    def is_compatible_tag(self, tag: Tag) -> bool:
-        return tag in self.supported_tags
-
     def is_compatible_wheel(self, filename: str) -> bool:
         """True if the wheel named ``filename`` loads on this target."""
         return is_compatible_wheel(filename, self)
+
+    @property
+    def is_deprecated(self) -> bool:
+        """Lambda still runs it, but no longer supports it (LAMBDA.md)."""
+        return self.runtime in DEPRECATED_RUNTIMES
 
     def describe(self) -> str:
         return f"{self.runtime} on {self.architecture}"

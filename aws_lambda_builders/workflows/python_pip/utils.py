@@ -103,6 +103,9 @@ class UI:
         """A line of progress for a person to read."""
         self._log.info(message)
 
+    def warning(self, message: str) -> None:
+        self._log.warning(message)
+
     def error(self, message: str) -> None:
         self._log.error(message)
 

@@ -70,26 +70,30 @@ class BundleDestination(WheelDestination):
             self.write_file(scheme, record_file_path, record_stream, is_executable=False)
 
 
+def spelled_data_dir(member_names: Iterable[str], distribution: str) -> Optional[str]:
+    """The wheel's ``<name>-<version>.data`` directory as spelled in the archive, if it has one.
+
+    Index servers and new tools normalize wheel file names (``foo_bar-1.0-...``)
+    while the archive keeps the project's spelling (``Foo_Bar-1.0.data``), so
+    the directory is matched by normalized name, not derived from the file name.
+    """
+    wanted = canonicalize_name(distribution)
+    for top in sorted({name.split("/", 1)[0] for name in member_names}):
+        if top.endswith(".data") and canonicalize_name(top.rsplit("-", 1)[0]) == wanted:
+            return top
+    return None
+
+
 class _ArchiveSpelledWheel(WheelFile):
     """A wheel whose ``.data`` directory is found as spelled inside the archive.
 
-    Index servers and new tools normalize wheel file names (``foo_bar-1.0-...``)
-    while the archive keeps the project's spelling (``Foo_Bar-1.0.data``);
-    ``installer`` derives the name from the file name and would then copy the
-    ``.data`` tree into the bundle as plain files.
+    ``installer`` derives it from the file name and, when the spellings differ,
+    would copy the ``.data`` tree into the bundle as plain files.
     """
 
     @property
     def data_dir(self) -> str:
-        spelled = self.dist_info_dir[: -len(".dist-info")] + ".data"
-        top_level = {name.split("/", 1)[0] for name in self._zipfile.namelist()}
-        if spelled in top_level:
-            return spelled
-        for name in sorted(top_level):
-            if name.endswith(".data") and canonicalize_name(name.rsplit("-", 1)[0]) == canonicalize_name(
-                    self.distribution):
-                return name
-        return super().data_dir
+        return spelled_data_dir(self._zipfile.namelist(), self.distribution) or super().data_dir
 
 
 def install_wheel(wheel_path: str, root: str) -> List[str]:

@@ -334,3 +334,25 @@ def test_unsafe_archive_error_is_a_packager_error():
     error = UnsafeArchiveError("a.tar.gz", "../x", "points outside the destination directory")
     assert isinstance(error, PackagerError)
     assert str(error) == "Refusing to unpack a.tar.gz: member '../x' points outside the destination directory"
+
+
+@pytest.mark.parametrize("name, data", [
+    ("broken-1.0.tar.gz", b"this is not a tar file at all"),
+    ("broken-1.0.tar.bz2", b"BZh91AY&SY" + b"\x00" * 40),
+    ("broken-1.0.zip", b"PK\x03\x04 not really a zip"),
+])
+def test_corrupt_archive_is_a_packager_error_naming_it(tmp_path, name, data):
+    from aws_lambda_builders.workflows.python_pip.archives import extract_tarfile, extract_zipfile
+    from aws_lambda_builders.workflows.python_pip.exceptions import CorruptArchiveError, PackagerError
+
+    archive = tmp_path / name
+    archive.write_bytes(data)
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    extract = extract_zipfile if name.endswith(".zip") else extract_tarfile
+
+    with pytest.raises(CorruptArchiveError) as raised:
+        extract(str(archive), str(dest))
+
+    assert isinstance(raised.value, PackagerError)
+    assert str(archive) in str(raised.value)

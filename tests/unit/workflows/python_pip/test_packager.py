@@ -192,7 +192,7 @@ def test_incompatible_wheel_is_replaced_by_compatible_download_for_arm64(paths):
     assert len(pip.calls) == 2
     assert pip.calls[1].argv == (
         ["download", "--only-binary=:all:", "--no-deps"] + platform_args
-        + ["--implementation", "cp", "--abi", "cp311", "--dest", directory, "foo==1.0"]
+        + ["--python-version", "3.11", "--implementation", "cp", "--abi", "cp311", "--dest", directory, "foo==1.0"]
     )
 
 
@@ -432,7 +432,7 @@ def test_config_options_reach_every_pip_call(paths):
 
 
 @pytest.mark.parametrize("config", [None, Config()])
-def test_default_config_gives_the_upstream_argument_lists(paths, config):
+def test_default_config_adds_no_pip_options(paths, config):
     pip = sdist_needing_every_call()
     builder = make_builder(pip)
     build(builder, paths, config=config)
@@ -444,7 +444,7 @@ def test_default_config_gives_the_upstream_argument_lists(paths, config):
     assert [c.argv for c in pip.calls] == [
         ["download", "-r", paths.req, "--dest", directory, "--exists-action", "i"],
         ["download", "--only-binary=:all:", "--no-deps"] + platform_args
-        + ["--implementation", "cp", "--abi", "cp311", "--dest", directory, "bar==2.0"],
+        + ["--python-version", "3.11", "--implementation", "cp", "--abi", "cp311", "--dest", directory, "bar==2.0"],
         ["wheel", "--no-deps", "--wheel-dir", directory, os.path.join(directory, "bar-2.0.tar.gz")],
     ]
 
@@ -685,3 +685,80 @@ def test_package_data_dir_is_spelled_as_inside_the_wheel(tmp_path):
     renamed = os.path.join(str(tmp_path), "foo_bar-1.0-py3-none-any.whl")
     os.rename(path, renamed)
     assert Package(str(tmp_path), "foo_bar-1.0-py3-none-any.whl").data_dir == "Foo_Bar-1.0.data"
+
+
+# -- review fixes: local projects, output safety, empty requirements, deprecation ---------
+
+def test_local_project_that_pip_cannot_build_is_named_missing(paths, tmp_path, monkeypatch):
+    (tmp_path / "badpkg").mkdir()
+    monkeypatch.chdir(tmp_path)
+    pip = (FakePip()
+           .on_download_requirements(wheel("six", "1.16.0"), stdout="Processing ./badpkg\n")
+           .on_wheel(str(tmp_path / "badpkg"), rc=1, stderr="ERROR: Failed building wheel for badpkg\n"))
+
+    with pytest.raises(MissingDependencyError) as raised:
+        build(make_builder(pip), paths)
+
+    assert [m.identifier for m in raised.value.missing] == [str(tmp_path / "badpkg")]
+    assert "could not build the local project" in str(raised.value)
+    assert installed(paths) == ["six", "six-1.16.0.dist-info"]
+
+
+def test_local_project_is_never_looked_up_on_the_index(paths, tmp_path, monkeypatch):
+    (tmp_path / "mine").mkdir()
+    monkeypatch.chdir(tmp_path)
+    pip = (FakePip()
+           .on_download_requirements(stdout="Processing ./mine\n")
+           .on_wheel(str(tmp_path / "mine"), wheel("mine", "1.0", tag=MANYLINUX_X86)))
+
+    with pytest.raises(MissingDependencyError):
+        build(make_builder(pip, architecture=ARM64), paths)
+
+    assert pip.calls_of("download-binary") == []
+
+
+@pytest.mark.parametrize("inside", ["scratch", "requirements", "cwd"])
+def test_output_that_holds_the_builds_own_inputs_is_refused(paths, tmp_path, monkeypatch, inside):
+    from aws_lambda_builders.workflows.python_pip.exceptions import UnsafeOutputError
+
+    scratch, requirements = str(paths.scratch), paths.req
+    if inside == "cwd":
+        monkeypatch.chdir(paths.scratch)
+    output = {"scratch": str(paths.scratch.parent), "requirements": os.path.dirname(requirements),
+              "cwd": str(paths.scratch)}[inside]
+    pip = FakePip().on_download_requirements(wheel("foo", "1.0"))
+
+    with pytest.raises(UnsafeOutputError) as raised:
+        make_builder(pip).build_site_packages(requirements, output, scratch)
+
+    assert output in str(raised.value)
+    assert pip.calls == []
+    assert os.path.isfile(requirements)
+
+
+def test_requirements_without_packages_still_replace_the_output(paths):
+    paths.target.mkdir()
+    (paths.target / "stale.py").write_text("")
+    with open(paths.req, "w") as f:
+        f.write("# nothing\n")
+
+    build(make_builder(FakePip()), paths)
+
+    assert installed(paths) == []
+
+
+def test_deprecated_runtime_is_built_with_a_warning(paths):
+    class WarningsUI(UI):
+        def __init__(self):
+            super().__init__()
+            self.warnings = []
+
+        def warning(self, message):
+            self.warnings.append(message)
+
+    ui = WarningsUI()
+    pip = FakePip().on_download_requirements(wheel("foo", "1.0"))
+    build(make_builder(pip, runtime="python3.9"), paths, ui=ui)
+
+    assert ui.warnings == ["python3.9 is deprecated by AWS Lambda; move to a newer runtime"]
+    assert installed(paths) == ["foo", "foo-1.0.dist-info"]

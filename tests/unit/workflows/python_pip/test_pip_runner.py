@@ -143,7 +143,7 @@ def test_download_manylinux_wheels_makes_one_call_per_package(tmp_path):
                                           ["any", "manylinux2014_x86_64"], options=["--pre"])
     assert [c.argv for c in pip.calls] == [
         ["download", "--only-binary=:all:", "--no-deps", "--platform", "any", "--platform",
-         "manylinux2014_x86_64", "--implementation", "cp", "--abi", "cp312", "--dest", str(tmp_path),
+         "manylinux2014_x86_64", "--python-version", "3.12", "--implementation", "cp", "--abi", "cp312", "--dest", str(tmp_path),
          package, "--pre"]
         for package in ("foo==1.0", "bar==2.0")
     ]
@@ -215,3 +215,18 @@ def test_subprocess_pip_reports_failure_rc(hermetic_pip):
     rc, _, err = pip.main(["no-such-command"])
     assert rc != 0
     assert b"no-such-command" in err
+
+
+def test_missing_build_dependency_is_a_download_error_not_a_missing_requirement():
+    from aws_lambda_builders.workflows.python_pip.pip_runner import download_error
+
+    stderr = (
+        "  error: subprocess-exited-with-error\n"
+        "      ERROR: Could not find a version that satisfies the requirement setuptools>=99 (from versions: none)\n"
+        "  × pip subprocess to install build dependencies did not run successfully.\n"
+    )
+    error = download_error(stderr)
+
+    assert type(error).__name__ == "PackageDownloadError"
+    assert "setuptools>=99" in str(error)
+    assert "install build dependencies" in str(error)

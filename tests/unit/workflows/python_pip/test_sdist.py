@@ -172,7 +172,7 @@ def test_sdist_metadata_finder_is_the_same_class():
         ("Name:  foo \nVersion:  1.0 \n", ("foo", "1.0")),
         ("Name: UNKNOWN\nVersion: 1.0\n", None),
         ("Name: unknown\nVersion: 1.0\n", None),
-        ("Name: foo\nVersion: 0.0.0\n", None),
+        ("Name: foo\nVersion: 0.0.0\n", ("foo", "0.0.0")),
         ("Name: foo\n", None),
         ("", None),
     ],
@@ -194,3 +194,10 @@ def test_hostile_sdist_is_refused_before_reading_it(tmp_path, fetcher, fmt):
         fetcher.get_package_name_and_version(path)
     assert path in str(excinfo.value)
     assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_project_really_at_version_zero_keeps_it_when_setup_py_cannot_say_better(tmp_path):
+    files = {"pyproject.toml": "[project]\nname = 'zero'\nversion = '0.0.0'\n"}
+    path = make_sdist(str(tmp_path), "zero", "0.0.0", files=files)
+
+    assert SDistMetadataFetcher(sys.executable).get_package_name_and_version(path) == ("zero", "0.0.0")

@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from aws_lambda_builders.workflows.python_pip.target import (
-    LambdaTarget,
-    UnknownRuntimeError,
-    is_compatible_wheel,
-    wheel_tags,
+from aws_lambda_builders.workflows.python_pip.exceptions import (
+    PackagerError,
+    UnsupportedArchitectureError,
+    UnsupportedPythonVersion,
 )
+from aws_lambda_builders.workflows.python_pip.target import LambdaTarget, is_compatible_wheel, wheel_tags
 
 # runtime -> (abi, glibc) straight from the LAMBDA.md runtime table.
 EXPECTED = {
@@ -280,22 +280,23 @@ def test_supported_tags_contain_no_py2_and_no_other_arch():
 
 @pytest.mark.parametrize("runtime", ["python3.7", "python2.7", "python3.15", "nodejs20.x", "", "Python3.12", "python3"])
 def test_unknown_runtime_is_refused(runtime):
-    with pytest.raises(UnknownRuntimeError) as excinfo:
+    with pytest.raises(UnsupportedPythonVersion) as excinfo:
         LambdaTarget(runtime, "x86_64")
     assert repr(runtime) in str(excinfo.value)
-    assert "python3.12" in str(excinfo.value), "the message lists the valid runtimes"
+    assert "python3.14" in str(excinfo.value), "the message says which runtimes are valid"
 
 
 @pytest.mark.parametrize("architecture", ["aarch64", "amd64", "x86", "ARM64", "", "arm"])
 def test_unknown_architecture_is_refused(architecture):
-    with pytest.raises(UnknownRuntimeError) as excinfo:
+    with pytest.raises(UnsupportedArchitectureError) as excinfo:
         LambdaTarget("python3.12", architecture)
     assert repr(architecture) in str(excinfo.value)
     assert "arm64" in str(excinfo.value)
 
 
-def test_unknown_runtime_error_is_a_value_error():
-    assert issubclass(UnknownRuntimeError, ValueError)
+def test_unknown_runtime_and_architecture_errors_are_packager_errors():
+    assert issubclass(UnsupportedPythonVersion, PackagerError)
+    assert issubclass(UnsupportedArchitectureError, PackagerError)
 
 
 def test_target_is_hashable_and_compares_by_value():
