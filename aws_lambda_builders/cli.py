@@ -1,8 +1,9 @@
 """The ``lambda-pip`` command line.
 
 Exit codes:
-  0  the bundle is complete
-  1  some dependencies have no build for the target (the rest is installed)
+  0  the bundle is complete (build) or has no problem for the target (check)
+  1  some dependencies have no build for the target, the rest installed (build);
+     the bundle has problems for the target (check)
   2  the command line is wrong (argparse)
   3  any other error (no such package, pip failed, bad input, a file that cannot be read or written)
 """
@@ -10,6 +11,7 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -17,6 +19,7 @@ from typing import List, Optional, TextIO
 
 from aws_lambda_builders import __version__
 from aws_lambda_builders.architecture import ARM64, X86_64
+from aws_lambda_builders.workflows.python_pip.bundle_check import check_bundle
 from aws_lambda_builders.workflows.python_pip.exceptions import MissingDependencyError, PackagerError
 from aws_lambda_builders.workflows.python_pip.packager import STEPS, PythonPipDependencyBuilder
 from aws_lambda_builders.workflows.python_pip.target import RUNTIMES
@@ -60,16 +63,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Build Python dependencies for AWS Lambda, for any runtime and architecture.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    host_runtime = "python%d.%d" % sys.version_info[:2]
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="build the dependencies of a requirements file into a directory")
     build.add_argument("-r", "--requirements", required=True, help="requirements.txt to build")
     build.add_argument("-o", "--output", required=True, help="directory to build into (replaced)")
-    host_runtime = "python%d.%d" % sys.version_info[:2]
-    build.add_argument("--runtime", choices=list(RUNTIMES),
-                       default=host_runtime if host_runtime in RUNTIMES else None,
-                       required=host_runtime not in RUNTIMES,
-                       help=f"Lambda runtime (default: the running Python's, {host_runtime})")
-    build.add_argument("--architecture", default=X86_64, choices=[X86_64, ARM64], help="default: x86_64")
+    _add_target_arguments(build, host_runtime)
     build.add_argument("--python", default=sys.executable,
                        help="interpreter that runs pip and builds sdists (default: this one)")
     build.add_argument("--scratch-dir", help="where downloads and builds go while they last (default: a temp dir)")
@@ -78,7 +77,21 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-f", "--find-links", action="append", default=[], help="local dirs or URLs of archives")
     build.add_argument("--trusted-host", action="append", default=[], help="host to trust without HTTPS")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
+
+    check = commands.add_parser("check", help="audit a bundle directory against a Lambda target")
+    check.add_argument("bundle", help="the directory to audit (a build output, or any pip --target directory)")
+    _add_target_arguments(check, host_runtime)
+    check.add_argument("-r", "--requirements", help="also report requirements with nothing installed for them")
+    check.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     return parser
+
+
+def _add_target_arguments(parser: argparse.ArgumentParser, host_runtime: str) -> None:
+    parser.add_argument("--runtime", choices=list(RUNTIMES),
+                        default=host_runtime if host_runtime in RUNTIMES else None,
+                        required=host_runtime not in RUNTIMES,
+                        help=f"Lambda runtime (default: the running Python's, {host_runtime})")
+    parser.add_argument("--architecture", default=X86_64, choices=[X86_64, ARM64], help="default: x86_64")
 
 
 def build(args: argparse.Namespace, stream: TextIO) -> int:
@@ -97,10 +110,28 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
     return EXIT_OK
 
 
+def check(args: argparse.Namespace, stream: TextIO) -> int:
+    if not os.path.isdir(args.bundle):
+        print(f"error: {args.bundle} is not a directory", file=stream)
+        return EXIT_ERROR
+    report = check_bundle(args.bundle, args.runtime, args.architecture, args.requirements)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        for problem in report.problems:
+            print(f"{problem.kind}: {problem}", file=stream)
+        verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+        print(f"{args.bundle}: {verdict} for {args.runtime} on {args.architecture} "
+              f"({report.distributions} distributions, {report.shared_objects} binaries checked)", file=stream)
+    return EXIT_OK if report.ok else EXIT_MISSING
+
+
 def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None) -> int:
     stream = stream or sys.stderr
     args = _parser().parse_args(argv)
     try:
+        if args.command == "check":
+            return check(args, stream)
         return build(args, stream)
     except MissingDependencyError as error:
         print(f"error: {error}", file=stream)

@@ -11,9 +11,10 @@ import base64
 import hashlib
 import io
 import os
+import struct
 import tarfile
 import zipfile
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 # Smallest ELF64 little-endian header with a given machine: enough for checks that read e_machine.
 ELF_MACHINES = {"x86_64": 62, "aarch64": 183}
@@ -58,12 +59,14 @@ def make_wheel(
     requires: tuple = (),
     record: bool = True,
     tamper: Optional[str] = None,
+    dist_info_files: Optional[Dict[str, bytes]] = None,
 ) -> str:
     """Write ``{name}-{version}-{tag}.whl`` into ``directory`` and return its path.
 
     ``files`` maps archive paths to contents; by default a package
     ``{name}/__init__.py``. Paths may use ``{data}`` for the ``.data`` directory.
-    ``tamper`` names a file whose content is changed after RECORD is written.
+    ``tamper`` names a file whose content is changed after RECORD is written;
+    ``dist_info_files`` adds files such as ``entry_points.txt`` to the dist-info.
     """
     dist = name.replace("-", "_")
     data_dir = f"{dist}-{version}.data"
@@ -78,6 +81,8 @@ def make_wheel(
     wheel_file = "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: %s\n" % pure
     wheel_file += "".join(f"Tag: {t}\n" for t in _expand(tag))
     contents[f"{dist_info}/WHEEL"] = wheel_file.encode()
+    for filename, data in (dist_info_files or {}).items():
+        contents[f"{dist_info}/{filename}"] = data
     if record:
         lines = [f"{path},{_record_hash(data)},{len(data)}" for path, data in contents.items()]
         lines.append(f"{dist_info}/RECORD,,")
@@ -136,3 +141,89 @@ def make_sdist(
                 info.size = len(data)
                 archive.addfile(info, io.BytesIO(data))
     return path
+
+
+def _elf_hash(name: bytes) -> int:
+    """The SysV ELF hash of a symbol version name (what ``vna_hash`` holds)."""
+    value = 0
+    for byte in name:
+        value = ((value << 4) + byte) & 0xFFFFFFFF
+        high = value & 0xF0000000
+        if high:
+            value ^= high >> 24
+        value &= ~high & 0xFFFFFFFF
+    return value
+
+
+def elf_with_glibc_needs(machine: str, versions: Sequence[str], elf_class: int = 64,
+                         little_endian: bool = True) -> bytes:
+    """A small, structurally valid ELF shared object that needs ``versions`` from ``libc.so.6``.
+
+    Tests need objects for another CPU, or that need a given glibc (e.g.
+    ``GLIBC_2.28``), and no cross compiler is at hand. So the object is
+    written field by field: an ELF header (``ET_DYN``, ``machine``), a
+    ``.dynstr`` string table, a ``.gnu.version_r`` section (``SHT_GNU_VERNEED``,
+    ``sh_link`` = the index of ``.dynstr``, ``sh_info`` = 1 Verneed entry) whose
+    single Verneed entry for ``libc.so.6`` has one Vernaux entry per version,
+    a ``.shstrtab`` and the section headers (a null section first). ``objdump
+    -p`` and ``readelf -V`` read it as a real library's version needs.
+    ``elf_class`` is 64 or 32; Verneed/Vernaux have the same layout in both.
+    """
+    if elf_class not in (32, 64):
+        raise ValueError(f"elf_class must be 32 or 64, not {elf_class}")
+    is64 = elf_class == 64
+    order = "<" if little_endian else ">"
+    ehsize = 64 if is64 else 52
+    shentsize = 64 if is64 else 40
+    align = 8 if is64 else 4
+
+    def pad(buffer: bytearray) -> None:
+        buffer.extend(b"\0" * (-len(buffer) % align))
+
+    # .dynstr: "\0libc.so.6\0GLIBC_2.17\0..."
+    dynstr = bytearray(b"\0")
+    offsets = {}
+    for name in ["libc.so.6", *versions]:
+        if name not in offsets:
+            offsets[name] = len(dynstr)
+            dynstr.extend(name.encode("ascii") + b"\0")
+
+    # .gnu.version_r: one Verneed (16 bytes) followed by its Vernaux entries (16 bytes each).
+    verneed = bytearray(struct.pack(order + "HHIII", 1, len(versions), offsets["libc.so.6"],
+                                    16 if versions else 0, 0))
+    for index, version in enumerate(versions):
+        last = index == len(versions) - 1
+        verneed += struct.pack(order + "IHHII", _elf_hash(version.encode("ascii")), 0, index + 2,
+                               offsets[version], 0 if last else 16)
+
+    shstrtab = b"\0.dynstr\0.gnu.version_r\0.shstrtab\0"
+    name_dynstr, name_verneed, name_shstrtab = 1, 9, 24
+
+    body = bytearray(ehsize)
+    dynstr_offset = len(body)
+    body += dynstr
+    pad(body)
+    verneed_offset = len(body)
+    body += verneed
+    pad(body)
+    shstrtab_offset = len(body)
+    body += shstrtab
+    pad(body)
+    shoff = len(body)
+
+    section_fmt = order + ("IIQQQQIIQQ" if is64 else "IIIIIIIIII")
+    sections = [
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0),  # SHN_UNDEF
+        (name_dynstr, 3, 2, 0, dynstr_offset, len(dynstr), 0, 0, 1, 0),  # SHT_STRTAB, SHF_ALLOC
+        (name_verneed, 0x6FFFFFFE, 2, 0, verneed_offset, len(verneed), 1, 1, align, 0),
+        (name_shstrtab, 3, 0, 0, shstrtab_offset, len(shstrtab), 0, 0, 1, 0),
+    ]
+    for section in sections:
+        body += struct.pack(section_fmt, *section)
+
+    ident = b"\x7fELF" + bytes([2 if is64 else 1, 1 if little_endian else 2, 1]) + bytes(9)
+    header_fmt = order + ("HHIQQQIHHHHHH" if is64 else "HHIIIIIHHHHHH")
+    header = struct.pack(header_fmt, 3, ELF_MACHINES[machine], 1, 0, 0, shoff, 0, ehsize, 0, 0,
+                         shentsize, len(sections), 3)
+    body[0:ehsize] = ident + header
+    return bytes(body)

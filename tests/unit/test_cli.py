@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,8 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     PackageDownloadError,
 )
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config
+from aws_lambda_builders.workflows.python_pip.wheel_install import install_wheel
+from tests.builders import elf_with_glibc_needs, make_wheel
 
 
 class FakeBuilder:
@@ -307,3 +310,135 @@ def test_file_system_error_is_reported_with_exit_code_3(fake, project):
 
     assert code == 3
     assert "error: [Errno 13] Permission denied" in text
+
+
+# --- lambda-pip check ---------------------------------------------------------------------------
+
+
+def _check_bundle_dir(tmp_path, extension_name, extension_bytes, tag="py3-none-any"):
+    bundle = tmp_path / "bundle"
+    (bundle / "pkg").mkdir(parents=True)
+    (bundle / "pkg" / "__init__.py").write_text("")
+    (bundle / "pkg" / extension_name).write_bytes(extension_bytes)
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    install_wheel(make_wheel(str(wheels), "dep", "1.0", tag=tag, files={"dep/__init__.py": b""}), str(bundle))
+    return str(bundle)
+
+
+@pytest.fixture
+def clean_bundle(tmp_path):
+    return _check_bundle_dir(tmp_path, "_x.cpython-312-aarch64-linux-gnu.so",
+                             elf_with_glibc_needs("aarch64", ["GLIBC_2.17"]))
+
+
+@pytest.fixture
+def bad_bundle(tmp_path):
+    return _check_bundle_dir(tmp_path, "_x.cpython-312-x86_64-linux-gnu.so",
+                             elf_with_glibc_needs("x86_64", ["GLIBC_2.17"]),
+                             tag="cp312-cp312-macosx_11_0_arm64")
+
+
+def test_check_clean_bundle_exits_0_with_ok_summary(clean_bundle):
+    code, text = _run(["check", clean_bundle, "--runtime", "python3.12", "--architecture", "arm64"])
+    assert code == 0
+    assert text.splitlines() == [
+        f"{clean_bundle}: ok for python3.12 on arm64 (1 distributions, 1 binaries checked)"
+    ]
+
+
+def test_check_bad_bundle_exits_1_and_prints_each_problem(bad_bundle):
+    code, text = _run(["check", bad_bundle, "--runtime", "python3.12", "--architecture", "arm64"])
+    assert code == 1
+    lines = text.splitlines()
+    extension = os.path.join("pkg", "_x.cpython-312-x86_64-linux-gnu.so")
+    assert f"elf-machine: {extension}: is built for x86_64; arm64 needs aarch64" in lines
+    assert any(line.startswith(f"extension: {extension}: is a cpython-312-x86_64-linux-gnu extension")
+               for line in lines)
+    assert any(line.startswith(f"wheel-tags: {os.path.join('dep-1.0.dist-info', 'WHEEL')}: ") and "macosx" in line
+               for line in lines)
+    assert lines[-1] == f"{bad_bundle}: 3 problem(s) for python3.12 on arm64 (1 distributions, 1 binaries checked)"
+
+
+def test_check_same_bundle_is_ok_for_the_architecture_it_was_built_for(tmp_path):
+    bundle = _check_bundle_dir(tmp_path, "_x.cpython-311-x86_64-linux-gnu.so",
+                               elf_with_glibc_needs("x86_64", ["GLIBC_2.17"]))
+    assert _run(["check", bundle, "--runtime", "python3.11", "--architecture", "x86_64"])[0] == 0
+    assert _run(["check", bundle, "--runtime", "python3.11", "--architecture", "arm64"])[0] == 1
+    assert _run(["check", bundle, "--runtime", "python3.12", "--architecture", "x86_64"])[0] == 1
+
+
+def test_check_architecture_defaults_to_x86_64(tmp_path):
+    bundle = _check_bundle_dir(tmp_path, "_x.cpython-312-x86_64-linux-gnu.so",
+                               elf_with_glibc_needs("x86_64", ["GLIBC_2.17"]))
+    code, text = _run(["check", bundle, "--runtime", "python3.12"])
+    assert code == 0
+    assert "ok for python3.12 on x86_64" in text
+
+
+def test_check_json_prints_a_json_document_on_stdout(bad_bundle, capsys):
+    stream = io.StringIO()
+    code = cli.main(["check", bad_bundle, "--runtime", "python3.12", "--architecture", "arm64", "--json"],
+                    stream=stream)
+    assert code == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["ok"] is False
+    assert document["runtime"] == "python3.12"
+    assert document["architecture"] == "arm64"
+    assert sorted(p["kind"] for p in document["problems"]) == ["elf-machine", "extension", "wheel-tags"]
+    assert stream.getvalue() == ""  # the text report is not printed as well
+
+
+def test_check_json_of_a_clean_bundle_is_ok(clean_bundle, capsys):
+    code = cli.main(["check", clean_bundle, "--runtime", "python3.12", "--architecture", "arm64", "--json"],
+                    stream=io.StringIO())
+    assert code == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["ok"] is True
+    assert document["problems"] == []
+    assert document["shared_objects"] == 1
+    assert document["distributions"] == 1
+
+
+def test_check_with_requirements_reports_missing_requirements(clean_bundle, tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("dep==1.0\nnumpy>=2\n")
+    code, text = _run(["check", clean_bundle, "--runtime", "python3.12", "--architecture", "arm64",
+                       "-r", str(requirements)])
+    assert code == 1
+    assert "missing-requirement: numpy>=2 (requirements.txt:2) has no dist-info in the bundle" in text.splitlines()
+    assert "dep==1.0" not in text
+    assert "1 problem(s)" in text
+
+
+def test_check_with_satisfied_requirements_exits_0(clean_bundle, tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text('dep==1.0\nuvloop; platform_machine == "x86_64"\n')
+    code, text = _run(["check", clean_bundle, "--runtime", "python3.12", "--architecture", "arm64",
+                       "--requirements", str(requirements)])
+    assert code == 0
+    assert ": ok for python3.12 on arm64" in text
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_check_path_that_is_not_a_directory_exits_3(tmp_path, kind):
+    path = tmp_path / "nothing-here"
+    if kind == "file":
+        path.write_text("not a bundle")
+    code, text = _run(["check", str(path), "--runtime", "python3.12"])
+    assert code == 3
+    assert f"error: {path} is not a directory" in text
+
+
+def test_check_missing_requirements_file_exits_3(clean_bundle, tmp_path):
+    code, text = _run(["check", clean_bundle, "--runtime", "python3.12", "--architecture", "arm64",
+                       "-r", str(tmp_path / "no-such-requirements.txt")])
+    assert code == 3
+    assert "no-such-requirements.txt" in text
+
+
+def test_check_without_bundle_argument_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main(["check", "--runtime", "python3.12"], stream=io.StringIO())
+    assert excinfo.value.code == 2
+    assert "usage: lambda-pip check" in capsys.readouterr().err

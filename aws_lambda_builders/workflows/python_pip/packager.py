@@ -48,7 +48,8 @@ from .exceptions import (
 from .missing import explain_missing
 from .pip_runner import PipRunner, SubprocessPip, pip_error_summary
 from .sdist import SDistMetadataFetcher, SDistMetadataFinder
-from .target import LambdaTarget
+from .bundle_check import check_wheel_binaries
+from .target import LambdaTarget, wheel_tags
 from .utils import UI, Config, OSUtils
 from .wheel_install import install_wheel, spelled_data_dir
 
@@ -143,6 +144,7 @@ class DependencyBuilder:
         self._pip_options: List[str] = []
         self._build_errors: Dict[str, str] = {}
         self._local_builds: Dict[str, Set[Package]] = {}
+        self._binary_problems_seen: Dict[Tuple[str, int, int], List[str]] = {}
 
     @property
     def compatible_platforms(self) -> List[str]:
@@ -306,8 +308,25 @@ class DependencyBuilder:
             if not filename.endswith(".whl"):
                 continue
             wheel = Package(directory, filename, self.python_exe, self._osutils)
-            (compatible if self._is_compatible_wheel_filename(filename) else incompatible).add(wheel)
+            loads = self._is_compatible_wheel_filename(filename) and not self._binary_problems(directory, filename)
+            (compatible if loads else incompatible).add(wheel)
         return compatible, incompatible
+
+    def _binary_problems(self, directory: str, filename: str) -> List[str]:
+        """Why the shared objects of a wheel built on this machine would not load on the target.
+
+        Its ``linux_<arch>`` tag says only which CPU built it: the glibc it
+        links against is this machine's, which may be newer than the runtime's.
+        Wheels from an index carry a manylinux tag that already says so.
+        """
+        if not all(tag.platform.startswith("linux_") for tag in wheel_tags(filename)):
+            return []
+        path = os.path.join(directory, filename)
+        stat = os.stat(path)
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        if key not in self._binary_problems_seen:
+            self._binary_problems_seen[key] = [str(p) for p in check_wheel_binaries(path, self.target)]
+        return self._binary_problems_seen[key]
 
     def _is_compatible_wheel_filename(self, filename: str) -> bool:
         return self.target.is_compatible_wheel(filename)
@@ -334,7 +353,8 @@ class DependencyBuilder:
                     f"`pip wheel --no-deps {package.filename}` shows why")
                 self._ui.package_missing(package.identifier, reasons[package.identifier])
                 continue
-            wheels = [w.filename for w in wheel_files if w == package]
+            wheels = [w.filename + "".join(f" ({problem})" for problem in self._binary_problems(directory, w.filename))
+                      for w in wheel_files if w == package]
             sdist = package.filename if package.dist_type == "sdist" else None
             reasons[package.identifier] = explain_missing(
                 self.target, wheels, sdist, self._build_errors.get(package.identifier))

@@ -118,6 +118,27 @@ class LambdaTarget:
         """True if the wheel named ``filename`` loads on this target."""
         return is_compatible_wheel(filename, self)
 
+    def marker_environment(self) -> Dict[str, str]:
+        """The PEP 508 environment of the Lambda target, for evaluating markers there.
+
+        Lambda does not pin the patch level of its runtimes, so the full
+        version is given as ``3.X.0``.
+        """
+        version = "%d.%d" % self.python_version
+        return {
+            "implementation_name": "cpython",
+            "implementation_version": f"{version}.0",
+            "os_name": "posix",
+            "platform_machine": self.machine,
+            "platform_python_implementation": "CPython",
+            "platform_release": "",
+            "platform_system": "Linux",
+            "platform_version": "",
+            "python_full_version": f"{version}.0",
+            "python_version": version,
+            "sys_platform": "linux",
+        }
+
     @property
     def is_deprecated(self) -> bool:
         """Lambda still runs it, but no longer supports it (LAMBDA.md)."""

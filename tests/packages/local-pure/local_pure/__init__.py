@@ -1,5 +1,5 @@
 """A local directory requirement (``./local-pure`` in requirements.txt) with a dependency."""
 
-import six
+from pure_lib import shout
 
-GREETING = "hello from " + six.__name__
+GREETING = shout("hello from a local project")

@@ -762,3 +762,48 @@ def test_deprecated_runtime_is_built_with_a_warning(paths):
 
     assert ui.warnings == ["python3.9 is deprecated by AWS Lambda; move to a newer runtime"]
     assert installed(paths) == ["foo", "foo-1.0.dist-info"]
+
+
+# -- wheels built on this machine: their binaries decide, not their linux_<arch> tag ----------
+
+def _native_files(glibc_version, machine="x86_64"):
+    from tests.builders import elf_with_glibc_needs
+
+    extension = elf_with_glibc_needs(machine, ["GLIBC_2.2.5", glibc_version])
+    return {"native/__init__.py": b"", f"native/_c.cpython-311-{machine}-linux-gnu.so": extension}
+
+
+def _locally_built(glibc_version, machine="x86_64"):
+    return wheel("native", "1.0", tag=f"cp311-cp311-linux_{machine}", files=_native_files(glibc_version, machine))
+
+
+def test_wheel_built_here_that_needs_a_newer_glibc_than_the_runtime_is_missing(paths):
+    pip = (FakePip().on_download_requirements(sdist("native", "1.0"))
+           .on_wheel("native-1.0.tar.gz", _locally_built("GLIBC_2.34")))
+
+    with pytest.raises(MissingDependencyError) as raised:
+        build(make_builder(pip, runtime="python3.11"), paths)
+
+    assert [p.identifier for p in raised.value.missing] == ["native==1.0"]
+    assert "needs GLIBC_2.34; python3.11 has glibc 2.26" in str(raised.value)
+    assert "native/_c.cpython-311-x86_64-linux-gnu.so" in str(raised.value)
+
+
+def test_wheel_built_here_within_the_runtimes_glibc_is_installed(paths):
+    pip = (FakePip().on_download_requirements(sdist("native", "1.0"))
+           .on_wheel("native-1.0.tar.gz", _locally_built("GLIBC_2.17")))
+
+    build(make_builder(pip, runtime="python3.11"), paths)
+
+    assert installed(paths) == ["native", "native-1.0.dist-info"]
+
+
+def test_wheel_tagged_for_the_target_cpu_but_holding_another_cpus_binary_is_missing(paths):
+    mislabeled = renamed_wheel("native", "1.0", "native-1.0-cp311-cp311-linux_aarch64.whl",
+                               tag="cp311-cp311-linux_x86_64", files=_native_files("GLIBC_2.17", "x86_64"))
+    pip = FakePip().on_download_requirements(sdist("native", "1.0")).on_wheel("native-1.0.tar.gz", mislabeled)
+
+    with pytest.raises(MissingDependencyError) as raised:
+        build(make_builder(pip, runtime="python3.11", architecture=ARM64), paths)
+
+    assert "is built for x86_64; arm64 needs aarch64" in str(raised.value)

@@ -1,0 +1,243 @@
+"""Audit a bundle directory (ours or anyone's) against a Lambda target, before deploying it.
+
+It answers the questions behind "invalid ELF header" and "GLIBC_2.28 not
+found": which shared object is for another CPU or needs a newer glibc, which
+extension module is for another Python, which installed distribution was made
+for another platform, and which requirement has nothing installed for it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import re
+import zipfile
+from dataclasses import asdict, dataclass, field
+from email.parser import HeaderParser
+from typing import BinaryIO, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.tags import parse_tag
+from packaging.utils import canonicalize_name
+
+from .elf import ELF_MAGIC, NotAnElfFile, parse_elf
+from .target import LambdaTarget
+
+_EXTENSION = re.compile(r"\.cpython-(?P<version>\d+)(?P<flags>[a-z]*)-(?P<machine>[a-z0-9_]+)-linux-(?P<libc>\w+)\.so$")
+_SHARED_OBJECT = re.compile(r"\.so(\.\d+)*$")
+_FOREIGN = re.compile(r"(-darwin\.so|\.dylib|\.pyd|\.dll)$")
+_MACHO_MAGICS = {b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\xfe\xed\xfa\xcf"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing in the bundle that will not work on the target, and the file it is in."""
+
+    kind: str  # elf-machine, glibc, extension, foreign-binary, wheel-tags, missing-requirement
+    path: str  # relative to the bundle ("" when it is about a requirement)
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+@dataclass
+class CheckReport:
+    bundle: str
+    runtime: str
+    architecture: str
+    problems: List[Problem] = field(default_factory=list)
+    shared_objects: int = 0
+    distributions: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> Dict[str, object]:
+        return {
+            "bundle": self.bundle,
+            "runtime": self.runtime,
+            "architecture": self.architecture,
+            "ok": self.ok,
+            "shared_objects": self.shared_objects,
+            "distributions": self.distributions,
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+
+def check_bundle(bundle: str, runtime: str, architecture: str,
+                 requirements_path: Optional[str] = None) -> CheckReport:
+    """Audit every file and dist-info of ``bundle`` for ``runtime`` on ``architecture``."""
+    target = LambdaTarget(runtime, architecture)
+    report = CheckReport(bundle, runtime, architecture)
+    for path in _files(bundle):
+        relative = os.path.relpath(path, bundle)
+        problems = check_binary(path, relative, target)
+        if problems is not None:
+            report.shared_objects += 1
+            report.problems.extend(problems)
+    installed: Dict[str, str] = {}
+    for dist_info in sorted(d for d in os.listdir(bundle) if d.endswith(".dist-info")):
+        report.distributions += 1
+        name, version = _name_and_version(os.path.join(bundle, dist_info))
+        installed[canonicalize_name(name)] = version
+        report.problems.extend(check_wheel_tags(os.path.join(bundle, dist_info), dist_info, target))
+    if requirements_path:
+        report.problems.extend(check_requirements(requirements_path, installed, target))
+    return report
+
+
+def _files(root: str) -> Iterator[str]:
+    for directory, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(directory, name)
+            if os.path.isfile(path) and not os.path.islink(path):
+                yield path
+
+
+def check_binary(path: str, relative: str, target: LambdaTarget) -> Optional[List[Problem]]:
+    """The problems of one file if it is a binary (None when it is not one)."""
+    with open(path, "rb") as f:
+        return binary_problems(f, os.path.basename(path), relative, target)
+
+
+def check_wheel_binaries(wheel_path: str, target: LambdaTarget) -> List[Problem]:
+    """The problems of the shared objects inside a wheel (one built here, tagged ``linux_<arch>``)."""
+    problems: List[Problem] = []
+    with zipfile.ZipFile(wheel_path) as wheel:
+        for info in wheel.infolist():
+            name = posixpath.basename(info.filename)
+            if _SHARED_OBJECT.search(name):
+                with wheel.open(info) as member:
+                    problems += binary_problems(io.BytesIO(member.read()), name, info.filename, target) or []
+    return problems
+
+
+def binary_problems(stream: BinaryIO, name: str, relative: str, target: LambdaTarget) -> Optional[List[Problem]]:
+    """What keeps the binary in ``stream`` from loading on ``target`` (None when it is not a binary)."""
+    magic = stream.read(4)
+    stream.seek(0)
+    if _FOREIGN.search(name) or magic in _MACHO_MAGICS:
+        return [Problem("foreign-binary", relative, "is a macOS or Windows binary, which Linux cannot load")]
+    if magic != ELF_MAGIC:
+        if _SHARED_OBJECT.search(name):
+            return [Problem("elf-machine", relative, "is named like a shared object but is not an ELF file")]
+        return None
+    problems = []
+    try:
+        info = parse_elf(stream)
+    except NotAnElfFile as error:
+        return [Problem("elf-machine", relative, f"cannot be read as ELF: {error}")]
+    if info.machine != target.machine:
+        problems.append(Problem("elf-machine", relative,
+                                f"is built for {info.machine}; {target.architecture} needs {target.machine}"))
+    if info.newest_glibc and info.newest_glibc > target.glibc:
+        problems.append(Problem("glibc", relative, "needs GLIBC_%d.%d; %s has glibc %d.%d"
+                                % (info.newest_glibc + (target.runtime,) + target.glibc)))
+    problems.extend(check_extension_name(name, relative, target))
+    return problems
+
+
+def check_extension_name(name: str, relative: str, target: LambdaTarget) -> List[Problem]:
+    """An extension module's suffix names the Python, CPU and libc it was built for."""
+    match = _EXTENSION.search(name)
+    if not match:
+        return []
+    wanted = "cpython-%d%d-%s-linux-gnu" % (target.python_version + (target.machine,))
+    found = match.group(0)[1:-3]
+    if found != wanted:
+        return [Problem("extension", relative, f"is a {found} extension; {target.describe()} loads {wanted} or abi3")]
+    return []
+
+
+def check_wheel_tags(dist_info_path: str, dist_info: str, target: LambdaTarget) -> List[Problem]:
+    """The tags in a dist-info's WHEEL file must include one the target accepts."""
+    wheel_file = os.path.join(dist_info_path, "WHEEL")
+    if not os.path.isfile(wheel_file):
+        return []
+    with open(wheel_file, encoding="utf-8", errors="replace") as f:
+        tags = set()
+        for tag in HeaderParser().parse(f).get_all("Tag") or []:
+            tags |= parse_tag(tag.strip())
+    if tags and not tags & target.supported_tags:
+        listed = ", ".join(sorted(str(t) for t in tags))
+        return [Problem("wheel-tags", os.path.join(dist_info, "WHEEL"),
+                        f"was installed from a wheel for {listed}, not for {target.describe()}")]
+    return []
+
+
+def _name_and_version(dist_info_path: str) -> Tuple[str, str]:
+    metadata = os.path.join(dist_info_path, "METADATA")
+    if os.path.isfile(metadata):
+        with open(metadata, encoding="utf-8", errors="replace") as f:
+            headers = HeaderParser().parse(f)
+        if headers.get("Name"):
+            return headers["Name"], headers.get("Version", "")
+    name, _, version = os.path.basename(dist_info_path)[: -len(".dist-info")].partition("-")
+    return name, version
+
+
+def read_requirements(path: str, seen: Optional[Set[str]] = None) -> List[Tuple[str, int, str]]:
+    """The requirement lines of a requirements file and the files it includes with ``-r``.
+
+    Returns ``(file, line number, requirement)``; options and lines that are
+    not named requirements (paths, bare URLs) are left out.
+    """
+    seen = seen if seen is not None else set()
+    path = os.path.abspath(path)
+    if path in seen:
+        return []
+    seen.add(path)
+    found = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for number, raw in _logical_lines(f):
+            line = re.sub(r"(^|\s)#.*$", "", raw).strip()
+            if not line:
+                continue
+            option = re.match(r"^(-r|--requirement)(=|\s+)(\S+)", line)
+            if option:
+                found += read_requirements(os.path.join(os.path.dirname(path), option.group(3)), seen)
+            elif not line.startswith("-"):
+                found.append((path, number, line.split(" --hash")[0].strip()))
+    return found
+
+
+def _logical_lines(lines: Iterable[str]) -> Iterator[Tuple[int, str]]:
+    """Lines with backslash continuations joined, as pip reads them, numbered by their first line."""
+    pending, start = "", 0
+    for number, line in enumerate(lines, start=1):
+        line = line.rstrip("\n")
+        if not pending:
+            start = number
+        if line.endswith("\\") and not line.lstrip().startswith("#"):
+            pending += line[:-1] + " "
+            continue
+        yield start, pending + line
+        pending = ""
+    if pending:
+        yield start, pending
+
+
+def check_requirements(requirements_path: str, installed: Dict[str, str], target: LambdaTarget) -> List[Problem]:
+    """Every requirement that applies to the target must have a matching dist-info."""
+    problems = []
+    environment = target.marker_environment()
+    for path, number, line in read_requirements(requirements_path):
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            continue  # a local path or a bare URL: its name is only known after building it
+        if requirement.marker and not requirement.marker.evaluate(environment):
+            continue
+        version = installed.get(canonicalize_name(requirement.name))
+        where = f"{os.path.basename(path)}:{number}"
+        if version is None:
+            problems.append(Problem("missing-requirement", "",
+                                    f"{requirement} ({where}) has no dist-info in the bundle"))
+        elif requirement.specifier and not requirement.specifier.contains(version, prereleases=True):
+            problems.append(Problem("missing-requirement", "",
+                                    f"{requirement} ({where}) is installed at {version}, which does not satisfy it"))
+    return problems

@@ -1,0 +1,106 @@
+"""What a shared object needs from the machine that loads it: its ELF machine and glibc versions.
+
+Read with the standard library (``struct``) from the ELF header and the
+``.gnu.version_r`` section (the symbol versions a library needs from each of
+its dependencies), so that auditing a bundle needs no ``objdump``.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from dataclasses import dataclass
+from typing import BinaryIO, List, Optional, Tuple
+
+ELF_MAGIC = b"\x7fELF"
+EM_NAMES = {3: "i386", 8: "mips", 20: "ppc", 21: "ppc64", 40: "arm", 62: "x86_64", 183: "aarch64", 243: "riscv"}
+SHT_GNU_VERNEED = 0x6FFFFFFE
+_GLIBC = re.compile(r"^GLIBC_(\d+)\.(\d+)(?:\.\d+)?$")
+
+
+class NotAnElfFile(ValueError):
+    """The file is not an ELF object (or is truncated)."""
+
+
+@dataclass(frozen=True)
+class ElfInfo:
+    machine: str
+    needed_versions: Tuple[str, ...]
+
+    @property
+    def newest_glibc(self) -> Optional[Tuple[int, int]]:
+        """The highest ``GLIBC_X.Y`` symbol version the object needs, if any."""
+        found = [(int(m.group(1)), int(m.group(2))) for m in map(_GLIBC.match, self.needed_versions) if m]
+        return max(found) if found else None
+
+
+def read_elf(path: str) -> ElfInfo:
+    with open(path, "rb") as f:
+        return parse_elf(f)
+
+
+def parse_elf(f: BinaryIO) -> ElfInfo:
+    ident = f.read(16)
+    if len(ident) < 16 or ident[:4] != ELF_MAGIC or ident[4] not in (1, 2) or ident[5] not in (1, 2):
+        raise NotAnElfFile("not an ELF file")
+    is64 = ident[4] == 2
+    order = "<" if ident[5] == 1 else ">"
+    header = f.read(48 if is64 else 36)
+    fmt = order + ("HHIQQQIHHHHHH" if is64 else "HHIIIIIHHHHHH")
+    try:
+        (_, machine, _, _, _, shoff, _, _, _, _, shentsize, shnum, _) = struct.unpack(fmt, header)
+    except struct.error as error:
+        raise NotAnElfFile(f"truncated ELF header: {error}") from None
+    try:
+        needed = _needed_versions(f, order, is64, shoff, shentsize, shnum)
+    except struct.error as error:
+        raise NotAnElfFile(f"truncated ELF section: {error}") from None
+    return ElfInfo(EM_NAMES.get(machine, f"machine-{machine}"), tuple(needed))
+
+
+def _sections(f: BinaryIO, order: str, is64: bool, shoff: int, shentsize: int, shnum: int):
+    fmt = order + ("IIQQQQIIQQ" if is64 else "IIIIIIIIII")
+    size = struct.calcsize(fmt)
+    if not shoff or shentsize < size:
+        return []
+    sections = []
+    for index in range(shnum):
+        f.seek(shoff + index * shentsize)
+        raw = f.read(size)
+        if len(raw) < size:
+            break
+        _, sh_type, _, _, offset, sh_size, link, info, _, _ = struct.unpack(fmt, raw)
+        sections.append((sh_type, offset, sh_size, link, info))
+    return sections
+
+
+def _needed_versions(f: BinaryIO, order: str, is64: bool, shoff: int, shentsize: int, shnum: int) -> List[str]:
+    sections = _sections(f, order, is64, shoff, shentsize, shnum)
+    names: List[str] = []
+    for sh_type, offset, size, link, count in sections:
+        if sh_type != SHT_GNU_VERNEED or link >= len(sections):
+            continue
+        _, strtab_offset, strtab_size, _, _ = sections[link]
+        f.seek(strtab_offset)
+        strtab = f.read(strtab_size)
+        entry = offset
+        for _ in range(count):  # Verneed entries, each with a list of Vernaux
+            f.seek(entry)
+            vn_version, vn_cnt, vn_file, vn_aux, vn_next = struct.unpack(order + "HHIII", f.read(16))
+            aux = entry + vn_aux
+            for _ in range(vn_cnt):
+                f.seek(aux)
+                _, _, _, vna_name, vna_next = struct.unpack(order + "IHHII", f.read(16))
+                names.append(_string(strtab, vna_name))
+                if not vna_next:
+                    break
+                aux += vna_next
+            if not vn_next:
+                break
+            entry += vn_next
+    return names
+
+
+def _string(table: bytes, offset: int) -> str:
+    end = table.find(b"\0", offset)
+    return table[offset:end if end >= 0 else len(table)].decode("ascii", "replace")

@@ -1,0 +1,1 @@
+/* a C header for embedders */

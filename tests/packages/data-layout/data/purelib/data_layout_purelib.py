@@ -1,0 +1,1 @@
+FROM_PURELIB = True

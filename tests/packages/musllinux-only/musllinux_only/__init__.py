@@ -1,0 +1,1 @@
+"""Wheels for musl libc only (Alpine): Lambda's glibc can never load them."""

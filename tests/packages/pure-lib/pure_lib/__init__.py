@@ -1,0 +1,5 @@
+"""The transitive dependency of pure-app."""
+
+
+def shout(text):
+    return text.upper()
