@@ -154,7 +154,9 @@ def test_cp312_abi3_package_is_missing_for_python311(tmp_path, package_index):
     result = build(tmp_path, package_index, "abi3-cp312\n", "python3.11", HOST)
 
     assert result.missing_identifiers == ["abi3-cp312==5.0"]
+    assert "needs the C API of Python 3.12" in str(result.missing), "the reason quotes the failed build"
     assert result.shared_objects() == []
+    assert audit(result, "python3.11", HOST) == []
 
 
 def test_sdist_only_pure_package_is_built_into_a_pure_wheel(tmp_path, package_index):

@@ -267,9 +267,13 @@ class DependencyBuilder:
                 self._ui.package_built(sdist.filename, built[0].filename)
 
     def _record_build_error(self, key: str, result: object) -> bool:
-        """Keep pip's reason when a build failed. (Runners written for the original return None.)"""
+        """Keep pip's reason when a build failed. (Runners written for the original return None.)
+
+        The first failure is kept: the build with a compiler says what is wrong
+        with the code; the one without says only that there was no compiler.
+        """
         if isinstance(result, tuple) and result[0]:
-            self._build_errors[key] = pip_error_summary(result[2].decode("utf-8", "replace"))
+            self._build_errors.setdefault(key, pip_error_summary(result[2].decode("utf-8", "replace")))
             return True
         return False
 

@@ -49,6 +49,7 @@ class SubprocessPip:
 _NO_SUCH_PACKAGE = re.compile(r"Could not find a version that satisfies the requirement (\S+)")
 _NO_MATCHING_DISTRIBUTION = re.compile(r"No matching distribution found for (\S+)")
 # "Processing ./pkg" or "Processing /abs/pkg (from -r requirements.txt (line 1))"
+_COMPILER_ERROR = re.compile(r":\d+(:\d+)?: (fatal )?error: ")
 _CPYTHON_ABI = re.compile(r"^cp3\d+$")
 # pip's failure to install an sdist's build requirements, which is not the user's requirement.
 _BUILD_DEPENDENCIES = "install build dependencies"
@@ -58,10 +59,11 @@ _PROCESSING = re.compile(r"^Processing (.+?)(?: \(from .*\))?$", re.MULTILINE)
 def pip_error_summary(stderr: str) -> str:
     """The lines of pip's stderr that say what went wrong (``ERROR:``, ``error:``, ``×``), else the last ones.
 
-    A build's own output is indented inside pip's; its errors count too.
+    A build's own output is indented inside pip's; its errors count too, the
+    compiler's (``file.c:4:2: error: ...``) among them.
     """
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith(("ERROR:", "error:", "×"))]
+    errors = [line for line in lines if line.startswith(("ERROR:", "error:", "×")) or _COMPILER_ERROR.search(line)]
     return "\n".join(errors or lines[-5:]) or "pip failed without output"
 
 
