@@ -105,14 +105,18 @@ def repack_installed(distribution: str, out: Path) -> None:
         located = Path(file.locate())
         if located.is_file():
             files[path] = located.read_bytes()
-    make_wheel(str(out), dist.metadata["Name"], dist.version, files=files, dist_info_files=dist_info_files)
+    requires = tuple(dist.metadata.get_all("Requires-Dist") or ())
+    make_wheel(str(out), dist.metadata["Name"], dist.version, files=files, dist_info_files=dist_info_files,
+               requires=requires)
 
 
 def build_index_directory(out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     for case in fixture_cases():
         build_case(case, out)
-    repack_installed("setuptools", out)
+    # The build backend, and what older pips (such as another interpreter's) add for setup.py projects.
+    for distribution in ("setuptools", "wheel", "packaging"):
+        repack_installed(distribution, out)
     return out
 
 

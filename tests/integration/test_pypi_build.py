@@ -31,19 +31,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("hermetic_pip")]
 HOST_RUNTIME = "python%d.%d" % sys.version_info[:2]
 HOST = ARM64 if os.uname().machine == "aarch64" else X86_64
 PACKAGES = Path(__file__).resolve().parent.parent / "packages"
-NATIVE = "requests\npydantic\norjson\ncryptography\n{numpy}\n"
-
-
-def numpy_for(runtime: str) -> str:
-    """numpy 2.3 and later publish only manylinux_2_27+ wheels, which glibc 2.26 (python3.10/3.11) cannot load.
-
-    Picking the newest release that fits the target is a later change; until then the
-    requirements say it, as a user would.
-    """
-    glibc = LambdaTarget(runtime).glibc
-    if sys.version_info < (3, 10):
-        return "numpy==2.0.2"
-    return "numpy==2.2.6" if glibc < (2, 27) else "numpy"
+# numpy 2.3 and later publish only manylinux_2_27+ wheels, which glibc 2.26 (python3.10/3.11) cannot
+# load: resolving for the target, the packager takes the newest release with a wheel that loads there.
+NATIVE = "requests\npydantic\norjson\ncryptography\nnumpy\n"
 
 
 def _build(tmp_path: Path, requirements: str, runtime: str, architecture: str) -> Path:
@@ -66,9 +56,10 @@ def _distributions(bundle: Path):
 
 @pytest.mark.parametrize("runtime, architecture", [
     ("python3.12", ARM64), ("python3.13", X86_64), ("python3.11", X86_64), ("python3.11", ARM64),
+    ("python3.13", ARM64), ("python3.12", X86_64), ("python3.10", ARM64), ("python3.14", X86_64),
 ])
 def test_native_packages_build_for_the_target_and_pass_the_audit(tmp_path, runtime, architecture):
-    bundle = _build(tmp_path, NATIVE.format(numpy=numpy_for(runtime)), runtime, architecture)
+    bundle = _build(tmp_path, NATIVE, runtime, architecture)
 
     assert {"requests", "pydantic", "pydantic-core", "orjson", "cryptography", "cffi", "numpy"} <= _distributions(bundle)
     machine = LambdaTarget(runtime, architecture).machine
@@ -78,8 +69,19 @@ def test_native_packages_build_for_the_target_and_pass_the_audit(tmp_path, runti
         assert any(package in str(p) for p in shared_objects), package
 
 
+def test_sdist_only_set_builds_completely_for_python312_arm64(tmp_path):
+    """C speed-ups fall back to pure Python, pyrsistent's empty platform wheel is retagged."""
+    requirements = "docopt\ntermcolor\nmarkupsafe==1.1.1\nsimplejson==3.16.0\npyrsistent==0.16.0\n"
+
+    bundle = _build(tmp_path, requirements, "python3.12", ARM64)
+
+    assert {"docopt", "termcolor", "markupsafe", "simplejson", "pyrsistent"} <= _distributions(bundle)
+    assert not list(bundle.rglob("*.so"))
+    assert "Tag: py3-none-any" in (bundle / "pyrsistent-0.16.0.dist-info" / "WHEEL").read_text()
+
+
 def test_bundle_for_this_interpreter_imports_here(tmp_path):
-    bundle = _build(tmp_path, NATIVE.format(numpy=numpy_for(HOST_RUNTIME)), HOST_RUNTIME, HOST)
+    bundle = _build(tmp_path, NATIVE, HOST_RUNTIME, HOST)
 
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]);"

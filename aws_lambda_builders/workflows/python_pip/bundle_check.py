@@ -15,13 +15,14 @@ import re
 import zipfile
 from dataclasses import asdict, dataclass, field
 from email.parser import HeaderParser
-from typing import BinaryIO, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import BinaryIO, Dict, Iterator, List, Optional, Tuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import parse_tag
 from packaging.utils import canonicalize_name
 
 from .elf import ELF_MAGIC, NotAnElfFile, parse_elf
+from .requirements_file import read_requirements_file
 from .target import LambdaTarget
 
 _EXTENSION = re.compile(r"\.cpython-(?P<version>\d+)(?P<flags>[a-z]*)-(?P<machine>[a-z0-9_]+)-linux-(?P<libc>\w+)\.so$")
@@ -180,54 +181,14 @@ def _name_and_version(dist_info_path: str) -> Tuple[str, str]:
     return name, version
 
 
-def read_requirements(path: str, seen: Optional[Set[str]] = None) -> List[Tuple[str, int, str]]:
-    """The requirement lines of a requirements file and the files it includes with ``-r``.
-
-    Returns ``(file, line number, requirement)``; options and lines that are
-    not named requirements (paths, bare URLs) are left out.
-    """
-    seen = seen if seen is not None else set()
-    path = os.path.abspath(path)
-    if path in seen:
-        return []
-    seen.add(path)
-    found = []
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for number, raw in _logical_lines(f):
-            line = re.sub(r"(^|\s)#.*$", "", raw).strip()
-            if not line:
-                continue
-            option = re.match(r"^(-r|--requirement)(=|\s+)(\S+)", line)
-            if option:
-                found += read_requirements(os.path.join(os.path.dirname(path), option.group(3)), seen)
-            elif not line.startswith("-"):
-                found.append((path, number, line.split(" --hash")[0].strip()))
-    return found
-
-
-def _logical_lines(lines: Iterable[str]) -> Iterator[Tuple[int, str]]:
-    """Lines with backslash continuations joined, as pip reads them, numbered by their first line."""
-    pending, start = "", 0
-    for number, line in enumerate(lines, start=1):
-        line = line.rstrip("\n")
-        if not pending:
-            start = number
-        if line.endswith("\\") and not line.lstrip().startswith("#"):
-            pending += line[:-1] + " "
-            continue
-        yield start, pending + line
-        pending = ""
-    if pending:
-        yield start, pending
-
-
 def check_requirements(requirements_path: str, installed: Dict[str, str], target: LambdaTarget) -> List[Problem]:
     """Every requirement that applies to the target must have a matching dist-info."""
     problems = []
     environment = target.marker_environment()
-    for path, number, line in read_requirements(requirements_path):
+    for line in read_requirements_file(requirements_path).requirements:
+        path, number = line.path, line.number
         try:
-            requirement = Requirement(line)
+            requirement = Requirement(line.requirement)
         except InvalidRequirement:
             continue  # a local path or a bare URL: its name is only known after building it
         if requirement.marker and not requirement.marker.evaluate(environment):

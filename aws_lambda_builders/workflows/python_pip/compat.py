@@ -40,4 +40,20 @@ def pip_import_string(python_exe: str) -> str:
 pip_no_compile_c_shim: str = ""
 pip_no_compile_c_env_vars: Dict[str, str] = {"CC": "/var/false"}
 
-__all__ = ["pip_import_string", "pip_no_compile_c_shim", "pip_no_compile_c_env_vars"]
+
+def pip_target_environment_shim(environment: Dict[str, str]) -> str:
+    """Python run before pip's ``main`` so that pip resolves for the Lambda target, not this machine.
+
+    pip evaluates environment markers with the interpreter that runs it, even
+    when told ``--python-version``/``--platform``; this replaces its marker
+    environment with the target's. And pip refuses those options unless only
+    wheels are allowed; pure-Python sdists are fine for any target, so the
+    packager lifts that check (sdists that need a compiler are its business).
+    """
+    return (
+        "import pip._internal.cli.cmdoptions as _lambda_pip_options;"
+        "_lambda_pip_options.check_dist_restriction = lambda *args, **kwargs: None;"
+        "from pip._vendor.packaging import markers as _lambda_pip_markers;"
+        f"_lambda_pip_environment = {dict(environment)!r};"
+        "_lambda_pip_markers.default_environment = lambda: dict(_lambda_pip_environment);"
+    )

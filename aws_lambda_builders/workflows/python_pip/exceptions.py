@@ -73,6 +73,16 @@ class PackageDownloadError(PackagerError):
         self.stderr = stderr or message
 
 
+class HashMismatchError(PackagerError):
+    """A download whose digest is not one the requirements file pins with ``--hash``."""
+
+    def __init__(self, packages, detail: str = "") -> None:
+        self.packages = list(packages)
+        message = f"Hash mismatch for {', '.join(self.packages) or 'a download'}: the file is not the one "
+        message += "the requirements file pins. Check the --hash values, or whether the index serves another file."
+        super().__init__(message + (f"\n{detail}" if detail else ""))
+
+
 class UnsupportedPackageError(PackagerError):
     """The name and version of an sdist could not be read."""
 

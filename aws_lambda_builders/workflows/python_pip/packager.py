@@ -18,8 +18,10 @@ runs the nine steps of the design (DESIGN.md upstream):
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
+import platform
 import shutil
 import sys
 import tempfile
@@ -32,6 +34,7 @@ from packaging.version import InvalidVersion, Version
 from aws_lambda_builders.architecture import ARM64, X86_64
 
 from .exceptions import (
+    HashMismatchError,
     InvalidSourceDistributionNameError,
     InvalidWheelError,
     MissingDependencyError,
@@ -45,8 +48,11 @@ from .exceptions import (
     UnsupportedPackageError,
     UnsupportedPythonVersion,
 )
+from .interpreters import find_interpreters, interpreter_for
 from .missing import explain_missing
 from .pip_runner import PipRunner, SubprocessPip, pip_error_summary
+from .pure_wheel import holds_compiled_code, retag_as_pure
+from .requirements_file import RequirementsFile, read_requirements_file
 from .sdist import SDistMetadataFetcher, SDistMetadataFinder
 from .bundle_check import check_wheel_binaries
 from .target import LambdaTarget, wheel_tags
@@ -59,6 +65,7 @@ __all__ = [
     "ARM64",
     "X86_64",
     "DependencyBuilder",
+    "HashMismatchError",
     "InvalidSourceDistributionNameError",
     "InvalidWheelError",
     "MissingDependencyError",
@@ -137,11 +144,16 @@ class DependencyBuilder:
         self.python_exe = python_exe
         self.architecture = architecture
         self.target = LambdaTarget(runtime, architecture)
+        # Built by default, it may also compile sdists with another interpreter of the target's version.
+        self._finds_interpreters = pip_runner is None
         if pip_runner is None:
             pip_runner = PipRunner(python_exe=python_exe, pip=SubprocessPip(osutils, python_exe))
         self._pip = pip_runner
+        self._sdist_pip: Optional[PipRunner] = None
         self._ui = UI()
         self._pip_options: List[str] = []
+        self._later_pip_options: List[str] = []
+        self._requirements = RequirementsFile()
         self._build_errors: Dict[str, str] = {}
         self._local_builds: Dict[str, Set[Package]] = {}
         self._binary_problems_seen: Dict[Tuple[str, int, int], List[str]] = {}
@@ -168,7 +180,11 @@ class DependencyBuilder:
         if not _has_at_least_one_package(requirements_filepath):
             self._install_wheels(scratch_directory, target_directory, set())
             return
+        self._requirements = read_requirements_file(requirements_filepath)
+        # pip reads the file's own options in the first download; the later passes name
+        # packages one by one and need them passed along.
         self._pip_options = (config or Config()).pip_options()
+        self._later_pip_options = self._pip_options + self._requirements.pip_options
         self._build_errors = {}
         os.makedirs(scratch_directory, exist_ok=True)
         work_dir = tempfile.mkdtemp(prefix="lambda-pip-", dir=scratch_directory)
@@ -215,6 +231,7 @@ class DependencyBuilder:
             compatible_wheels, incompatible_wheels = self._categorize_wheel_files(directory)
             compatible_wheels, incompatible_wheels = self._apply_wheel_allowlist(compatible_wheels,
                                                                                  incompatible_wheels)
+            compatible_wheels |= self._retag_pure_wheels(incompatible_wheels - compatible_wheels, directory)
 
         with self._step("find-missing"):
             missing_wheels = (deps - compatible_wheels) | self._unbuilt_local_projects()
@@ -223,8 +240,24 @@ class DependencyBuilder:
         return compatible_wheels, missing_wheels, reasons
 
     def _download_all_dependencies(self, requirements_filename: str, directory: str) -> Set["Package"]:
-        built_locally = self._pip.download_all_dependencies(requirements_filename, directory,
-                                                            options=self._pip_options)
+        """Step 1: pip resolves the closure for the target (its markers, Python version and wheels).
+
+        When pip finds nothing for the target for some requirement, it is
+        resolved again on this machine, as the original packager does, so that
+        the later steps can try to build it and name it missing with what exists.
+        """
+        try:
+            built_locally = self._pip.download_all_dependencies(requirements_filename, directory,
+                                                                options=self._pip_options, target=self.target,
+                                                                build_options=self._later_pip_options)
+        except NoSuchPackageError as error:
+            self._ui.warning(f"pip found nothing for {self.target.describe()} for {error.package_name}; "
+                             "resolving on this machine instead, to report what is missing")
+            for leftover in self._osutils.get_directory_contents(directory):
+                os.remove(os.path.join(directory, leftover))
+            built_locally = self._pip.download_all_dependencies(requirements_filename, directory,
+                                                                options=self._pip_options,
+                                                                build_options=self._later_pip_options)
         self._local_builds = {
             source: {Package(directory, f, self.python_exe, self._osutils) for f in wheels if f.endswith(".whl")}
             for source, wheels in dict(built_locally or {}).items()
@@ -251,20 +284,62 @@ class DependencyBuilder:
         before = set(self._osutils.get_directory_contents(directory))
         self._pip.download_manylinux_wheels(
             sorted(pkg.identifier for pkg in packages), directory, self.target.abi, self.compatible_platforms,
-            options=self._pip_options,
+            options=self._later_pip_options,
         )
         for filename in sorted(set(self._osutils.get_directory_contents(directory)) - before):
+            self._verify_hash(directory, filename)
             self._ui.package_downloaded(filename)
+
+    def _verify_hash(self, directory: str, filename: str) -> None:
+        """Hold a download of the later passes to the ``--hash`` pins, as pip holds the first one."""
+        pinned = self._requirements.hashes_by_name()
+        if not pinned:
+            return
+        package = Package(directory, filename, self.python_exe, self._osutils)
+        path = os.path.join(directory, filename)
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        if f"sha256:{digest}" not in pinned.get(package.name, set()):
+            os.remove(path)
+            raise HashMismatchError([package.identifier], f"{filename} has sha256:{digest}, which is not pinned")
 
     def _build_sdists(self, sdists: Set["Package"], directory: str, compile_c: bool = True) -> None:
         for sdist in sorted(sdists, key=lambda p: p.identifier):
             path_to_sdist = self._osutils.joinpath(directory, sdist.filename)
-            result = self._pip.build_wheel(path_to_sdist, directory, compile_c, options=self._pip_options)
+            result = self._sdist_runner().build_wheel(path_to_sdist, directory, compile_c,
+                                                      options=self._later_pip_options)
             if self._record_build_error(sdist.identifier, result):
                 continue
             built = [w for w in self._categorize_wheel_files(directory)[0] if w == sdist]
             if built:
                 self._ui.package_built(sdist.filename, built[0].filename)
+
+    def _sdist_runner(self) -> PipRunner:
+        """pip in an interpreter of the target's Python version when this machine has one.
+
+        Its C extensions are then for the target's ABI; without one, sdists are
+        built by ``python_exe`` and only the pure-Python ones come out usable.
+        """
+        if self._sdist_pip is None:
+            self._sdist_pip = self._pip
+            if self._finds_interpreters:
+                found = interpreter_for(self.target.python_version, [self.python_exe])
+                if found and found.path != os.path.realpath(self.python_exe):
+                    self._ui.write(f"building sdists with Python {found.describe()}")
+                    self._sdist_pip = PipRunner(found.path, SubprocessPip(self._osutils, found.path), self._osutils)
+        return self._sdist_pip
+
+    def _compiler_note(self) -> str:
+        """What compiling for the target would need that this machine lacks, for the missing report."""
+        needs = []
+        if not self._finds_interpreters:
+            return ""
+        if interpreter_for(self.target.python_version, [self.python_exe]) is None:
+            found = ", ".join(i.describe() for i in find_interpreters([self.python_exe])) or "none"
+            needs.append("a python%d.%d interpreter (pass --python; found: %s)" % (self.target.python_version + (found,)))
+        if platform.machine() != self.target.machine:
+            needs.append(f"an {self.target.machine} machine")
+        return "if it has C code, compiling it for the target needs " + " and ".join(needs) if needs else ""
 
     def _record_build_error(self, key: str, result: object) -> bool:
         """Keep pip's reason when a build failed. (Runners written for the original return None.)
@@ -297,8 +372,8 @@ class DependencyBuilder:
             try:
                 copy = os.path.join(aside, "source")
                 shutil.copytree(source, copy, ignore=lambda d, names: ["build"] if d == source else [])
-                self._record_build_error(source, self._pip.build_wheel(copy, aside, False,
-                                                                       options=self._pip_options))
+                self._record_build_error(source, self._sdist_runner().build_wheel(
+                    copy, aside, False, options=self._later_pip_options))
                 # Iterate the new wheels themselves: a set intersection may keep the old ones.
                 for wheel in [w for w in self._categorize_wheel_files(aside)[0] if w in still_missing]:
                     shutil.move(os.path.join(aside, wheel.filename), os.path.join(directory, wheel.filename))
@@ -346,10 +421,23 @@ class DependencyBuilder:
                 still_incompatible.add(package)
         return compatible_wheels, still_incompatible
 
+    def _retag_pure_wheels(self, wheels: Set["Package"], directory: str) -> Set["Package"]:
+        """The other liars: wheels built here whose tag names this machine but which hold no compiled code."""
+        pure = set()
+        for wheel in sorted(wheels, key=lambda p: p.identifier):
+            path = os.path.join(directory, wheel.filename)
+            if not all(t.platform.startswith("linux_") for t in wheel_tags(wheel.filename)) or holds_compiled_code(path):
+                continue
+            retagged = os.path.basename(retag_as_pure(path))
+            self._ui.write(f"{wheel.filename} holds no compiled code: installed as {retagged}")
+            pure.add(Package(directory, retagged, self.python_exe, self._osutils))
+        return pure
+
     def _missing_reasons(self, missing: Iterable["Package"], directory: str) -> Dict[str, str]:
         wheel_files = [Package(directory, f, self.python_exe, self._osutils)
                        for f in sorted(self._osutils.get_directory_contents(directory)) if f.endswith(".whl")]
         reasons = {}
+        local = set().union(*self._local_builds.values())
         for package in sorted(missing, key=lambda p: p.identifier):
             if isinstance(package, LocalProject):
                 reasons[package.identifier] = (
@@ -362,6 +450,9 @@ class DependencyBuilder:
             sdist = package.filename if package.dist_type == "sdist" else None
             reasons[package.identifier] = explain_missing(
                 self.target, wheels, sdist, self._build_errors.get(package.identifier))
+            if sdist or package in local:
+                note = self._compiler_note()
+                reasons[package.identifier] += f"; {note}" if note else ""
             self._ui.package_missing(package.identifier, reasons[package.identifier])
         return reasons
 

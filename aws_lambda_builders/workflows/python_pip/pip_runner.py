@@ -15,8 +15,9 @@ import re
 import sys
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from .compat import pip_import_string, pip_no_compile_c_env_vars, pip_no_compile_c_shim
-from .exceptions import NoSuchPackageError, PackageDownloadError
+from .compat import pip_import_string, pip_no_compile_c_env_vars, pip_no_compile_c_shim, pip_target_environment_shim
+from .exceptions import HashMismatchError, NoSuchPackageError, PackageDownloadError
+from .target import LambdaTarget
 from .utils import OSUtils
 
 LOG = logging.getLogger(__name__)
@@ -49,6 +50,10 @@ class SubprocessPip:
 _NO_SUCH_PACKAGE = re.compile(r"Could not find a version that satisfies the requirement (\S+)")
 _NO_MATCHING_DISTRIBUTION = re.compile(r"No matching distribution found for (\S+)")
 # "Processing ./pkg" or "Processing /abs/pkg (from -r requirements.txt (line 1))"
+_CREDENTIALS = re.compile(r"(\w+://)[^/@\s]+@")
+_HASH_MISMATCH = "DO NOT MATCH THE HASHES"
+# "    six==1.16.0 from https://.../six-1.16.0-py2.py3-none-any.whl#sha256=...:"
+_HASH_MISMATCH_PACKAGE = re.compile(r"^\s+([A-Za-z0-9][A-Za-z0-9._-]*)[=<>!~ ].* from \S+", re.MULTILINE)
 _COMPILER_ERROR = re.compile(r":\d+(:\d+)?: (fatal )?error: ")
 _CPYTHON_ABI = re.compile(r"^cp3\d+$")
 # pip's failure to install an sdist's build requirements, which is not the user's requirement.
@@ -64,7 +69,7 @@ def pip_error_summary(stderr: str) -> str:
     """
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith(("ERROR:", "error:", "×")) or _COMPILER_ERROR.search(line)]
-    return "\n".join(errors or lines[-5:]) or "pip failed without output"
+    return redact_credentials("\n".join(errors or lines[-5:]) or "pip failed without output")
 
 
 def local_directories(stdout: str, cwd: str) -> List[str]:
@@ -92,9 +97,10 @@ class PipRunner:
     def _execute(self, command: str, args: Sequence[str], env_vars: Optional[Dict[str, str]] = None,
                  shim: Optional[str] = None) -> PipResult:
         main_args = [command] + list(args)
-        LOG.debug("calling pip %s", " ".join(main_args))
+        LOG.debug("calling pip %s", redact_credentials(" ".join(main_args)))
         rc, out, err = self._wrapped_pip.main(main_args, env_vars=env_vars, shim=shim)
-        LOG.debug("pip rc %s\nstdout: %s\nstderr: %s", rc, out, err)
+        LOG.debug("pip rc %s\nstdout: %s\nstderr: %s", rc, redact_credentials(out.decode("utf-8", "replace")),
+                  redact_credentials(err.decode("utf-8", "replace")))
         return rc, out, err
 
     def build_wheel(self, wheel: str, directory: str, compile_c: bool = True,
@@ -116,22 +122,33 @@ class PipRunner:
         return self._execute("wheel", arguments, env_vars=env_vars, shim=shim)
 
     def download_all_dependencies(self, requirements_filename: str, directory: str,
-                                  options: Sequence[str] = ()) -> Dict[str, List[str]]:
+                                  options: Sequence[str] = (), target: Optional[LambdaTarget] = None,
+                                  build_options: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
         """Download the whole closure of the requirements, wheels where pip finds them, else sdists.
 
+        With a ``target``, pip resolves for it: its wheels only (any sdist is
+        still taken), its Python version for ``Requires-Python``, and its
+        environment for every marker, through a shim; a release with a wheel
+        for the target is preferred to a newer one that would need building.
         Raises :class:`NoSuchPackageError` for a name or version the index does
-        not have and :class:`PackageDownloadError` for anything else pip reports.
-        Local directory requirements are built into wheels in ``directory``;
-        returned is each such directory with the wheel file names it gave.
+        not have, :class:`HashMismatchError` for a download that fails its
+        ``--hash``, and :class:`PackageDownloadError` for anything else pip reports.
+        Local directory requirements are built into wheels in ``directory``
+        (with ``build_options`` if given, else ``options``); returned is each
+        such directory with the wheel file names it gave.
         """
         arguments = ["-r", requirements_filename, "--dest", directory, "--exists-action", "i"] + list(options)
-        rc, out, err = self._execute("download", arguments)
+        shim = None
+        if target is not None:
+            arguments += target_arguments(target) + ["--prefer-binary"]
+            shim = pip_target_environment_shim(target.marker_environment())
+        rc, out, err = self._execute("download", arguments, shim=shim)
         if rc != 0:
             raise download_error(err.decode("utf-8", "replace") if err else "Unknown error")
         built = {}
         for path in local_directories(out.decode("utf-8", "replace"), os.getcwd()):
             before = set(self._osutils.get_directory_contents(directory))
-            self.build_wheel(path, directory, options=options)
+            self.build_wheel(path, directory, options=options if build_options is None else build_options)
             built[path] = sorted(set(self._osutils.get_directory_contents(directory)) - before)
         return built
 
@@ -163,8 +180,23 @@ class PipRunner:
             self._execute("download", arguments)
 
 
+def target_arguments(target: LambdaTarget) -> List[str]:
+    """pip's options that describe the target: its platforms, Python version and ABI."""
+    arguments = list(itertools.chain.from_iterable(["--platform", p] for p in target.platforms))
+    return arguments + ["--python-version", "%d.%d" % target.python_version, "--implementation", "cp",
+                        "--abi", target.abi]
+
+
+def redact_credentials(text: str) -> str:
+    """``https://user:token@host`` -> ``https://****@host``: pip output and options may carry secrets."""
+    return _CREDENTIALS.sub(r"\1****@", text)
+
+
 def download_error(stderr: str) -> Exception:
-    """The packager exception for a failed closure download, pip's stderr attached."""
+    """The packager exception for a failed closure download, pip's stderr attached (credentials hidden)."""
+    stderr = redact_credentials(stderr)
+    if _HASH_MISMATCH in stderr:
+        return HashMismatchError(sorted(set(_HASH_MISMATCH_PACKAGE.findall(stderr))), pip_error_summary(stderr))
     match = _NO_SUCH_PACKAGE.search(stderr) or _NO_MATCHING_DISTRIBUTION.search(stderr)
     if match and _BUILD_DEPENDENCIES not in stderr.lower():
         return NoSuchPackageError(match.group(1), detail=pip_error_summary(stderr))

@@ -8,11 +8,11 @@ import struct
 
 import pytest
 
+from aws_lambda_builders.workflows.python_pip.requirements_file import read_requirements_file
 from aws_lambda_builders.workflows.python_pip.bundle_check import (
     CheckReport,
     Problem,
     check_bundle,
-    read_requirements,
 )
 from aws_lambda_builders.workflows.python_pip.wheel_install import install_wheel
 from tests.builders import elf_with_glibc_needs, make_wheel, tiny_elf
@@ -407,13 +407,13 @@ def test_requirement_option_long_forms_are_followed(tmp_path):
     _requirements(tmp_path, "a\n", name="one.txt")
     _requirements(tmp_path, "b\n", name="two.txt")
     requirements = _requirements(tmp_path, "--requirement one.txt\n--requirement=two.txt\nc\n")
-    assert [r for _, _, r in read_requirements(requirements)] == ["a", "b", "c"]
+    assert [line.requirement for line in read_requirements_file(requirements).requirements] == ["a", "b", "c"]
 
 
 def test_requirement_files_that_include_each_other_are_read_once(tmp_path):
     _requirements(tmp_path, "-r requirements.txt\nb\n", name="other.txt")
     requirements = _requirements(tmp_path, "a\n-r other.txt\n")
-    assert [r for _, _, r in read_requirements(requirements)] == ["a", "b"]
+    assert [line.requirement for line in read_requirements_file(requirements).requirements] == ["a", "b"]
 
 
 def test_option_lines_and_comments_are_ignored(bundle, tmp_path):
@@ -432,7 +432,7 @@ def test_option_lines_and_comments_are_ignored(bundle, tmp_path):
     ]))
     report = check_bundle(str(bundle), "python3.12", "x86_64", requirements)
     assert report.ok, report.problems
-    assert [r for _, _, r in read_requirements(requirements)] == ["six==1.16.0"]
+    assert [line.requirement for line in read_requirements_file(requirements).requirements] == ["six==1.16.0"]
 
 
 def test_hash_suffix_on_the_same_line_is_ignored(bundle, tmp_path):

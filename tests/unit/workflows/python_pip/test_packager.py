@@ -33,7 +33,7 @@ from aws_lambda_builders.workflows.python_pip.packager import (
     get_lambda_abi,
 )
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config, OSUtils
-from tests.builders import make_sdist, make_wheel
+from tests.builders import make_sdist, make_wheel, tiny_elf
 
 from .fake_pip import FakePip, sdist, wheel
 
@@ -294,10 +294,13 @@ def test_sdist_with_optional_c_falls_back_to_pure_wheel(paths):
     assert second.target == first.target == os.path.join(work_dir(pip), "bar-2.0.tar.gz")
 
 
+COMPILED_BAR = {"bar/__init__.py": b"", "bar/_c.cpython-311-x86_64-linux-gnu.so": tiny_elf("x86_64")}
+
+
 def test_sdist_whose_both_builds_are_incompatible_or_fail_is_missing_with_reason(paths):
     pip = (FakePip()
            .on_download_requirements(sdist("bar", "2.0"))
-           .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0", tag="cp311-cp311-linux_x86_64"))
+           .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0", tag="cp311-cp311-linux_x86_64", files=COMPILED_BAR))
            .on_wheel("bar-2.0.tar.gz", rc=1, stderr="ERROR: bar needs a C compiler\n", env={"CC": "/var/false"}))
     with pytest.raises(MissingDependencyError) as raised:
         build(make_builder(pip, architecture=ARM64), paths)
@@ -441,8 +444,9 @@ def test_default_config_adds_no_pip_options(paths, config):
     platform_args = []
     for platform in builder.compatible_platforms:
         platform_args += ["--platform", platform]
+    target_args = platform_args + ["--python-version", "3.11", "--implementation", "cp", "--abi", "cp311"]
     assert [c.argv for c in pip.calls] == [
-        ["download", "-r", paths.req, "--dest", directory, "--exists-action", "i"],
+        ["download", "-r", paths.req, "--dest", directory, "--exists-action", "i"] + target_args + ["--prefer-binary"],
         ["download", "--only-binary=:all:", "--no-deps"] + platform_args
         + ["--python-version", "3.11", "--implementation", "cp", "--abi", "cp311", "--dest", directory, "bar==2.0"],
         ["wheel", "--no-deps", "--wheel-dir", directory, os.path.join(directory, "bar-2.0.tar.gz")],
@@ -807,3 +811,16 @@ def test_wheel_tagged_for_the_target_cpu_but_holding_another_cpus_binary_is_miss
         build(make_builder(pip, runtime="python3.11", architecture=ARM64), paths)
 
     assert "is built for x86_64; arm64 needs aarch64" in str(raised.value)
+
+
+def test_wheel_built_here_without_compiled_code_is_installed_as_pure_python(paths):
+    """pyrsistent 0.16.0 without a compiler: tagged cp311-cp311-linux_x86_64, holding only .py files."""
+    pip = (FakePip()
+           .on_download_requirements(sdist("pyrsistent", "0.16.0"))
+           .on_wheel("pyrsistent-0.16.0.tar.gz", wheel("pyrsistent", "0.16.0", tag="cp311-cp311-linux_x86_64")))
+
+    build(make_builder(pip, runtime="python3.12", architecture=ARM64), paths)
+
+    assert installed(paths) == ["pyrsistent", "pyrsistent-0.16.0.dist-info"]
+    wheel_metadata = (paths.target / "pyrsistent-0.16.0.dist-info" / "WHEEL").read_text()
+    assert "Tag: py3-none-any" in wheel_metadata and "linux_x86_64" not in wheel_metadata
