@@ -70,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", required=True, help="directory to build into (replaced)")
     _add_target_arguments(build, host_runtime)
     build.add_argument("--python", default=sys.executable,
-                       help="interpreter that runs pip and builds sdists (default: this one)")
+                       help="interpreter that runs pip (default: this one); sdists with C code are compiled "
+                            "by one of the target's Python version, this one or another found here")
     build.add_argument("--scratch-dir", help="where downloads and builds go while they last (default: a temp dir)")
     build.add_argument("-i", "--index-url", help="base URL of the package index")
     build.add_argument("--extra-index-url", action="append", default=[], help="more index URLs (repeatable)")

@@ -253,3 +253,78 @@ def test_local_directory_with_optional_c_falls_back_to_pure_python_for_the_other
     assert result.ui.built == [(str(source), "optional_c_extension-2.0-py3-none-any.whl")]
     assert result.shared_objects() == []
     assert audit(result, HOST_RUNTIME, OTHER) == []
+
+
+# -- the requirements file's own options and pins, through every pip pass ---------------------
+
+def _build_from_file(tmp_path, requirements: str, runtime: str = "python3.12", architecture: str = ARM64,
+                     ui=None) -> Path:
+    """Build with no index given to the builder: only what the requirements file says."""
+    path = tmp_path / "requirements.txt"
+    path.write_text(requirements)
+    bundle = tmp_path / "bundle"
+    builder = PythonPipDependencyBuilder(runtime=runtime, python_exe=sys.executable, architecture=architecture)
+    builder.build_dependencies(str(bundle), str(tmp_path / "scratch"), str(path), ui=ui)
+    assert os.listdir(tmp_path / "scratch") == []
+    return bundle
+
+
+def test_index_named_in_the_requirements_file_serves_every_pass(tmp_path, package_index):
+    # sdist-only-pure needs its build backend (setuptools) from that index in step 4, and
+    # pure-lib comes in step 1: with the default index a closed port, both must use the file's -i.
+    bundle = _build_from_file(tmp_path, f"-i {package_index.url}\nsdist-only-pure\npep517-sdist\n")
+
+    names = sorted(p.name for p in bundle.glob("*.dist-info"))
+    assert names == ["pep517_sdist-1.2.dist-info", "pure_lib-2.1.dist-info", "sdist_only_pure-0.5.dist-info"]
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_hash_pins_are_checked_and_a_wrong_one_names_its_package(tmp_path, package_index):
+    from aws_lambda_builders.workflows.python_pip.exceptions import HashMismatchError
+
+    good = _sha256(package_index.directory / "pure_lib-2.1-py3-none-any.whl")
+    app = _sha256(package_index.directory / "pure_app-1.0-py3-none-any.whl")
+    requirements = (f"-i {package_index.url}\n"
+                    f"pure-app==1.0 --hash=sha256:{app}\n"
+                    f"pure-lib==2.1 --hash=sha256:{'0' * 64}\n")
+
+    with pytest.raises(HashMismatchError) as raised:
+        _build_from_file(tmp_path, requirements)
+    assert raised.value.packages == ["pure-lib"]
+    assert "pure-lib" in str(raised.value)
+    assert not (tmp_path / "bundle").exists()
+
+    (tmp_path / "scratch").rmdir()
+    bundle = _build_from_file(tmp_path, requirements.replace("0" * 64, good))
+    assert sorted(p.name for p in bundle.glob("*.dist-info")) == ["pure_app-1.0.dist-info", "pure_lib-2.1.dist-info"]
+
+
+def test_credentials_in_an_index_url_never_appear_in_errors_or_logs(tmp_path, package_index, caplog):
+    import logging
+
+    secret_url = package_index.url.replace("http://", "http://builder:s3cr3t-t0ken@")
+    caplog.set_level(logging.DEBUG)
+    messages = []
+
+    class Collect(UI):
+        def write(self, message):
+            messages.append(message)
+
+        def error(self, message):
+            messages.append(message)
+
+        def warning(self, message):
+            messages.append(message)
+
+    with pytest.raises(NoSuchPackageError) as raised:
+        _build_from_file(tmp_path, f"-i {secret_url}\npure-app\nno-such-package-here\n", ui=Collect())
+
+    assert "no-such-package-here" in str(raised.value)
+    everything = [str(raised.value), getattr(raised.value, "stderr", ""), caplog.text] + messages
+    assert not [text for text in everything if "s3cr3t" in text]
+    assert "http://****@127.0.0.1" in caplog.text, "the index URL was logged, with its credentials hidden"

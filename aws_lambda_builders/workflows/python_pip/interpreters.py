@@ -40,7 +40,8 @@ def probe(path: str) -> Optional[Interpreter]:
     except (OSError, subprocess.SubprocessError):
         return None
     words = result.stdout.split()
-    if result.returncode != 0 or len(words) != 4 or words[0] != "cpython":
+    if result.returncode != 0 or len(words) != 4 or words[0] != "cpython" or not all(
+            w.isdigit() for w in words[1:3]):
         return None
     return Interpreter(os.path.realpath(path), (int(words[1]), int(words[2])), words[3])
 
@@ -53,9 +54,10 @@ def candidate_paths(preferred: Sequence[str] = ()) -> List[str]:
         if found:
             paths.append(found)
     pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
-    for directory in sorted(glob.glob(os.path.join(pyenv_root, "versions", "*")), reverse=True):
-        if _CPYTHON_DIR.match(os.path.basename(directory)):
-            paths.append(os.path.join(directory, "bin", "python3"))
+    versions = [d for d in glob.glob(os.path.join(pyenv_root, "versions", "*")) if _CPYTHON_DIR.match(
+        os.path.basename(d))]
+    for directory in sorted(versions, key=lambda d: tuple(map(int, os.path.basename(d).split("."))), reverse=True):
+        paths.append(os.path.join(directory, "bin", "python3"))
     return paths
 
 

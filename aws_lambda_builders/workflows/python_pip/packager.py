@@ -297,11 +297,15 @@ class DependencyBuilder:
             return
         package = Package(directory, filename, self.python_exe, self._osutils)
         path = os.path.join(directory, filename)
+        allowed = pinned.get(package.name, set())
+        for algorithm in sorted({pin.split(":", 1)[0] for pin in allowed} & {"sha256", "sha384", "sha512"}):
+            with open(path, "rb") as f:
+                if f"{algorithm}:{hashlib.new(algorithm, f.read()).hexdigest()}" in allowed:
+                    return
         with open(path, "rb") as f:
             digest = hashlib.sha256(f.read()).hexdigest()
-        if f"sha256:{digest}" not in pinned.get(package.name, set()):
-            os.remove(path)
-            raise HashMismatchError([package.identifier], f"{filename} has sha256:{digest}, which is not pinned")
+        os.remove(path)
+        raise HashMismatchError([package.identifier], f"{filename} has sha256:{digest}, which is not pinned")
 
     def _build_sdists(self, sdists: Set["Package"], directory: str, compile_c: bool = True) -> None:
         for sdist in sorted(sdists, key=lambda p: p.identifier):

@@ -43,6 +43,7 @@ class RequirementLine:
 @dataclass
 class RequirementsFile:
     requirements: List[RequirementLine] = field(default_factory=list)
+    constraints: List[RequirementLine] = field(default_factory=list)  # from -c files: not requirements
     options: List[Tuple[str, ...]] = field(default_factory=list)  # ("--index-url", URL), ("--pre",)
 
     @property
@@ -51,9 +52,12 @@ class RequirementsFile:
         return [word for option in self.options for word in option]
 
     def hashes_by_name(self) -> Dict[str, Set[str]]:
-        """The allowed ``algorithm:hex`` digests of each pinned project (PEP 503 name)."""
+        """The allowed ``algorithm:hex`` digests of each pinned project (PEP 503 name).
+
+        Constraints files pin hashes too, and pip holds downloads to them.
+        """
         pinned: Dict[str, Set[str]] = {}
-        for line in self.requirements:
+        for line in self.requirements + self.constraints:
             name = _name_of(line.requirement)
             if line.hashes and name:
                 pinned.setdefault(name, set()).update(line.hashes)
@@ -80,8 +84,8 @@ def _read(path: str, result: RequirementsFile, seen: Set[str], constraints: bool
                 _read_option_line(line, base, result, seen)
                 continue
             requirement, hashes = _split_hashes(line)
-            if not constraints:
-                result.requirements.append(RequirementLine(path, number, requirement, hashes))
+            lines = result.constraints if constraints else result.requirements
+            lines.append(RequirementLine(path, number, requirement, hashes))
 
 
 def _read_option_line(line: str, base: str, result: RequirementsFile, seen: Set[str]) -> None:
