@@ -1,11 +1,15 @@
 """The ``lambda-pip`` command line.
 
-Exit codes:
-  0  the bundle is complete (build) or has no problem for the target (check)
-  1  some dependencies have no build for the target, the rest installed (build);
-     the bundle has problems for the target (check)
-  2  the command line is wrong (argparse)
-  3  any other error (no such package, pip failed, bad input, a file that cannot be read or written)
+Exit codes (the README has the same table):
+  0    the bundle is complete (build) or has no problem for the target (check)
+  1    some dependencies have no build for the target (build); problems found (check)
+  2    the command line is wrong
+  3    the requirements cannot be resolved: no such package or version, conflicting pins, pip failed
+  4    the package index cannot be used: unreachable, refused the credentials, wrong URL
+  5    an input is refused: requirements file missing or malformed, unsafe or corrupt archive,
+       invalid wheel, hash mismatch, unsupported runtime or architecture, unsafe output directory
+  6    this machine cannot do it: interpreter without pip, full disk, a file that cannot be written
+  130  interrupted (Ctrl-C, SIGTERM); the output directory is as it was
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 from typing import List, Optional, TextIO
@@ -20,7 +25,17 @@ from typing import List, Optional, TextIO
 from aws_lambda_builders import __version__
 from aws_lambda_builders.architecture import ARM64, X86_64
 from aws_lambda_builders.workflows.python_pip.bundle_check import check_bundle
-from aws_lambda_builders.workflows.python_pip.exceptions import MissingDependencyError, PackagerError
+from aws_lambda_builders.workflows.python_pip.exceptions import (
+    DiskFullError,
+    HashMismatchError,
+    MissingDependencyError,
+    MissingPipError,
+    NoSuchPackageError,
+    PackageDownloadError,
+    PackageIndexError,
+    PackagerError,
+    RequirementsFileNotFoundError,
+)
 from aws_lambda_builders.workflows.python_pip.packager import STEPS, PythonPipDependencyBuilder
 from aws_lambda_builders.workflows.python_pip.target import RUNTIMES
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config
@@ -28,7 +43,29 @@ from aws_lambda_builders.workflows.python_pip.utils import UI, Config
 EXIT_OK = 0
 EXIT_MISSING = 1
 EXIT_USAGE = 2
-EXIT_ERROR = 3
+EXIT_RESOLUTION = 3
+EXIT_INDEX = 4
+EXIT_INPUT = 5
+EXIT_ENVIRONMENT = 6
+EXIT_INTERRUPTED = 130
+
+# The most specific class first: an error takes the code of the first class it is an instance of.
+EXIT_CODES = (
+    (MissingDependencyError, EXIT_MISSING),
+    (PackageIndexError, EXIT_INDEX),
+    (HashMismatchError, EXIT_INPUT),
+    ((MissingPipError, DiskFullError), EXIT_ENVIRONMENT),
+    ((NoSuchPackageError, PackageDownloadError), EXIT_RESOLUTION),
+    (PackagerError, EXIT_INPUT),
+    (OSError, EXIT_ENVIRONMENT),
+)
+
+
+def exit_code(error: BaseException) -> int:
+    for kind, code in EXIT_CODES:
+        if isinstance(error, kind):
+            return code
+    raise error
 
 
 class TerminalUI(UI):
@@ -77,6 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--extra-index-url", action="append", default=[], help="more index URLs (repeatable)")
     build.add_argument("-f", "--find-links", action="append", default=[], help="local dirs or URLs of archives")
     build.add_argument("--trusted-host", action="append", default=[], help="host to trust without HTTPS")
+    build.add_argument("--allow-missing", action="store_true",
+                       help="install what can be built even when some dependencies cannot (exit code 1 all the "
+                            "same); by default the output is left as it was")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
 
     check = commands.add_parser("check", help="audit a bundle directory against a Lambda target")
@@ -98,7 +138,7 @@ def _add_target_arguments(parser: argparse.ArgumentParser, host_runtime: str) ->
 def build(args: argparse.Namespace, stream: TextIO) -> int:
     ui = TerminalUI(stream, quiet=args.quiet)
     config = Config(index_url=args.index_url, extra_index_urls=args.extra_index_url,
-                    find_links=args.find_links, trusted_hosts=args.trusted_host)
+                    find_links=args.find_links, trusted_hosts=args.trusted_host, allow_missing=args.allow_missing)
     output = os.path.abspath(args.output)
     builder = PythonPipDependencyBuilder(runtime=args.runtime, python_exe=args.python,
                                          architecture=args.architecture)
@@ -114,7 +154,9 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
 def check(args: argparse.Namespace, stream: TextIO) -> int:
     if not os.path.isdir(args.bundle):
         print(f"error: {args.bundle} is not a directory", file=stream)
-        return EXIT_ERROR
+        return EXIT_INPUT
+    if args.requirements and not os.path.isfile(args.requirements):
+        raise RequirementsFileNotFoundError(args.requirements)
     report = check_bundle(args.bundle, args.runtime, args.architecture, args.requirements)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
@@ -127,19 +169,27 @@ def check(args: argparse.Namespace, stream: TextIO) -> int:
     return EXIT_OK if report.ok else EXIT_MISSING
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None) -> int:
     stream = stream or sys.stderr
     args = _parser().parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so the staging and scratch directories are removed on the way out.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         if args.command == "check":
             return check(args, stream)
         return build(args, stream)
-    except MissingDependencyError as error:
-        print(f"error: {error}", file=stream)
-        return EXIT_MISSING
+    except KeyboardInterrupt:
+        print("interrupted: the output directory is as it was", file=stream)
+        return EXIT_INTERRUPTED
     except (PackagerError, OSError) as error:
         print(f"error: {error}", file=stream)
-        return EXIT_ERROR
+        return exit_code(error)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

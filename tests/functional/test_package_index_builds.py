@@ -64,7 +64,7 @@ class Build:
 
 
 def build(tmp_path, package_index, requirements: str, runtime: str, architecture: str) -> Build:
-    """Build ``requirements`` from the local index only; audit the result whatever happens."""
+    """Build ``requirements`` from the local index only, installing what can be even when some are missing."""
     path = tmp_path / "requirements.txt"
     path.write_text(requirements)
     bundle, scratch, ui = tmp_path / "bundle", tmp_path / "scratch", RecordingUI()
@@ -72,7 +72,7 @@ def build(tmp_path, package_index, requirements: str, runtime: str, architecture
     missing = None
     try:
         builder.build_dependencies(str(bundle), str(scratch), str(path), ui=ui,
-                                   config=Config(index_url=package_index.url))
+                                   config=Config(index_url=package_index.url, allow_missing=True))
     except MissingDependencyError as error:
         missing = error
     assert os.listdir(scratch) == [], "the build left files in the scratch directory"
@@ -328,3 +328,21 @@ def test_credentials_in_an_index_url_never_appear_in_errors_or_logs(tmp_path, pa
     everything = [str(raised.value), getattr(raised.value, "stderr", ""), caplog.text] + messages
     assert not [text for text in everything if "s3cr3t" in text]
     assert "http://****@127.0.0.1" in caplog.text, "the index URL was logged, with its credentials hidden"
+
+
+def test_by_default_a_missing_dependency_leaves_the_previous_bundle_untouched(tmp_path, package_index):
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "previous.py").write_text("PREVIOUS = 1\n")
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("required-c-extension\npure-app\n")
+    builder = PythonPipDependencyBuilder(runtime=HOST_RUNTIME, python_exe=sys.executable, architecture=OTHER)
+
+    with pytest.raises(MissingDependencyError) as raised:
+        builder.build_dependencies(str(bundle), str(tmp_path / "scratch"), str(requirements),
+                                   config=Config(index_url=package_index.url))
+
+    assert [p.identifier for p in raised.value.missing] == ["required-c-extension==1.0"]
+    assert os.listdir(bundle) == ["previous.py"]
+    assert sorted(os.listdir(tmp_path)) == ["bundle", "requirements.txt", "scratch"]
+    assert os.listdir(tmp_path / "scratch") == []

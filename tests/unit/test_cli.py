@@ -302,13 +302,13 @@ def test_scratch_dir_that_does_not_exist_is_created(fake, project, tmp_path):
     assert os.listdir(scratch) == []
 
 
-def test_file_system_error_is_reported_with_exit_code_3(fake, project):
+def test_file_system_error_is_reported_with_exit_code_6(fake, project):
     requirements, output = project
     fake.raise_error = PermissionError(13, "Permission denied", output)
 
     code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.11"])
 
-    assert code == 3
+    assert code == 6
     assert "error: [Errno 13] Permission denied" in text
 
 
@@ -421,19 +421,19 @@ def test_check_with_satisfied_requirements_exits_0(clean_bundle, tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["missing", "file"])
-def test_check_path_that_is_not_a_directory_exits_3(tmp_path, kind):
+def test_check_path_that_is_not_a_directory_exits_5(tmp_path, kind):
     path = tmp_path / "nothing-here"
     if kind == "file":
         path.write_text("not a bundle")
     code, text = _run(["check", str(path), "--runtime", "python3.12"])
-    assert code == 3
+    assert code == 5
     assert f"error: {path} is not a directory" in text
 
 
-def test_check_missing_requirements_file_exits_3(clean_bundle, tmp_path):
+def test_check_missing_requirements_file_exits_5(clean_bundle, tmp_path):
     code, text = _run(["check", clean_bundle, "--runtime", "python3.12", "--architecture", "arm64",
                        "-r", str(tmp_path / "no-such-requirements.txt")])
-    assert code == 3
+    assert code == 5
     assert "no-such-requirements.txt" in text
 
 

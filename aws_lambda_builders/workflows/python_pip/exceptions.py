@@ -73,14 +73,67 @@ class PackageDownloadError(PackagerError):
         self.stderr = stderr or message
 
 
-class HashMismatchError(PackagerError):
+class ConflictingRequirementsError(PackageDownloadError):
+    """The requirements (or their dependencies) ask for versions that cannot all be installed."""
+
+    def __init__(self, conflict: str, stderr: str = "") -> None:
+        super().__init__(
+            f"The requirements conflict:\n{conflict}\nLoosen or change the pins named above so that one "
+            "version of each package satisfies them all.", stderr)
+
+
+class PackageIndexError(PackageDownloadError):
+    """The package index could not be used; ``url`` never shows credentials."""
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class IndexUnreachableError(PackageIndexError):
+    def __init__(self, url: str, why: str) -> None:
+        super().__init__(url, f"The package index {url} cannot be reached ({why}). Check the network, a proxy, "
+                              "or the index URL (-i/--index-url, pip.conf, PIP_INDEX_URL).")
+
+
+class IndexAuthenticationError(PackageIndexError):
+    def __init__(self, url: str, status: int) -> None:
+        what = "refused the credentials" if status == 401 else "refused access"
+        super().__init__(url, f"The package index {url} {what} (HTTP {status}). Check the user and token in the "
+                              "index URL, a .netrc entry, or the keyring pip uses.")
+        self.status = status
+
+
+class IndexNotFoundError(PackageIndexError):
+    def __init__(self, url: str) -> None:
+        super().__init__(url, f"The package index {url} does not exist (HTTP 404). Check the index URL: a PEP 503 "
+                              "index usually ends in /simple/.")
+
+
+class InvalidRequirementLineError(PackagerError):
+    """A requirements file line that is not a requirement pip could read."""
+
+    def __init__(self, path: str, line_number: int, line: str, why: str) -> None:
+        super().__init__(f"{path}, line {line_number}: {line!r} is not a valid requirement ({why}). "
+                         "Write it as name, extras, version specifiers and markers (PEP 508), a path or a URL.")
+        self.path, self.line_number, self.line = path, line_number, line
+
+
+class DiskFullError(PackagerError):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"No space left on the device while writing {path}. Free some space there, or point "
+                         "the scratch or output directory at another disk.")
+        self.path = path
+
+
+class HashMismatchError(PackageDownloadError):
     """A download whose digest is not one the requirements file pins with ``--hash``."""
 
     def __init__(self, packages, detail: str = "") -> None:
         self.packages = list(packages)
         message = f"Hash mismatch for {', '.join(self.packages) or 'a download'}: the file is not the one "
         message += "the requirements file pins. Check the --hash values, or whether the index serves another file."
-        super().__init__(message + (f"\n{detail}" if detail else ""))
+        super().__init__(message + (f"\n{detail}" if detail else ""), detail)
 
 
 class UnsupportedPackageError(PackagerError):

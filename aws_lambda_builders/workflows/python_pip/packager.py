@@ -18,6 +18,7 @@ runs the nine steps of the design (DESIGN.md upstream):
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import logging
 import os
@@ -34,7 +35,13 @@ from packaging.version import InvalidVersion, Version
 from aws_lambda_builders.architecture import ARM64, X86_64
 
 from .exceptions import (
+    ConflictingRequirementsError,
+    DiskFullError,
     HashMismatchError,
+    IndexAuthenticationError,
+    IndexNotFoundError,
+    IndexUnreachableError,
+    InvalidRequirementLineError,
     InvalidSourceDistributionNameError,
     InvalidWheelError,
     MissingDependencyError,
@@ -48,11 +55,13 @@ from .exceptions import (
     UnsupportedPackageError,
     UnsupportedPythonVersion,
 )
+from .index_probe import diagnose, index_urls
 from .interpreters import find_interpreters, interpreter_for
 from .missing import explain_missing
+from .output import make_staging, replace_directory
 from .pip_runner import PipRunner, SubprocessPip, pip_error_summary
 from .pure_wheel import holds_compiled_code, retag_as_pure
-from .requirements_file import RequirementsFile, read_requirements_file
+from .requirements_file import RequirementsFile, invalid_requirement, read_requirements_file
 from .sdist import SDistMetadataFetcher, SDistMetadataFinder
 from .bundle_check import check_wheel_binaries
 from .target import LambdaTarget, wheel_tags
@@ -65,7 +74,13 @@ __all__ = [
     "ARM64",
     "X86_64",
     "DependencyBuilder",
+    "ConflictingRequirementsError",
+    "DiskFullError",
     "HashMismatchError",
+    "IndexAuthenticationError",
+    "IndexNotFoundError",
+    "IndexUnreachableError",
+    "InvalidRequirementLineError",
     "InvalidSourceDistributionNameError",
     "InvalidWheelError",
     "MissingDependencyError",
@@ -144,8 +159,9 @@ class DependencyBuilder:
         self.python_exe = python_exe
         self.architecture = architecture
         self.target = LambdaTarget(runtime, architecture)
-        # Built by default, it may also compile sdists with another interpreter of the target's version.
-        self._finds_interpreters = pip_runner is None
+        # With its own real pip it also looks at the machine and the network beyond pip: for an
+        # interpreter of the target's version to compile sdists, and at an index pip found nothing on.
+        self._real_pip = pip_runner is None
         if pip_runner is None:
             pip_runner = PipRunner(python_exe=python_exe, pip=SubprocessPip(osutils, python_exe))
         self._pip = pip_runner
@@ -167,31 +183,57 @@ class DependencyBuilder:
                             ui: Optional[UI] = None, config: Optional[Config] = None) -> None:
         """Install every dependency of ``requirements_filepath`` into ``target_directory``.
 
-        Raises :class:`MissingDependencyError` (after installing all that could
-        be installed) naming every package with no build for the target.
-        Whatever happens, nothing this call wrote is left in ``scratch_directory``.
+        The bundle is assembled beside ``target_directory`` and put in its place
+        only when the build succeeds: on any error ``target_directory`` is as it
+        was. :class:`MissingDependencyError` names every package with no build
+        for the target; with ``Config(allow_missing=True)`` the rest is installed
+        first, as aws-lambda-builders does. Whatever happens, nothing this call
+        wrote is left in ``scratch_directory``.
         """
         if not self._osutils.file_exists(requirements_filepath):
             raise RequirementsFileNotFoundError(requirements_filepath)
         _check_output_directory(target_directory, scratch_directory, requirements_filepath)
         self._ui = ui or UI()
+        config = config or Config()
         if self.target.is_deprecated:
             self._ui.warning(f"{self.runtime} is deprecated by AWS Lambda; move to a newer runtime")
+        staging = make_staging(target_directory)
+        try:
+            self._build_into(staging, requirements_filepath, scratch_directory, config)
+            replace_directory(staging, target_directory)
+        except MissingDependencyError:
+            if config.allow_missing:
+                replace_directory(staging, target_directory)
+            raise
+        except OSError as error:
+            if error.errno == errno.ENOSPC:
+                raise DiskFullError(error.filename or target_directory) from error
+            raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _build_into(self, staging: str, requirements_filepath: str, scratch_directory: str, config: Config) -> None:
+        """Steps 1 to 9 into the (empty) staging directory; raises MissingDependencyError last."""
         if not _has_at_least_one_package(requirements_filepath):
-            self._install_wheels(scratch_directory, target_directory, set())
             return
         self._requirements = read_requirements_file(requirements_filepath)
+        for line in self._requirements.requirements:
+            why = invalid_requirement(line)
+            if why:
+                raise InvalidRequirementLineError(line.path, line.number, line.requirement, why)
         # pip reads the file's own options in the first download; the later passes name
         # packages one by one and need them passed along.
-        self._pip_options = (config or Config()).pip_options()
+        self._pip_options = config.pip_options()
         self._later_pip_options = self._pip_options + self._requirements.pip_options
         self._build_errors = {}
         os.makedirs(scratch_directory, exist_ok=True)
         work_dir = tempfile.mkdtemp(prefix="lambda-pip-", dir=scratch_directory)
         try:
             wheels, missing, reasons = self._download_dependencies(work_dir, requirements_filepath)
+            if missing and not config.allow_missing:
+                raise MissingDependencyError(missing, reasons)
             with self._step("install"):
-                self._install_wheels(work_dir, target_directory, wheels)
+                self._install_wheels(work_dir, staging, wheels)
         finally:
             with self._step("clean-up"):
                 shutil.rmtree(work_dir, ignore_errors=True)
@@ -251,6 +293,9 @@ class DependencyBuilder:
                                                                 options=self._pip_options, target=self.target,
                                                                 build_options=self._later_pip_options)
         except NoSuchPackageError as error:
+            problem = self._real_pip and diagnose(error.package_name, index_urls(self._later_pip_options))
+            if problem:
+                raise problem from error
             self._ui.warning(f"pip found nothing for {self.target.describe()} for {error.package_name}; "
                              "resolving on this machine instead, to report what is missing")
             for leftover in self._osutils.get_directory_contents(directory):
@@ -326,7 +371,7 @@ class DependencyBuilder:
         """
         if self._sdist_pip is None:
             self._sdist_pip = self._pip
-            if self._finds_interpreters:
+            if self._real_pip:
                 found = interpreter_for(self.target.python_version, [self.python_exe])
                 if found and found.path != os.path.realpath(self.python_exe):
                     self._ui.write(f"building sdists with Python {found.describe()}")
@@ -336,7 +381,7 @@ class DependencyBuilder:
     def _compiler_note(self) -> str:
         """What compiling for the target would need that this machine lacks, for the missing report."""
         needs = []
-        if not self._finds_interpreters:
+        if not self._real_pip:
             return ""
         if interpreter_for(self.target.python_version, [self.python_exe]) is None:
             found = ", ".join(i.describe() for i in find_interpreters([self.python_exe])) or "none"

@@ -16,7 +16,13 @@ import sys
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .compat import pip_import_string, pip_no_compile_c_env_vars, pip_no_compile_c_shim, pip_target_environment_shim
-from .exceptions import HashMismatchError, NoSuchPackageError, PackageDownloadError
+from .exceptions import (
+    ConflictingRequirementsError,
+    DiskFullError,
+    HashMismatchError,
+    NoSuchPackageError,
+    PackageDownloadError,
+)
 from .target import LambdaTarget
 from .utils import OSUtils
 
@@ -144,7 +150,8 @@ class PipRunner:
             shim = pip_target_environment_shim(target.marker_environment())
         rc, out, err = self._execute("download", arguments, shim=shim)
         if rc != 0:
-            raise download_error(err.decode("utf-8", "replace") if err else "Unknown error")
+            raise download_error(err.decode("utf-8", "replace") if err else "Unknown error",
+                                 out.decode("utf-8", "replace") if out else "")
         built = {}
         for path in local_directories(out.decode("utf-8", "replace"), os.getcwd()):
             before = set(self._osutils.get_directory_contents(directory))
@@ -180,6 +187,19 @@ class PipRunner:
             self._execute("download", arguments)
 
 
+def _conflict_lines(stderr: str) -> str:
+    """pip's own account of a conflict: the requirement it could not meet and the lines under
+    "The conflict is caused by:"."""
+    lines = [line.rstrip() for line in stderr.splitlines()]
+    kept = [line.strip() for line in lines if line.startswith("ERROR: Cannot install")]
+    if "The conflict is caused by:" in lines:
+        for line in lines[lines.index("The conflict is caused by:") + 1:]:
+            if not line.strip() or line.startswith("To fix"):
+                break
+            kept.append(line.strip())
+    return "\n".join(kept) or pip_error_summary(stderr)
+
+
 def target_arguments(target: LambdaTarget) -> List[str]:
     """pip's options that describe the target: its platforms, Python version and ABI."""
     arguments = list(itertools.chain.from_iterable(["--platform", p] for p in target.platforms))
@@ -192,9 +212,16 @@ def redact_credentials(text: str) -> str:
     return _CREDENTIALS.sub(r"\1****@", text)
 
 
-def download_error(stderr: str) -> Exception:
-    """The packager exception for a failed closure download, pip's stderr attached (credentials hidden)."""
-    stderr = redact_credentials(stderr)
+def download_error(stderr: str, stdout: str = "") -> Exception:
+    """The packager exception for a failed closure download, pip's stderr attached (credentials hidden).
+
+    pip explains a conflict on stdout, so that is read too.
+    """
+    stderr, stdout = redact_credentials(stderr), redact_credentials(stdout)
+    if "No space left on device" in stderr:
+        return DiskFullError("pip's download or build directory")
+    if "ResolutionImpossible" in stderr or "conflicting dependencies" in stderr:
+        return ConflictingRequirementsError(_conflict_lines(stderr + "\n" + stdout), stderr)
     if _HASH_MISMATCH in stderr:
         return HashMismatchError(sorted(set(_HASH_MISMATCH_PACKAGE.findall(stderr))), pip_error_summary(stderr))
     match = _NO_SUCH_PACKAGE.search(stderr) or _NO_MATCHING_DISTRIBUTION.search(stderr)

@@ -70,6 +70,28 @@ def read_requirements_file(path: str) -> RequirementsFile:
     return result
 
 
+_ARCHIVE = re.compile(r"\.(whl|zip|tar\.gz|tar\.bz2|tgz|tar)$")
+
+
+def invalid_requirement(line: RequirementLine) -> Optional[str]:
+    """Why ``line`` is no requirement pip could read, or None.
+
+    Paths, URLs and VCS links are left to pip, which knows them; everything
+    else must be a PEP 508 requirement.
+    """
+    text = line.requirement
+    looks_like_path = (text.startswith((".", "/", "~", "\\")) or "://" in text or "/" in text.split(";")[0]
+                       or _ARCHIVE.search(text.split(";")[0].strip()) is not None
+                       or os.path.exists(os.path.join(os.path.dirname(line.path), text)))
+    if looks_like_path:
+        return None
+    try:
+        Requirement(text)
+    except InvalidRequirement as error:
+        return str(error).splitlines()[0]
+    return None
+
+
 def _read(path: str, result: RequirementsFile, seen: Set[str], constraints: bool) -> None:
     if path in seen:
         return

@@ -141,6 +141,9 @@ class Config:
     find_links: Sequence[str] = field(default_factory=list)
     trusted_hosts: Sequence[str] = field(default_factory=list)
     extra_pip_args: Sequence[str] = field(default_factory=list)
+    # Install what could be built and then raise MissingDependencyError (the original's way),
+    # instead of leaving the target directory untouched.
+    allow_missing: bool = False
 
     def pip_options(self) -> List[str]:
         """The pip command-line options these settings stand for."""

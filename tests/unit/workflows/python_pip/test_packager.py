@@ -37,6 +37,8 @@ from tests.builders import make_sdist, make_wheel, tiny_elf
 
 from .fake_pip import FakePip, sdist, wheel
 
+# Install what can be and then raise, as aws-lambda-builders does (the default leaves the target alone).
+LENIENT = Config(allow_missing=True)
 MANYLINUX_X86 = "cp311-cp311-manylinux2014_x86_64"
 MANYLINUX_ARM = "cp311-cp311-manylinux2014_aarch64"
 MACOS = "cp311-cp311-macosx_11_0_arm64"
@@ -323,7 +325,7 @@ def test_incompatible_sqlalchemy_wheel_is_installed_anyway(paths):
 def test_incompatible_wheel_not_on_allowlist_is_not_installed(paths):
     pip = FakePip().on_download_requirements(wheel("notalchemy", "1.0", tag=MACOS))
     with pytest.raises(MissingDependencyError):
-        build(make_builder(pip), paths)
+        build(make_builder(pip), paths, config=LENIENT)
     assert installed(paths) == []
 
 
@@ -342,7 +344,7 @@ def test_missing_dependencies_are_named_after_the_rest_is_installed(paths):
            .on_download_requirements(wheel("foo", "1.0"), sdist("bar", "2.0"), wheel("Baz", "3.0", tag=MACOS))
            .on_wheel("bar-2.0.tar.gz", rc=1, stderr=BUILD_STDERR))
     with pytest.raises(MissingDependencyError) as raised:
-        build(make_builder(pip), paths)
+        build(make_builder(pip), paths, config=LENIENT)
     error = raised.value
 
     assert installed(paths) == ["foo", "foo-1.0.dist-info"]
@@ -500,7 +502,7 @@ def test_ui_receives_every_step_and_package_event(paths):
            .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0")))
     ui = RecordingUI()
     with pytest.raises(MissingDependencyError):
-        build(make_builder(pip), paths, ui=ui)
+        build(make_builder(pip), paths, ui=ui, config=LENIENT)
 
     assert STEPS == ("download", "sort", "download-compatible-wheels", "build-sdists",
                      "build-sdists-without-c", "allowlist", "find-missing", "install", "clean-up")
@@ -701,7 +703,7 @@ def test_local_project_that_pip_cannot_build_is_named_missing(paths, tmp_path, m
            .on_wheel(str(tmp_path / "badpkg"), rc=1, stderr="ERROR: Failed building wheel for badpkg\n"))
 
     with pytest.raises(MissingDependencyError) as raised:
-        build(make_builder(pip), paths)
+        build(make_builder(pip), paths, config=LENIENT)
 
     assert [m.identifier for m in raised.value.missing] == [str(tmp_path / "badpkg")]
     assert "could not build the local project" in str(raised.value)
@@ -824,3 +826,42 @@ def test_wheel_built_here_without_compiled_code_is_installed_as_pure_python(path
     assert installed(paths) == ["pyrsistent", "pyrsistent-0.16.0.dist-info"]
     wheel_metadata = (paths.target / "pyrsistent-0.16.0.dist-info" / "WHEEL").read_text()
     assert "Tag: py3-none-any" in wheel_metadata and "linux_x86_64" not in wheel_metadata
+
+
+# -- atomic output ---------------------------------------------------------------------------
+
+def test_missing_dependency_leaves_the_previous_bundle_as_it_was(paths):
+    paths.target.mkdir()
+    (paths.target / "previous.py").write_text("PREVIOUS = True\n")
+    pip = FakePip().on_download_requirements(wheel("foo", "1.0"), wheel("bar", "1.0", tag=MACOS))
+
+    with pytest.raises(MissingDependencyError):
+        build(make_builder(pip), paths)
+
+    assert installed(paths) == ["previous.py"]
+    assert (paths.target / "previous.py").read_text() == "PREVIOUS = True\n"
+    assert sorted(os.listdir(paths.target.parent)) == ["requirements.txt", "scratch", "target"]
+
+
+def test_pip_failure_leaves_the_previous_bundle_and_no_staging_directory(paths):
+    paths.target.mkdir()
+    (paths.target / "previous.py").write_text("")
+    pip = FakePip().on_download_requirements(rc=1, stderr="ERROR: something broke\n")
+
+    with pytest.raises(PackageDownloadError):
+        build(make_builder(pip), paths)
+
+    assert installed(paths) == ["previous.py"]
+    assert sorted(os.listdir(paths.target.parent)) == ["requirements.txt", "scratch", "target"]
+    assert os.listdir(paths.scratch) == []
+
+
+def test_successful_build_replaces_the_previous_bundle_whole(paths):
+    paths.target.mkdir()
+    (paths.target / "previous.py").write_text("")
+    pip = FakePip().on_download_requirements(wheel("foo", "1.0"))
+
+    build(make_builder(pip), paths)
+
+    assert installed(paths) == ["foo", "foo-1.0.dist-info"]
+    assert sorted(os.listdir(paths.target.parent)) == ["requirements.txt", "scratch", "target"]

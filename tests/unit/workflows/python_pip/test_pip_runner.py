@@ -61,7 +61,7 @@ def test_no_matching_distribution_alone_raises_no_such_package_error(tmp_path):
 OTHER_FAILURE_STDERR = (
     "WARNING: Retrying (Retry(total=4)) after connection broken\n"
     "  some traceback-ish noise\n"
-    "ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device\n"
+    "ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied\n"
     "ERROR: second problem\n"
 )
 
@@ -72,7 +72,7 @@ def test_other_download_failure_raises_package_download_error_keeping_stderr(tmp
         runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
     error = raised.value
     assert error.stderr == OTHER_FAILURE_STDERR
-    assert "ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device" in str(error)
+    assert "ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied" in str(error)
     assert "ERROR: second problem" in str(error)
     assert "some traceback-ish noise" not in str(error)
     assert not isinstance(error, NoSuchPackageError)
@@ -230,3 +230,33 @@ def test_missing_build_dependency_is_a_download_error_not_a_missing_requirement(
     assert type(error).__name__ == "PackageDownloadError"
     assert "setuptools>=99" in str(error)
     assert "install build dependencies" in str(error)
+
+
+def test_full_disk_during_download_is_a_disk_full_error(tmp_path):
+    from aws_lambda_builders.workflows.python_pip.exceptions import DiskFullError
+
+    stderr = "ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device\n"
+    pip = FakePip().on_download_requirements(rc=1, stderr=stderr)
+
+    with pytest.raises(DiskFullError) as raised:
+        runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
+
+    assert "No space left" in str(raised.value) and "Free some space" in str(raised.value)
+
+
+def test_conflicting_requirements_are_explained_with_pips_account(tmp_path):
+    from aws_lambda_builders.workflows.python_pip.exceptions import ConflictingRequirementsError
+
+    stderr = ("ERROR: Cannot install -r requirements.txt (line 1) and pydantic-core==2.30.0 because these package "
+              "versions have conflicting dependencies.\nERROR: ResolutionImpossible: for help visit https://pip\n")
+    stdout = ("\nThe conflict is caused by:\n    The user requested pydantic-core==2.30.0\n"
+              "    pydantic 2.10.0 depends on pydantic-core==2.27.0\n\nTo fix this you could try to:\n")
+    pip = FakePip().on_download_requirements(rc=1, stderr=stderr, stdout=stdout)
+
+    with pytest.raises(ConflictingRequirementsError) as raised:
+        runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
+
+    message = str(raised.value)
+    assert "pydantic 2.10.0 depends on pydantic-core==2.27.0" in message
+    assert "The user requested pydantic-core==2.30.0" in message
+    assert isinstance(raised.value, PackageDownloadError)

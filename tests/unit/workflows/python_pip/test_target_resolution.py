@@ -635,7 +635,8 @@ def test_linux_wheel_without_compiled_code_is_installed_as_pure_and_one_with_a_s
     ui = RecordingUI()
 
     with pytest.raises(MissingDependencyError) as raised:
-        build(make_builder(pip, runtime="python3.12", architecture=ARM64), paths, ui=ui)
+        build(make_builder(pip, runtime="python3.12", architecture=ARM64), paths, ui=ui,
+              config=Config(allow_missing=True))
 
     assert [str(getattr(p, "identifier", p)) for p in raised.value.missing] == ["bar==1.0"]
     assert installed(paths) == ["foo", "foo-1.0.dist-info"]
@@ -653,7 +654,8 @@ def test_index_wheel_with_a_manylinux_tag_is_never_retagged(paths):
     ui = RecordingUI()
 
     with pytest.raises(MissingDependencyError) as raised:
-        build(make_builder(pip, runtime="python3.12", architecture=ARM64), paths, ui=ui)
+        build(make_builder(pip, runtime="python3.12", architecture=ARM64), paths, ui=ui,
+              config=Config(allow_missing=True))
 
     assert [str(getattr(p, "identifier", p)) for p in raised.value.missing] == ["foo==1.0"]
     assert not [line for line in ui.lines if "holds no compiled code" in line]

@@ -1,0 +1,85 @@
+"""Why pip found nothing: asking the package index directly.
+
+pip reports an index that is down, refuses the credentials, or is the wrong URL
+the same way as a package that does not exist ("from versions: none"). When
+pip finds nothing, the packager asks each index itself and raises the error
+that names the real cause.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Iterable, List, Mapping, Optional
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from .exceptions import IndexAuthenticationError, IndexNotFoundError, IndexUnreachableError, PackageIndexError
+from .pip_runner import redact_credentials
+
+PYPI = "https://pypi.org/simple/"
+TIMEOUT = 15
+
+
+def index_urls(pip_options: Iterable[str], environ: Optional[Mapping[str, str]] = None) -> List[str]:
+    """The index URLs pip uses: ``PIP_INDEX_URL``/``PIP_EXTRA_INDEX_URL``, then the options, which win.
+
+    (An index set only in a pip.conf file is not seen here; PyPI is probed instead.)
+    """
+    environ = os.environ if environ is None else environ
+    options = list(pip_options)
+    if "--no-index" in options:
+        return []
+    primary, extra = environ.get("PIP_INDEX_URL") or PYPI, environ.get("PIP_EXTRA_INDEX_URL", "").split()
+    for flag, value in zip(options, options[1:]):
+        if flag == "--index-url":
+            primary = value
+        elif flag == "--extra-index-url":
+            extra.append(value)
+    return [primary] + [url for url in extra if url != primary]
+
+
+def _request(url: str, method: str = "GET") -> urllib.request.Request:
+    """A request carrying the URL's credentials as basic auth, as pip would send them."""
+    parts = urllib.parse.urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    request = urllib.request.Request(urllib.parse.urlunsplit(parts._replace(netloc=netloc)), method=method)
+    if parts.username:
+        token = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+        request.add_header("Authorization", "Basic " + base64.b64encode(token.encode()).decode())
+    return request
+
+
+def _status(url: str, method: str = "GET") -> int:
+    try:
+        with urllib.request.urlopen(_request(url, method), timeout=TIMEOUT) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def diagnose(package: str, urls: Iterable[str]) -> Optional[PackageIndexError]:
+    """The index problem behind "no versions of ``package``", or None if the indexes look fine."""
+    try:
+        name = canonicalize_name(Requirement(package).name)
+    except InvalidRequirement:
+        name = canonicalize_name(package)
+    for url in urls:
+        shown = redact_credentials(url)
+        base = url if url.endswith("/") else url + "/"
+        try:
+            status = _status(base + name + "/")
+            if status in (401, 403):
+                return IndexAuthenticationError(shown, status)
+            if status == 404 and _status(base, "HEAD") == 404:
+                return IndexNotFoundError(shown)
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            reason = getattr(error, "reason", error)
+            return IndexUnreachableError(shown, redact_credentials(str(reason)))
+    return None
