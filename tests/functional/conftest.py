@@ -21,3 +21,18 @@ def package_index(tmp_path_factory):
 def offline_pip(hermetic_pip, monkeypatch):
     """pip with no configuration of the machine, whose default index is a closed port."""
     monkeypatch.setenv("PIP_INDEX_URL", CLOSED_INDEX)
+
+
+@pytest.fixture(scope="session")
+def outside(tmp_path_factory):
+    """The directory every hostile archive aims at; it must stay empty."""
+    return tmp_path_factory.mktemp("outside")
+
+
+@pytest.fixture(scope="session")
+def hostile_index(tmp_path_factory, outside):
+    from tests.functional.hostile import build_hostile_index
+
+    index = PackageIndex(build_hostile_index(tmp_path_factory.mktemp("hostile"), outside))
+    yield index
+    index.stop()

@@ -22,6 +22,7 @@ from .exceptions import (
     HashMismatchError,
     NoSuchPackageError,
     PackageDownloadError,
+    UnsafeArchiveError,
 )
 from .target import LambdaTarget
 from .utils import OSUtils
@@ -49,7 +50,12 @@ class SubprocessPip:
         run_pip = "import sys; %s; sys.exit(main(%r))" % (self._import_string, list(args))
         invoke_pip = [self.python_exe, "-c", (shim or "") + run_pip]
         p = self._osutils.popen(invoke_pip, stdout=self._osutils.pipe, stderr=self._osutils.pipe, env=env_vars)
-        out, err = p.communicate()
+        try:
+            out, err = p.communicate()
+        except BaseException:  # Ctrl-C, SIGTERM: pip must not go on writing into a scratch being removed
+            p.kill()
+            p.wait()
+            raise
         return p.returncode, out, err
 
 
@@ -58,6 +64,11 @@ _NO_MATCHING_DISTRIBUTION = re.compile(r"No matching distribution found for (\S+
 # "Processing ./pkg" or "Processing /abs/pkg (from -r requirements.txt (line 1))"
 _CREDENTIALS = re.compile(r"(\w+://)[^/@\s]+@")
 _HASH_MISMATCH = "DO NOT MATCH THE HASHES"
+# pip refusing an sdist member itself: pip 24.1+ (PEP 706 filter) and older pips.
+_UNSAFE_MEMBER = re.compile(r"Invalid member in the (?:tar|zip) file (?P<archive>\S+?): '(?P<member>[^']+)' (?P<why>.+)$",
+                            re.MULTILINE)
+_UNSAFE_MEMBER_OLD = re.compile(r"The (?:tar|zip) file \((?P<archive>[^)]+)\) has a file \((?P<member>[^)]+)\) "
+                                r"trying to install outside target directory")
 # "    six==1.16.0 from https://.../six-1.16.0-py2.py3-none-any.whl#sha256=...:"
 _HASH_MISMATCH_PACKAGE = re.compile(r"^\s+([A-Za-z0-9][A-Za-z0-9._-]*)[=<>!~ ].* from \S+", re.MULTILINE)
 _COMPILER_ERROR = re.compile(r":\d+(:\d+)?: (fatal )?error: ")
@@ -222,6 +233,10 @@ def download_error(stderr: str, stdout: str = "") -> Exception:
         return DiskFullError("pip's download or build directory")
     if "ResolutionImpossible" in stderr or "conflicting dependencies" in stderr:
         return ConflictingRequirementsError(_conflict_lines(stderr + "\n" + stdout), stderr)
+    unsafe = _UNSAFE_MEMBER.search(stderr) or _UNSAFE_MEMBER_OLD.search(stderr)
+    if unsafe:
+        why = unsafe.groupdict().get("why") or "would be written outside the destination directory"
+        return UnsafeArchiveError(os.path.basename(unsafe.group("archive")), unsafe.group("member"), why)
     if _HASH_MISMATCH in stderr:
         return HashMismatchError(sorted(set(_HASH_MISMATCH_PACKAGE.findall(stderr))), pip_error_summary(stderr))
     match = _NO_SUCH_PACKAGE.search(stderr) or _NO_MATCHING_DISTRIBUTION.search(stderr)

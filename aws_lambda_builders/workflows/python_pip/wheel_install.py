@@ -9,6 +9,8 @@ its RECORD (PEP 427) before a byte is written, using pypa's ``installer``.
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import os
 import warnings
@@ -96,6 +98,15 @@ class _ArchiveSpelledWheel(WheelFile):
         return spelled_data_dir(self._zipfile.namelist(), self.distribution) or super().data_dir
 
 
+def _check_record_lists_only_present_files(source: WheelFile, name: str) -> None:
+    """``installer`` checks that every file is in RECORD; PEP 427 also wants every RECORD entry in the wheel."""
+    present = set(source._zipfile.namelist())
+    record = source.read_dist_info("RECORD")
+    for row in csv.reader(io.StringIO(record)):
+        if row and row[0] and row[0] not in present:
+            raise InvalidWheelError(name, f"its RECORD lists {row[0]}, which the wheel does not contain")
+
+
 def install_wheel(wheel_path: str, root: str) -> List[str]:
     """Install the wheel at ``wheel_path`` into the bundle directory ``root``.
 
@@ -107,6 +118,7 @@ def install_wheel(wheel_path: str, root: str) -> List[str]:
     try:
         with _ArchiveSpelledWheel.open(wheel_path) as source:
             source.validate_record(validate_contents=True)
+            _check_record_lists_only_present_files(source, name)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 install(source, destination, {"INSTALLER": INSTALLER_NAME})

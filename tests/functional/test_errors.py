@@ -1,0 +1,148 @@
+"""Every error a user can meet names its cause and the next step, with its documented exit code.
+
+The command line runs in-process against real servers on 127.0.0.1: the local
+package index, and indexes that answer 401, 403 or 404 to everything.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from aws_lambda_builders import cli
+from aws_lambda_builders.workflows.python_pip import packager
+from tests.functional.package_index import _free_port
+
+pytestmark = pytest.mark.usefixtures("offline_pip")
+STATUS_SERVER = Path(__file__).with_name("status_server.py")
+
+
+@pytest.fixture(scope="module")
+def status_index():
+    """URL of an index answering a given status, one server process per status."""
+    servers, urls = [], {}
+    for status in (401, 403, 404):
+        port = _free_port()
+        process = subprocess.Popen([sys.executable, str(STATUS_SERVER), str(port), str(status)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert process.stdout.readline().strip() == b"serving"
+        servers.append(process)
+        urls[status] = f"http://builder:s3cr3t@127.0.0.1:{port}/simple/"
+    yield urls
+    for process in servers:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def run(tmp_path, requirements, *options):
+    (tmp_path / "requirements.txt").write_text(requirements)
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    (out / "previous.py").write_text("")
+    stream = io.StringIO()
+    code = cli.main(["build", "-r", str(tmp_path / "requirements.txt"), "-o", str(out), "--runtime", "python3.12",
+                     "--scratch-dir", str(tmp_path / "scratch"), "-q", *options], stream=stream)
+    assert sorted(p.name for p in out.iterdir()) == ["previous.py"], "a failed build changed the output"
+    return code, stream.getvalue()
+
+
+def test_missing_requirements_file(tmp_path):
+    stream = io.StringIO()
+    code = cli.main(["build", "-r", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "out")], stream=stream)
+
+    assert code == 5
+    assert "Requirements file not found" in stream.getvalue() and "nope.txt" in stream.getvalue()
+
+
+def test_malformed_requirement_line_names_file_and_line(tmp_path, package_index):
+    code, text = run(tmp_path, "pure-app\npure-lib = 2\n", "-i", package_index.url)
+
+    assert code == 5
+    assert "requirements.txt, line 2" in text and "pure-lib = 2" in text
+
+
+def test_package_that_does_not_exist(tmp_path, package_index):
+    code, text = run(tmp_path, "pure-app\nno-such-package-anywhere\n", "-i", package_index.url)
+
+    assert code == 3
+    assert "no-such-package-anywhere" in text and "Check the name and version" in text
+
+
+def test_version_that_does_not_exist(tmp_path, package_index):
+    code, text = run(tmp_path, "pure-lib==9.9\n", "-i", package_index.url)
+
+    assert code == 3
+    assert "pure-lib==9.9" in text
+
+
+def test_conflicting_requirements(tmp_path, package_index):
+    code, text = run(tmp_path, "pure-lib==2.1\npure-lib!=2.1\n", "-i", package_index.url)
+
+    assert code == 3
+    assert "The requirements conflict" in text and "pure-lib" in text
+
+
+def test_unreachable_index(tmp_path, monkeypatch):
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    code, text = run(tmp_path, "pure-app\n", "-i", "http://builder:s3cr3t@127.0.0.1:9/simple/")
+
+    assert code == 4
+    assert "cannot be reached" in text and "127.0.0.1:9" in text
+    assert "s3cr3t" not in text
+
+
+@pytest.mark.parametrize("status, words", [(401, "refused the credentials"), (403, "refused access"),
+                                           (404, "does not exist")])
+def test_index_that_refuses_or_is_not_there(tmp_path, status_index, status, words):
+    code, text = run(tmp_path, "pure-app\n", "-i", status_index[status])
+
+    assert code == 4
+    assert words in text and f"HTTP {status}" in text
+    assert "s3cr3t" not in text
+
+
+def test_interpreter_without_pip(tmp_path):
+    bare = tmp_path / "bare"
+    venv.create(str(bare), with_pip=False)
+    (tmp_path / "requirements.txt").write_text("pure-app\n")
+    stream = io.StringIO()
+
+    code = cli.main(["build", "-r", str(tmp_path / "requirements.txt"), "-o", str(tmp_path / "out"),
+                     "--python", str(bare / "bin" / "python")], stream=stream)
+
+    assert code == 6
+    assert "pip executable not found" in stream.getvalue() and str(bare) in stream.getvalue()
+
+
+def test_unsupported_runtime_and_architecture_on_the_command_line(tmp_path, capsys):
+    for option in (["--runtime", "python3.7"], ["--architecture", "mips"]):
+        with pytest.raises(SystemExit) as raised:
+            cli.main(["build", "-r", "r.txt", "-o", str(tmp_path / "out"), *option])
+        assert raised.value.code == 2
+    assert "invalid choice: 'python3.7'" in capsys.readouterr().err
+
+
+def test_unsupported_runtime_through_the_library():
+    from aws_lambda_builders.workflows.python_pip.packager import UnsupportedPythonVersion
+
+    with pytest.raises(UnsupportedPythonVersion) as raised:
+        packager.PythonPipDependencyBuilder(runtime="python3.7", python_exe=sys.executable)
+    assert "python3.7" in str(raised.value) and "python3.14" in str(raised.value)
+    assert cli.exit_code(raised.value) == 5
+
+
+def test_full_disk(tmp_path, package_index, monkeypatch):
+    def no_space(wheel_path, root):
+        raise OSError(errno.ENOSPC, "No space left on device", root)
+
+    monkeypatch.setattr(packager, "install_wheel", no_space)
+    code, text = run(tmp_path, "pure-app\n", "-i", package_index.url)
+
+    assert code == 6
+    assert "No space left on the device" in text and "Free some space" in text
