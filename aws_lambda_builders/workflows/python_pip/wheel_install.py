@@ -99,8 +99,13 @@ class _ArchiveSpelledWheel(WheelFile):
 
 
 def _check_record_lists_only_present_files(source: WheelFile, name: str) -> None:
-    """``installer`` checks that every file is in RECORD; PEP 427 also wants every RECORD entry in the wheel."""
-    present = set(source._zipfile.namelist())
+    """``installer`` checks that every file is in RECORD; PEP 427 also wants every RECORD entry in the
+    wheel, and a member that appears twice could hide a second content behind the first's hash."""
+    names = source._zipfile.namelist()
+    present = set(names)
+    if len(present) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise InvalidWheelError(name, f"the archive holds {', '.join(twice)} more than once")
     record = source.read_dist_info("RECORD")
     for row in csv.reader(io.StringIO(record)):
         if row and row[0] and row[0] not in present:
@@ -117,8 +122,8 @@ def install_wheel(wheel_path: str, root: str) -> List[str]:
     destination = BundleDestination(root)
     try:
         with _ArchiveSpelledWheel.open(wheel_path) as source:
-            source.validate_record(validate_contents=True)
             _check_record_lists_only_present_files(source, name)
+            source.validate_record(validate_contents=True)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 install(source, destination, {"INSTALLER": INSTALLER_NAME})

@@ -270,3 +270,21 @@ def test_two_wheels_install_side_by_side(dirs):
     install_wheel(make_wheel(wheels, "alpha", "1.0"), root)
     install_wheel(make_wheel(wheels, "beta", "2.0"), root)
     assert {"alpha", "alpha-1.0.dist-info", "beta", "beta-2.0.dist-info"} == set(os.listdir(root))
+
+
+def test_wheel_holding_a_member_twice_is_refused_naming_it(tmp_path):
+    import warnings
+    import zipfile
+
+    path = make_wheel(str(tmp_path), "twice", "1.0")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name it is asked to write
+        with zipfile.ZipFile(path, "a") as archive:
+            archive.writestr("twice/__init__.py", b"EVIL = True\n")
+
+    with pytest.raises(InvalidWheelError) as raised:
+        install_wheel(path, str(tmp_path / "out"))
+
+    assert "twice-1.0-py3-none-any.whl" in str(raised.value)
+    assert "twice/__init__.py more than once" in str(raised.value)
+    assert not (tmp_path / "out" / "twice" / "__init__.py").exists()
