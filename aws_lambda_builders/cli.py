@@ -20,12 +20,16 @@ import os
 import signal
 import sys
 import tempfile
-from typing import List, Optional, TextIO
+import time
+from typing import Dict, List, Optional, TextIO
+
+from packaging.requirements import InvalidRequirement, Requirement
 
 from aws_lambda_builders import __version__
 from aws_lambda_builders.architecture import ARM64, X86_64
 from aws_lambda_builders.workflows.python_pip.bundle_check import check_bundle
 from aws_lambda_builders.workflows.python_pip.exceptions import (
+    BundleTooLargeError,
     DiskFullError,
     HashMismatchError,
     MissingDependencyError,
@@ -37,7 +41,18 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     RequirementsFileNotFoundError,
 )
 from aws_lambda_builders.workflows.python_pip.packager import STEPS, PythonPipDependencyBuilder
-from aws_lambda_builders.workflows.python_pip.target import RUNTIMES
+from aws_lambda_builders.workflows.python_pip.requirements_file import read_requirements_file
+from aws_lambda_builders.workflows.python_pip.size_budget import SizeReport, measure, megabytes
+from aws_lambda_builders.workflows.python_pip.slimming import (
+    exclude,
+    installed_distributions,
+    remove_distributions,
+    runtime_provided_closure,
+    slim,
+)
+from aws_lambda_builders.workflows.python_pip.source_copy import copy_source
+from aws_lambda_builders.workflows.python_pip.target import RUNTIMES, LambdaTarget
+from aws_lambda_builders.workflows.python_pip.zip_archive import write_zip
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config
 
 EXIT_OK = 0
@@ -117,7 +132,22 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--allow-missing", action="store_true",
                        help="install what can be built even when some dependencies cannot (exit code 1 all the "
                             "same); by default the output is left as it was")
+    build.add_argument("--source", help="the function's own code, copied beside its dependencies "
+                                        "(without VCS dirs, virtualenvs, caches and editor files)")
+    build.add_argument("--layer", action="store_true", help="build a layer: everything under python/")
+    build.add_argument("--zip", help="also write a reproducible deployment zip of the output here")
+    build.add_argument("--exclude-runtime-provided", action="store_true",
+                       help="leave out boto3, botocore, s3transfer, jmespath and what only they need")
+    build.add_argument("--slim", action="store_true",
+                       help="drop __pycache__, *.pyc, tests/ inside packages and install-time dist-info files")
+    build.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                       help="drop dependency files matching GLOB (repeatable)")
+    build.add_argument("--keep", action="append", default=[], metavar="GLOB",
+                       help="never drop files matching GLOB (repeatable)")
+    build.add_argument("--allow-oversize", action="store_true",
+                       help="do not fail when the bundle is over Lambda's 250 MB unzipped limit")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
+    build.add_argument("--json", action="store_true", help="print a JSON summary on stdout (implies --quiet)")
 
     check = commands.add_parser("check", help="audit a bundle directory against a Lambda target")
     check.add_argument("bundle", help="the directory to audit (a build output, or any pip --target directory)")
@@ -136,19 +166,94 @@ def _add_target_arguments(parser: argparse.ArgumentParser, host_runtime: str) ->
 
 
 def build(args: argparse.Namespace, stream: TextIO) -> int:
-    ui = TerminalUI(stream, quiet=args.quiet)
+    started = time.monotonic()
+    ui = TerminalUI(stream, quiet=args.quiet or args.json)
     config = Config(index_url=args.index_url, extra_index_urls=args.extra_index_url,
                     find_links=args.find_links, trusted_hosts=args.trusted_host, allow_missing=args.allow_missing)
     output = os.path.abspath(args.output)
+    libraries = os.path.join(output, "python") if args.layer else output
     builder = PythonPipDependencyBuilder(runtime=args.runtime, python_exe=args.python,
                                          architecture=args.architecture)
     if args.scratch_dir:
         os.makedirs(args.scratch_dir, exist_ok=True)
+    missing: Optional[MissingDependencyError] = None
+    timings: Dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="lambda-pip-scratch-", dir=args.scratch_dir) as scratch:
-        builder.build_dependencies(output, scratch, os.path.abspath(args.requirements), ui=ui, config=config)
-    count = len([n for n in os.listdir(output) if n.endswith(".dist-info")]) if os.path.isdir(output) else 0
-    print(f"built {count} distributions into {output} for {args.runtime} on {args.architecture}", file=stream)
+        try:
+            builder.build_dependencies(libraries, scratch, os.path.abspath(args.requirements), ui=ui, config=config)
+        except MissingDependencyError as error:  # only with --allow-missing does a bundle follow
+            if not args.allow_missing:
+                raise
+            missing = error
+        timings["dependencies"] = time.monotonic() - started
+        savings = reduce_size(args, libraries)
+        if args.source:
+            copy_source(args.source, libraries, skip=[output, scratch])
+    zipped = write_zip(output, os.path.abspath(args.zip)) if args.zip else zipped_size(output)
+    timings["total"] = time.monotonic() - started
+    report = measure(output, zipped)
+    if args.json:
+        print(json.dumps(summary(args, output, libraries, report, savings, missing, timings), indent=2))
+    else:
+        count = len([n for n in os.listdir(libraries) if n.endswith(".dist-info")])
+        print(f"built {count} distributions into {output} for {args.runtime} on {args.architecture}", file=stream)
+        for option, freed in savings.items():
+            print(f"  --{option} saved {megabytes(freed)}", file=stream)
+        for line in report.lines():
+            print(line, file=stream)
+    if report.over_unzipped_limit and not args.allow_oversize:
+        raise BundleTooLargeError(report.unzipped, [name for name, _ in report.largest])
+    if missing is not None:
+        raise missing
     return EXIT_OK
+
+
+def reduce_size(args: argparse.Namespace, libraries: str) -> Dict[str, int]:
+    """Apply the opt-in size reductions to the libraries; what each one freed, in bytes."""
+    savings: Dict[str, int] = {}
+    if args.exclude_runtime_provided:
+        distributions = installed_distributions(libraries, LambdaTarget(args.runtime, args.architecture))
+        wanted = [line.requirement.split(";")[0] for line in read_requirements_file(args.requirements).requirements]
+        names = runtime_provided_closure(distributions, wanted=[_name(w) for w in wanted])
+        savings["exclude-runtime-provided"] = remove_distributions(libraries, distributions, names)
+    if args.slim:
+        savings["slim"] = slim(libraries, keep=args.keep)
+    if args.exclude:
+        savings["exclude"] = exclude(libraries, args.exclude, keep=args.keep)
+    return savings
+
+
+def _name(requirement: str) -> str:
+    try:
+        return Requirement(requirement).name
+    except InvalidRequirement:
+        return requirement
+
+
+def zipped_size(output: str) -> int:
+    """The size the deployment zip would have, by writing it where nobody keeps it."""
+    with tempfile.TemporaryDirectory(prefix="lambda-pip-size-") as directory:
+        return write_zip(output, os.path.join(directory, "bundle.zip"))
+
+
+def summary(args: argparse.Namespace, output: str, libraries: str, report: SizeReport, savings: Dict[str, int],
+            missing: Optional[MissingDependencyError], timings: Dict[str, float]) -> Dict[str, object]:
+    target = LambdaTarget(args.runtime, args.architecture)
+    distributions = installed_distributions(libraries, target)
+    return {
+        "ok": missing is None and not (report.over_unzipped_limit and not args.allow_oversize),
+        "output": output,
+        "zip": os.path.abspath(args.zip) if args.zip else None,
+        "runtime": args.runtime,
+        "architecture": args.architecture,
+        "layer": args.layer,
+        "distributions": [{"name": d.name, "version": d.version} for d in distributions.values()],
+        "missing": [{"package": name, "reason": reason} for name, reason in sorted(
+            (missing.reasons if missing else {}).items())],
+        "sizes": report.to_dict(),
+        "savings": savings,
+        "timings": {name: round(seconds, 3) for name, seconds in timings.items()},
+    }
 
 
 def check(args: argparse.Namespace, stream: TextIO) -> int:

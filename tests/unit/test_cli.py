@@ -94,7 +94,7 @@ def test_summary_counts_every_dist_info(fake, project):
     requirements, output = project
     code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.13", "--architecture", "arm64"])
     assert code == 0
-    assert text.splitlines()[-1] == f"built 3 distributions into {output} for python3.13 on arm64"
+    assert f"built 3 distributions into {output} for python3.13 on arm64" in text.splitlines()
 
 
 def test_runtime_architecture_and_python_reach_the_builder(fake, project):
@@ -263,7 +263,10 @@ def test_quiet_prints_no_step_lines_only_the_result(fake, project):
     requirements, output = project
     code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12", "--quiet"])
     assert code == 0
-    assert text.splitlines() == [f"built 1 distributions into {output} for python3.12 on x86_64"]
+    lines = text.splitlines()
+    assert lines[0] == f"built 1 distributions into {output} for python3.12 on x86_64"
+    assert lines[1].startswith("unzipped ") and lines[2].startswith("zipped "), "then the size report"
+    assert not [line for line in lines if line.startswith("[")], "no step lines"
 
 
 def test_quiet_still_prints_errors(fake, project):
@@ -442,3 +445,20 @@ def test_check_without_bundle_argument_is_a_usage_error(capsys):
         cli.main(["check", "--runtime", "python3.12"], stream=io.StringIO())
     assert excinfo.value.code == 2
     assert "usage: lambda-pip check" in capsys.readouterr().err
+
+
+def test_bundle_over_the_unzipped_limit_fails_naming_its_biggest_packages(fake, project, monkeypatch):
+    from aws_lambda_builders.workflows.python_pip import size_budget
+
+    monkeypatch.setattr(size_budget, "UNZIPPED_LIMIT", 0)
+    fake.dist_infos = ("numpy-2.0.dist-info",)
+    requirements, output = project
+    os.makedirs(os.path.join(output, "numpy"))
+    with open(os.path.join(output, "numpy", "core.so"), "wb") as f:
+        f.write(b"\0" * 4096)
+
+    code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12"])
+
+    assert code == 5
+    assert "over Lambda's 250 MB limit" in text and "Biggest: numpy" in text
+    assert _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12", "--allow-oversize"])[0] == 0

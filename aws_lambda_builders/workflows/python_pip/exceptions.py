@@ -126,6 +126,18 @@ class DiskFullError(PackagerError):
         self.path = path
 
 
+class BundleTooLargeError(PackagerError):
+    """A bundle over Lambda's 250 MB unzipped limit: it would not deploy."""
+
+    def __init__(self, unzipped: int, largest) -> None:
+        self.unzipped, self.largest = unzipped, list(largest)
+        super().__init__(
+            f"The bundle is {unzipped / 1_000_000:.1f} MB unzipped, over Lambda's 250 MB limit "
+            f"(function and layers together). Biggest: {', '.join(self.largest)}. Leave out what the runtime has "
+            "(--exclude-runtime-provided), drop dead weight (--slim, --exclude), or move packages to a layer; "
+            "--allow-oversize keeps it as it is.")
+
+
 class HashMismatchError(PackageDownloadError):
     """A download whose digest is not one the requirements file pins with ``--hash``."""
 

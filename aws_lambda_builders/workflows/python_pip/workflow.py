@@ -1,0 +1,91 @@
+"""The Python/pip workflow behind ``LambdaBuilder``: dependencies, then the function's own source.
+
+It keeps aws-lambda-builders' contract for SAM-style callers: dependencies go
+into ``artifacts_dir`` (or ``dependencies_dir``, copied into the artifacts when
+``combine_dependencies``), the source is copied beside them without the clutter
+of a working tree, a missing requirements file means a source-only build, and
+every failure is a ``WorkflowFailedError`` naming its cause.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from typing import Any, Dict, List, Optional
+
+from aws_lambda_builders.architecture import X86_64
+from aws_lambda_builders.exceptions import WorkflowFailedError
+
+from .exceptions import PackagerError
+from .packager import PythonPipDependencyBuilder
+from .source_copy import EXCLUDED_FILES, copy_source
+from .utils import UI, Config
+
+LOG = logging.getLogger(__name__)
+
+
+class PythonPipWorkflow:
+    NAME = "PythonPipBuilder"
+    EXCLUDED_FILES = EXCLUDED_FILES
+
+    def __init__(self, source_dir: str, artifacts_dir: str, scratch_dir: str, manifest_path: str,
+                 runtime: Optional[str] = None, optimizations: Optional[Dict[str, Any]] = None,
+                 options: Optional[Dict[str, Any]] = None, executable_search_paths: Optional[List[str]] = None,
+                 mode: Optional[str] = None, download_dependencies: bool = True,
+                 dependencies_dir: Optional[str] = None, combine_dependencies: bool = True,
+                 architecture: str = X86_64, is_building_layer: bool = False,
+                 experimental_flags: Optional[List[str]] = None, build_in_source: Optional[bool] = None,
+                 ui: Optional[UI] = None, config: Optional[Config] = None, **kwargs: Any) -> None:
+        self.source_dir = source_dir
+        self.artifacts_dir = artifacts_dir
+        self.scratch_dir = scratch_dir
+        self.manifest_path = manifest_path
+        self.runtime = runtime or "python%d.%d" % sys.version_info[:2]
+        self.options = options or {}
+        self.executable_search_paths = executable_search_paths or []
+        self.download_dependencies = download_dependencies
+        self.dependencies_dir = dependencies_dir
+        self.combine_dependencies = combine_dependencies
+        self.architecture = architecture
+        self.is_building_layer = is_building_layer
+        self.ui = ui
+        self.config = config
+
+    def _python(self) -> str:
+        """An interpreter of the runtime's version on the search paths, else the running one."""
+        for directory in self.executable_search_paths:
+            candidate = os.path.join(directory, self.runtime)
+            if os.access(candidate, os.X_OK):
+                return candidate
+        return sys.executable
+
+    def _fail(self, action: str, reason: object) -> WorkflowFailedError:
+        return WorkflowFailedError(workflow_name=self.NAME, action_name=action, reason=str(reason))
+
+    def run(self) -> None:
+        dependencies_target = self.dependencies_dir or self.artifacts_dir
+        if self.download_dependencies:
+            if os.path.isfile(self.manifest_path):
+                try:
+                    builder = PythonPipDependencyBuilder(runtime=self.runtime, python_exe=self._python(),
+                                                         architecture=self.architecture)
+                    builder.build_dependencies(dependencies_target, self.scratch_dir, self.manifest_path,
+                                               ui=self.ui, config=self.config)
+                except PackagerError as error:
+                    raise self._fail("ResolveDependencies", error) from error
+            else:
+                LOG.warning("requirements.txt file not found. Continuing the build without dependencies.")
+                os.makedirs(self.artifacts_dir, exist_ok=True)
+        if self.dependencies_dir and self.combine_dependencies and os.path.isdir(self.dependencies_dir) \
+                and os.path.realpath(self.dependencies_dir) != os.path.realpath(self.artifacts_dir):
+            try:
+                shutil.copytree(self.dependencies_dir, self.artifacts_dir, dirs_exist_ok=True)
+            except OSError as error:
+                raise self._fail("CopyDependencies", error) from error
+        try:
+            copy_source(self.source_dir, self.artifacts_dir, skip=[self.artifacts_dir, self.scratch_dir]
+                        + ([self.dependencies_dir] if self.dependencies_dir else []))
+        except OSError as error:
+            raise self._fail("CopySource", error) from error
