@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -31,6 +32,8 @@ from aws_lambda_builders.workflows.python_pip.bundle_check import check_bundle
 from aws_lambda_builders.workflows.python_pip.exceptions import (
     BundleTooLargeError,
     DiskFullError,
+    SourceDirectoryNotFoundError,
+    UnsafeOutputError,
     HashMismatchError,
     MissingDependencyError,
     MissingPipError,
@@ -40,6 +43,7 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     PackagerError,
     RequirementsFileNotFoundError,
 )
+from aws_lambda_builders.workflows.python_pip.output import make_staging, replace_directory
 from aws_lambda_builders.workflows.python_pip.packager import STEPS, PythonPipDependencyBuilder
 from aws_lambda_builders.workflows.python_pip.requirements_file import read_requirements_file
 from aws_lambda_builders.workflows.python_pip.size_budget import SizeReport, measure, megabytes
@@ -80,7 +84,7 @@ def exit_code(error: BaseException) -> int:
     for kind, code in EXIT_CODES:
         if isinstance(error, kind):
             return code
-    raise error
+    return EXIT_ENVIRONMENT
 
 
 class TerminalUI(UI):
@@ -166,32 +170,52 @@ def _add_target_arguments(parser: argparse.ArgumentParser, host_runtime: str) ->
 
 
 def build(args: argparse.Namespace, stream: TextIO) -> int:
+    """Dependencies, size options, source and zip, all assembled beside ``-o`` and put in place at once."""
     started = time.monotonic()
     ui = TerminalUI(stream, quiet=args.quiet or args.json)
     config = Config(index_url=args.index_url, extra_index_urls=args.extra_index_url,
                     find_links=args.find_links, trusted_hosts=args.trusted_host, allow_missing=args.allow_missing)
     output = os.path.abspath(args.output)
-    libraries = os.path.join(output, "python") if args.layer else output
+    if args.source:
+        check_source(os.path.abspath(args.source), output)
     builder = PythonPipDependencyBuilder(runtime=args.runtime, python_exe=args.python,
                                          architecture=args.architecture)
     if args.scratch_dir:
         os.makedirs(args.scratch_dir, exist_ok=True)
     missing: Optional[MissingDependencyError] = None
     timings: Dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="lambda-pip-scratch-", dir=args.scratch_dir) as scratch:
-        try:
-            builder.build_dependencies(libraries, scratch, os.path.abspath(args.requirements), ui=ui, config=config)
-        except MissingDependencyError as error:  # only with --allow-missing does a bundle follow
-            if not args.allow_missing:
-                raise
-            missing = error
-        timings["dependencies"] = time.monotonic() - started
-        savings = reduce_size(args, libraries)
-        if args.source:
-            copy_source(args.source, libraries, skip=[output, scratch])
-    zipped = write_zip(output, os.path.abspath(args.zip)) if args.zip else zipped_size(output)
+    staging = make_staging(output)
+    try:
+        libraries = os.path.join(staging, "python") if args.layer else staging
+        with tempfile.TemporaryDirectory(prefix="lambda-pip-scratch-", dir=args.scratch_dir) as scratch:
+            try:
+                builder.build_dependencies(libraries, scratch, os.path.abspath(args.requirements), ui=ui,
+                                           config=config)
+            except MissingDependencyError as error:  # only with --allow-missing does a bundle follow
+                if not args.allow_missing:
+                    raise
+                missing = error
+            timings["dependencies"] = time.monotonic() - started
+            savings = reduce_size(args, libraries)
+            if args.source:
+                copy_source(args.source, libraries, skip=[output, staging, scratch])
+        if args.zip:
+            ui.write(f"zipping {output} into {os.path.abspath(args.zip)}")
+            zipped = write_zip(staging, os.path.abspath(args.zip) + ".staging")
+        else:
+            zipped = zipped_size(staging)
+        report = measure(staging, zipped)
+        if report.over_unzipped_limit and not args.allow_oversize:
+            raise BundleTooLargeError(report.unzipped, [name for name, _ in report.largest])
+        replace_directory(staging, output)
+        if args.zip:
+            os.replace(os.path.abspath(args.zip) + ".staging", os.path.abspath(args.zip))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if args.zip and os.path.exists(os.path.abspath(args.zip) + ".staging"):
+            os.remove(os.path.abspath(args.zip) + ".staging")
     timings["total"] = time.monotonic() - started
-    report = measure(output, zipped)
+    libraries = os.path.join(output, "python") if args.layer else output
     if args.json:
         print(json.dumps(summary(args, output, libraries, report, savings, missing, timings), indent=2))
     else:
@@ -201,11 +225,17 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
             print(f"  --{option} saved {megabytes(freed)}", file=stream)
         for line in report.lines():
             print(line, file=stream)
-    if report.over_unzipped_limit and not args.allow_oversize:
-        raise BundleTooLargeError(report.unzipped, [name for name, _ in report.largest])
     if missing is not None:
         raise missing
     return EXIT_OK
+
+
+def check_source(source: str, output: str) -> None:
+    """The source must exist, and must not be inside the output that is about to be replaced."""
+    if not os.path.isdir(source):
+        raise SourceDirectoryNotFoundError(source)
+    if os.path.commonpath([os.path.realpath(output), os.path.realpath(source)]) == os.path.realpath(output):
+        raise UnsafeOutputError(output, source, "function's source")
 
 
 def reduce_size(args: argparse.Namespace, libraries: str) -> Dict[str, int]:
@@ -292,6 +322,11 @@ def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None) -> i
         return EXIT_INTERRUPTED
     except (PackagerError, OSError) as error:
         print(f"error: {error}", file=stream)
+        if getattr(args, "json", False):
+            reasons = getattr(error, "reasons", {})
+            print(json.dumps({"ok": False, "error": str(error), "exit_code": exit_code(error),
+                              "missing": [{"package": p, "reason": r} for p, r in sorted(reasons.items())]},
+                             indent=2))
         return exit_code(error)
     finally:
         signal.signal(signal.SIGTERM, previous)

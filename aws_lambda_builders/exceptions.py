@@ -21,7 +21,3 @@ class WorkflowFailedError(LambdaBuilderError):
     """A workflow's action failed; ``reason`` says why and what to do."""
 
     MESSAGE = "{workflow_name}:{action_name} - {reason}"
-
-
-class WorkflowUnknownError(LambdaBuilderError):
-    MESSAGE = "{workflow_name}:{action_name} - {reason}"

@@ -155,3 +155,24 @@ def test_json_summary_lists_contents_sizes_and_timings(tmp_path, function, packa
     assert {d["name"] for d in document["distributions"]} == {"pure-app", "pure-lib"}
     assert document["sizes"]["unzipped"] > 0 and document["sizes"]["zipped"] == os.path.getsize(tmp_path / "json.zip")
     assert document["missing"] == [] and "total" in document["timings"]
+
+
+def test_check_audits_a_layer_where_its_packages_are(tmp_path, function, package_index):
+    from aws_lambda_builders.workflows.python_pip.bundle_check import check_bundle
+
+    _build(tmp_path, function, package_index, "layer", "--layer")
+
+    report = check_bundle(str(tmp_path / "layer"), "python3.12", "arm64", str(function / "requirements.txt"))
+    assert report.ok, [str(p) for p in report.problems]
+    assert report.distributions == 2
+
+
+def test_source_inside_the_artifacts_directory_is_refused(tmp_path, function, index_from_environment):
+    builder = LambdaBuilder(language="python", dependency_manager="pip", application_framework=None)
+
+    with pytest.raises(WorkflowFailedError) as raised:
+        builder.build(str(function), str(tmp_path), str(tmp_path / "scratch"), str(function / "requirements.txt"),
+                      runtime="python3.12")
+
+    assert "is inside" in str(raised.value)
+    assert (function / "app.py").is_file()

@@ -125,7 +125,9 @@ def test_paths_reach_build_dependencies_absolute(fake, project, tmp_path, monkey
     assert code == 0
     builder = _builder(fake)
     output, scratch, requirements = builder.build_args
-    assert output == str(tmp_path / "out")
+    assert os.path.dirname(output) == str(tmp_path), "built beside the output, then put in its place"
+    assert os.path.basename(output).startswith(".out.lambda-pip-staging-")
+    assert os.path.isdir(tmp_path / "out") and not os.path.exists(output)
     assert requirements == str(tmp_path / "requirements.txt")
     assert os.path.isabs(scratch)
     assert builder.scratch_existed
@@ -448,17 +450,55 @@ def test_check_without_bundle_argument_is_a_usage_error(capsys):
 
 
 def test_bundle_over_the_unzipped_limit_fails_naming_its_biggest_packages(fake, project, monkeypatch):
-    from aws_lambda_builders.workflows.python_pip import size_budget
+    from aws_lambda_builders.workflows.python_pip.size_budget import SizeReport
 
-    monkeypatch.setattr(size_budget, "UNZIPPED_LIMIT", 0)
-    fake.dist_infos = ("numpy-2.0.dist-info",)
+    monkeypatch.setattr(cli, "measure", lambda directory, zipped: SizeReport(
+        300_000_000, zipped, [("numpy", 200_000_000), ("pandas", 90_000_000)]))
     requirements, output = project
-    os.makedirs(os.path.join(output, "numpy"))
-    with open(os.path.join(output, "numpy", "core.so"), "wb") as f:
-        f.write(b"\0" * 4096)
+    os.makedirs(output)
+    open(os.path.join(output, "previous.py"), "w").close()
 
     code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12"])
 
     assert code == 5
-    assert "over Lambda's 250 MB limit" in text and "Biggest: numpy" in text
+    assert "300.0 MB unzipped, over Lambda's 250 MB limit" in text and "Biggest: numpy, pandas" in text
+    assert os.listdir(output) == ["previous.py"], "an oversize bundle does not replace the output"
     assert _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12", "--allow-oversize"])[0] == 0
+    assert "x-1.0.dist-info" in os.listdir(output)
+
+
+def test_source_inside_the_output_is_refused_before_anything_is_touched(fake, project, tmp_path):
+    requirements, output = project
+    source = os.path.join(output, "src")
+    os.makedirs(source)
+    open(os.path.join(source, "app.py"), "w").close()
+
+    code, text = _run(["build", "-r", requirements, "-o", output, "--source", source, "--runtime", "python3.12"])
+
+    assert code == 5
+    assert "function's source" in text
+    assert os.listdir(source) == ["app.py"]
+    assert fake.instances == []
+
+
+def test_missing_source_directory_is_an_input_error(fake, project, tmp_path):
+    requirements, output = project
+
+    code, text = _run(["build", "-r", requirements, "-o", output, "--source", str(tmp_path / "nope"),
+                       "--runtime", "python3.12"])
+
+    assert code == 5
+    assert "Source directory not found" in text
+
+
+def test_json_summary_is_printed_for_a_failed_build_too(fake, project, capsys):
+    fake.raise_error = MissingDependencyError(["foo==1.0"], {"foo==1.0": "no wheel for python3.12 on arm64"})
+    requirements, output = project
+
+    code = cli.main(["build", "-r", requirements, "-o", output, "--runtime", "python3.12", "--json"],
+                    stream=io.StringIO())
+
+    document = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert document["ok"] is False and document["exit_code"] == 1
+    assert document["missing"] == [{"package": "foo==1.0", "reason": "no wheel for python3.12 on arm64"}]

@@ -8,6 +8,7 @@ for another platform, and which requirement has nothing installed for it.
 
 from __future__ import annotations
 
+import glob
 import io
 import os
 import posixpath
@@ -80,14 +81,28 @@ def check_bundle(bundle: str, runtime: str, architecture: str,
             report.shared_objects += 1
             report.problems.extend(problems)
     installed: Dict[str, str] = {}
-    for dist_info in sorted(d for d in os.listdir(bundle) if d.endswith(".dist-info")):
+    libraries = library_root(bundle)
+    for dist_info in sorted(d for d in os.listdir(libraries) if d.endswith(".dist-info")):
         report.distributions += 1
-        name, version = _name_and_version(os.path.join(bundle, dist_info))
+        name, version = _name_and_version(os.path.join(libraries, dist_info))
         installed[canonicalize_name(name)] = version
-        report.problems.extend(check_wheel_tags(os.path.join(bundle, dist_info), dist_info, target))
+        report.problems.extend(check_wheel_tags(os.path.join(libraries, dist_info),
+                                                os.path.relpath(os.path.join(libraries, dist_info), bundle),
+                                                target))
     if requirements_path:
         report.problems.extend(check_requirements(requirements_path, installed, target))
     return report
+
+
+def library_root(bundle: str) -> str:
+    """Where a bundle's packages are: its root for a function, ``python/`` (or its site-packages) for a layer."""
+    if any(name.endswith(".dist-info") for name in os.listdir(bundle)):
+        return bundle
+    layer = os.path.join(bundle, "python")
+    for candidate in [layer] + sorted(glob.glob(os.path.join(layer, "lib", "python3.*", "site-packages"))):
+        if os.path.isdir(candidate) and any(n.endswith(".dist-info") for n in os.listdir(candidate)):
+            return candidate
+    return bundle
 
 
 def _files(root: str) -> Iterator[str]:

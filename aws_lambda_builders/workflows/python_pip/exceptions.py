@@ -119,6 +119,12 @@ class InvalidRequirementLineError(PackagerError):
         self.path, self.line_number, self.line = path, line_number, line
 
 
+class SourceDirectoryNotFoundError(PackagerError):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"Source directory not found: {path}. Pass the directory that holds the function's code.")
+        self.path = path
+
+
 class DiskFullError(PackagerError):
     def __init__(self, path: str) -> None:
         super().__init__(f"No space left on the device while writing {path}. Free some space there, or point "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import glob
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -72,9 +73,12 @@ def find_interpreters(preferred: Sequence[str] = ()) -> List[Interpreter]:
 
 
 def interpreter_for(version: Tuple[int, int], preferred: Sequence[str] = ()) -> Optional[Interpreter]:
-    """The first interpreter of ``version`` (those given first), or None; stops probing at the first."""
+    """The first interpreter of ``version`` for this machine's CPU (those given first), or None.
+
+    It stops probing at the first; one running under emulation for another CPU would compile for that one.
+    """
     for path in candidate_paths(preferred):
         interpreter = probe(path)
-        if interpreter and interpreter.version == version:
+        if interpreter and interpreter.version == version and interpreter.machine == platform.machine():
             return interpreter
     return None

@@ -12,11 +12,13 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import re
 import shutil
 import tempfile
 from typing import Optional
 
 _MARK = ".lambda-pip-"
+_LEFTOVER = re.compile(r"\.lambda-pip-(?P<kind>staging|previous)-(?P<pid>\d+)-[^.]*$")
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -65,27 +67,24 @@ def _exchange(first: str, second: str) -> bool:
 
 
 def clean_stale(target: str) -> None:
-    """Remove what killed builds left beside ``target``, restoring a previous bundle caught mid-swap."""
+    """Remove what killed builds left beside ``target``, restoring a previous bundle caught mid-swap.
+
+    Any leftover of a dead lambda-pip process in that directory goes, including
+    the staging of a staging (the command line assembles a whole function in one,
+    and the dependencies are swapped into it through another).
+    """
     parent = os.path.dirname(os.path.abspath(target))
     if not os.path.isdir(parent):
         return
     for name in sorted(os.listdir(parent)):
-        if not name.startswith(_prefix(target)):
-            continue
-        kind, pid = _parse(name[len(_prefix(target)):])
-        if pid is None or _alive(pid):
+        match = _LEFTOVER.search(name)
+        if not name.startswith(".") or not match or _alive(int(match.group("pid"))):
             continue
         path = os.path.join(parent, name)
-        if kind == "previous" and not os.path.lexists(target):
+        if match.group("kind") == "previous" and name.startswith(_prefix(target)) and not os.path.lexists(target):
             os.rename(path, target)
         else:
             shutil.rmtree(path, ignore_errors=True)
-
-
-def _parse(rest: str):
-    kind, _, remainder = rest.partition("-")
-    pid = remainder.split("-", 1)[0]
-    return kind, int(pid) if pid.isdigit() else None
 
 
 def _alive(pid: int) -> Optional[bool]:

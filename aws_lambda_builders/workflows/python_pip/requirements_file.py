@@ -18,6 +18,8 @@ from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from .exceptions import RequirementsFileNotFoundError
+
 # Options that take a value, by every spelling pip accepts in a requirements file.
 _VALUE_OPTIONS = {
     "-i": "--index-url", "--index-url": "--index-url",
@@ -97,6 +99,8 @@ def _read(path: str, result: RequirementsFile, seen: Set[str], constraints: bool
         return
     seen.add(path)
     base = os.path.dirname(path)
+    if not os.path.isfile(path):
+        raise RequirementsFileNotFoundError(path)
     with open(path, encoding="utf-8", errors="replace") as f:
         for number, raw in logical_lines(f):
             line = _ENV_VAR.sub(lambda m: os.environ.get(m.group(1), m.group(0)), _COMMENT.sub("", raw)).strip()

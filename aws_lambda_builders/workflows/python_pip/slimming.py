@@ -8,6 +8,7 @@ metadata are not needed to run either.
 
 from __future__ import annotations
 
+import csv
 import fnmatch
 import os
 import shutil
@@ -58,9 +59,9 @@ def installed_distributions(bundle: str, target: LambdaTarget) -> Dict[str, Dist
         record = os.path.join(bundle, entry, "RECORD")
         files = []
         if os.path.isfile(record):
-            with open(record, encoding="utf-8", errors="replace") as f:
-                files = [line.split(",")[0] for line in f if line.strip()]
-        name = canonicalize_name(metadata["Name"])
+            with open(record, encoding="utf-8", errors="replace", newline="") as f:
+                files = [row[0] for row in csv.reader(f) if row]
+        name = canonicalize_name(metadata["Name"] or entry[: -len(".dist-info")].partition("-")[0])
         found[name] = Distribution(name, metadata["Version"], entry, files, requires)
     return found
 
@@ -131,8 +132,7 @@ def _remove_where(bundle: str, doomed, keep: Sequence[str]) -> int:
         for name in list(dirs):
             relative = prefix + name
             if doomed(relative, True) and not _matches(relative, keep):
-                freed += _size(os.path.join(root, name))
-                shutil.rmtree(os.path.join(root, name))
+                freed += _remove_tree_except(os.path.join(root, name), relative, keep)
                 dirs.remove(name)
         for name in files:
             relative = prefix + name
@@ -140,6 +140,19 @@ def _remove_where(bundle: str, doomed, keep: Sequence[str]) -> int:
                 freed += os.path.getsize(os.path.join(root, name))
                 os.remove(os.path.join(root, name))
     _remove_empty_directories(bundle)
+    return freed
+
+
+def _remove_tree_except(directory: str, relative: str, keep: Sequence[str]) -> int:
+    """Remove a directory's files, but those a ``--keep`` glob protects; return the bytes freed."""
+    freed = 0
+    for root, _, files in os.walk(directory):
+        for name in files:
+            path = os.path.join(root, name)
+            inner = relative + "/" + os.path.relpath(path, directory).replace(os.sep, "/")
+            if not _matches(inner, keep):
+                freed += os.path.getsize(path)
+                os.remove(path)
     return freed
 
 

@@ -66,6 +66,11 @@ class PythonPipWorkflow:
 
     def run(self) -> None:
         dependencies_target = self.dependencies_dir or self.artifacts_dir
+        for output in filter(None, (self.artifacts_dir, self.dependencies_dir)):
+            if os.path.commonpath([os.path.realpath(output), os.path.realpath(self.source_dir)]) == \
+                    os.path.realpath(output):
+                raise self._fail("CopySource", f"the source {self.source_dir} is inside {output}, which the build "
+                                               "replaces; build into a directory outside the source")
         if self.download_dependencies:
             if os.path.isfile(self.manifest_path):
                 try:
@@ -73,7 +78,7 @@ class PythonPipWorkflow:
                                                          architecture=self.architecture)
                     builder.build_dependencies(dependencies_target, self.scratch_dir, self.manifest_path,
                                                ui=self.ui, config=self.config)
-                except PackagerError as error:
+                except (PackagerError, OSError) as error:
                     raise self._fail("ResolveDependencies", error) from error
             else:
                 LOG.warning("requirements.txt file not found. Continuing the build without dependencies.")

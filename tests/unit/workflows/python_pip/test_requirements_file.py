@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from aws_lambda_builders.workflows.python_pip.requirements_file import (
     RequirementLine,
     logical_lines,
@@ -300,3 +302,14 @@ def test_file_read_twice_gives_the_same_result(tmp_path):
     assert first == second
     assert first.requirements is not second.requirements
     assert os.path.isabs(first.requirements[0].path)
+
+
+def test_an_include_that_does_not_exist_is_a_missing_requirements_file(tmp_path):
+    from aws_lambda_builders.workflows.python_pip.exceptions import RequirementsFileNotFoundError
+
+    (tmp_path / "requirements.txt").write_text("six\n-r missing-base.txt\n")
+
+    with pytest.raises(RequirementsFileNotFoundError) as raised:
+        read_requirements_file(str(tmp_path / "requirements.txt"))
+
+    assert "missing-base.txt" in str(raised.value)

@@ -96,3 +96,14 @@ def test_exclude_globs_drop_matching_paths_except_kept_ones(tmp_path):
     assert freed > 0
     assert names == ["six", "urllib3", "urllib3-1.0.dist-info"]
     assert not (bundle / "six" / "tests").exists()
+
+
+def test_keep_protects_files_inside_a_directory_slim_removes(tmp_path):
+    bundle = tmp_path / "bundle"
+    _install(bundle, tmp_path, "six", "1.0")
+    (bundle / "six" / "tests" / "data.json").write_text("{}")
+
+    slim(str(bundle), keep=["*.json"])
+
+    assert (bundle / "six" / "tests" / "data.json").is_file()
+    assert not (bundle / "six" / "tests" / "test_x.py").exists()
