@@ -94,6 +94,11 @@ def check_bundle(bundle: str, runtime: str, architecture: str,
     return report
 
 
+def is_binary_name(name: str) -> bool:
+    """Whether a file name is that of compiled code: a shared object (``.so``, ``.so.1``) or a foreign binary."""
+    return bool(_SHARED_OBJECT.search(name) or _FOREIGN.search(name))
+
+
 def library_root(bundle: str) -> str:
     """Where a bundle's packages are: its root for a function, ``python/`` (or its site-packages) for a layer."""
     if any(name.endswith(".dist-info") for name in os.listdir(bundle)):

@@ -20,18 +20,14 @@ from email.parser import HeaderParser
 
 from packaging.utils import parse_wheel_filename
 
-COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")
+from .bundle_check import is_binary_name
+
 PURE_TAG = "py3-none-any"
 
 
 def holds_compiled_code(wheel_path: str) -> bool:
     with zipfile.ZipFile(wheel_path) as wheel:
-        return any(_is_compiled(name) for name in wheel.namelist())
-
-
-def _is_compiled(name: str) -> bool:
-    base = posixpath.basename(name)
-    return base.endswith(COMPILED_SUFFIXES) or ".so." in base
+        return any(is_binary_name(posixpath.basename(name)) for name in wheel.namelist())
 
 
 def retag_as_pure(wheel_path: str) -> str:
