@@ -204,7 +204,7 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
             zipped = write_zip(staging, os.path.abspath(args.zip) + ".staging")
         else:
             zipped = zipped_size(staging)
-        report = measure(staging, zipped)
+        report = measure(staging, zipped, zipped_is_estimate=not args.zip)
         if report.over_unzipped_limit and not args.allow_oversize:
             raise BundleTooLargeError(report.unzipped, [name for name, _ in report.largest])
         replace_directory(staging, output)
@@ -261,9 +261,13 @@ def _name(requirement: str) -> str:
 
 
 def zipped_size(output: str) -> int:
-    """The size the deployment zip would have, by writing it where nobody keeps it."""
+    """About the size the deployment zip would have: written at fast compression, where nobody keeps it.
+
+    Fast compression takes a third of the time and gives a zip some 15% bigger:
+    an estimate on the safe side of the 50 MB limit.
+    """
     with tempfile.TemporaryDirectory(prefix="lambda-pip-size-") as directory:
-        return write_zip(output, os.path.join(directory, "bundle.zip"))
+        return write_zip(output, os.path.join(directory, "bundle.zip"), compresslevel=1)
 
 
 def summary(args: argparse.Namespace, output: str, libraries: str, report: SizeReport, savings: Dict[str, int],

@@ -452,7 +452,7 @@ def test_check_without_bundle_argument_is_a_usage_error(capsys):
 def test_bundle_over_the_unzipped_limit_fails_naming_its_biggest_packages(fake, project, monkeypatch):
     from aws_lambda_builders.workflows.python_pip.size_budget import SizeReport
 
-    monkeypatch.setattr(cli, "measure", lambda directory, zipped: SizeReport(
+    monkeypatch.setattr(cli, "measure", lambda directory, zipped, **kwargs: SizeReport(
         300_000_000, zipped, [("numpy", 200_000_000), ("pandas", 90_000_000)]))
     requirements, output = project
     os.makedirs(output)

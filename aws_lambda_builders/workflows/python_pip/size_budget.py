@@ -21,6 +21,7 @@ class SizeReport:
     unzipped: int
     zipped: Optional[int]
     largest: List[Tuple[str, int]] = field(default_factory=list)  # top-level entry -> bytes
+    zipped_is_estimate: bool = False  # measured at fast compression: a little above the real zip
 
     @property
     def unzipped_headroom(self) -> int:
@@ -37,13 +38,16 @@ class SizeReport:
     def lines(self) -> List[str]:
         out = [f"unzipped {megabytes(self.unzipped)} of 250 MB ({megabytes(self.unzipped_headroom)} left)"]
         if self.zipped is not None:
-            out.append(f"zipped {megabytes(self.zipped)} of 50 MB for a direct upload "
-                       f"({megabytes(self.zipped_headroom)} left)")
+            about = "about " if self.zipped_is_estimate else ""
+            out.append(f"zipped {about}{megabytes(self.zipped)} of 50 MB for a direct upload "
+                       f"({megabytes(self.zipped_headroom)} left)" + (", --zip for the exact size"
+                                                                      if self.zipped_is_estimate else ""))
         out += [f"  {megabytes(size):>10}  {name}" for name, size in self.largest]
         return out
 
     def to_dict(self) -> Dict[str, object]:
-        return {"unzipped": self.unzipped, "zipped": self.zipped, "unzipped_limit": UNZIPPED_LIMIT,
+        return {"unzipped": self.unzipped, "zipped": self.zipped, "zipped_is_estimate": self.zipped_is_estimate,
+                "unzipped_limit": UNZIPPED_LIMIT,
                 "zipped_limit": ZIPPED_LIMIT, "largest": [{"name": n, "bytes": s} for n, s in self.largest]}
 
 
@@ -51,7 +55,8 @@ def megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
-def measure(directory: str, zipped: Optional[int] = None, top: int = 5) -> SizeReport:
+def measure(directory: str, zipped: Optional[int] = None, top: int = 5, zipped_is_estimate: bool = False
+            ) -> SizeReport:
     """Sizes of a bundle directory; ``largest`` groups files by their top-level package or module."""
     by_entry: Dict[str, int] = {}
     total = 0
@@ -61,4 +66,4 @@ def measure(directory: str, zipped: Optional[int] = None, top: int = 5) -> SizeR
         top_level = name.split("/", 1)[0]
         by_entry[top_level] = by_entry.get(top_level, 0) + size
     largest = sorted(by_entry.items(), key=lambda item: (-item[1], item[0]))[:top]
-    return SizeReport(total, zipped, largest)
+    return SizeReport(total, zipped, largest, zipped_is_estimate)

@@ -14,7 +14,8 @@ import zipfile
 from typing import Iterator, Tuple
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
-COMPRESSION_LEVEL = 9
+# zlib's default: level 9 is 2.5x slower for a zip under 1% smaller (numpy+pandas, measured here).
+COMPRESSION_LEVEL = 6
 
 
 def bundle_files(directory: str) -> Iterator[Tuple[str, str]]:
@@ -28,11 +29,11 @@ def bundle_files(directory: str) -> Iterator[Tuple[str, str]]:
             yield path, os.path.relpath(path, directory).replace(os.sep, "/")
 
 
-def write_zip(directory: str, zip_path: str, prefix: str = "") -> int:
-    """Zip the contents of ``directory`` (under ``prefix``, e.g. ``python/`` for a layer); return its size."""
+def write_zip(directory: str, zip_path: str, prefix: str = "", compresslevel: int = COMPRESSION_LEVEL) -> int:
+    """Zip the contents of ``directory`` (under ``prefix``); return the zip's size in bytes."""
     entries = sorted(bundle_files(directory), key=lambda entry: entry[1])
     temporary = zip_path + ".partial"
-    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION_LEVEL) as archive:
+    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as archive:
         for path, name in entries:
             info = zipfile.ZipInfo(prefix + name, date_time=FIXED_DATE)
             executable = os.stat(path).st_mode & stat.S_IXUSR
@@ -40,6 +41,6 @@ def write_zip(directory: str, zip_path: str, prefix: str = "") -> int:
             info.create_system = 3  # Unix, whatever the building machine
             info.compress_type = zipfile.ZIP_DEFLATED
             with open(path, "rb") as f:
-                archive.writestr(info, f.read(), compresslevel=COMPRESSION_LEVEL)
+                archive.writestr(info, f.read(), compresslevel=compresslevel)
     os.replace(temporary, zip_path)
     return os.path.getsize(zip_path)
