@@ -35,6 +35,7 @@ from aws_lambda_builders.workflows.python_pip.packager import (
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config, OSUtils
 from tests.builders import make_sdist, make_wheel, tiny_elf
 
+from .packager_helpers import build, contains_run, installed, make_builder, paths, work_dir  # noqa: F401
 from .fake_pip import FakePip, sdist, wheel
 
 # Install what can be and then raise, as aws-lambda-builders does (the default leaves the target alone).
@@ -42,40 +43,6 @@ LENIENT = Config(allow_missing=True)
 MANYLINUX_X86 = "cp311-cp311-manylinux2014_x86_64"
 MANYLINUX_ARM = "cp311-cp311-manylinux2014_aarch64"
 MACOS = "cp311-cp311-macosx_11_0_arm64"
-
-
-# -- helpers ------------------------------------------------------------------
-
-@pytest.fixture
-def paths(tmp_path):
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text("foo\n")
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    return SimpleNamespace(req=str(requirements), target=tmp_path / "target", scratch=scratch)
-
-
-def make_builder(pip, runtime="python3.11", architecture=X86_64):
-    return DependencyBuilder(OSUtils(), runtime, sys.executable,
-                             pip_runner=PipRunner(sys.executable, pip), architecture=architecture)
-
-
-def build(builder, paths, **kwargs):
-    builder.build_site_packages(paths.req, str(paths.target), str(paths.scratch), **kwargs)
-
-
-def work_dir(pip):
-    """The scratch directory the packager gave pip (the --dest of the first call)."""
-    return pip.calls[0].value_after("--dest")
-
-
-def installed(paths):
-    return sorted(os.listdir(paths.target))
-
-
-def contains_run(sequence, run):
-    """True if ``run`` appears in ``sequence`` as consecutive items."""
-    return any(sequence[i:i + len(run)] == run for i in range(len(sequence) - len(run) + 1))
 
 
 def arch_file(arch, package="foo"):

@@ -31,41 +31,13 @@ from aws_lambda_builders.workflows.python_pip.target import LambdaTarget
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config, OSUtils
 from tests.builders import make_wheel, tiny_elf
 
+from .packager_helpers import build, contains_run, installed, make_builder, paths, work_dir  # noqa: F401
 from .fake_pip import Call, FakePip, sdist, wheel
 
 ARM_312 = LambdaTarget("python3.12", ARM64)
 MACOS = "cp311-cp311-macosx_11_0_arm64"
 MANYLINUX_X86 = "cp311-cp311-manylinux2014_x86_64"
 TARGET_FLAGS = ("--platform", "--python-version", "--implementation", "--abi", "--prefer-binary")
-
-
-# -- helpers (as in test_packager) ------------------------------------------------------------------
-
-@pytest.fixture
-def paths(tmp_path):
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text("foo\n")
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    return SimpleNamespace(req=str(requirements), requirements=requirements, target=tmp_path / "target",
-                           scratch=scratch, root=tmp_path)
-
-
-def make_builder(pip, runtime="python3.11", architecture=X86_64):
-    return DependencyBuilder(OSUtils(), runtime, sys.executable,
-                             pip_runner=PipRunner(sys.executable, pip), architecture=architecture)
-
-
-def build(builder, paths, **kwargs):
-    builder.build_site_packages(paths.req, str(paths.target), str(paths.scratch), **kwargs)
-
-
-def installed(paths):
-    return sorted(os.listdir(paths.target))
-
-
-def contains_run(sequence, run):
-    return any(sequence[i:i + len(run)] == run for i in range(len(sequence) - len(run) + 1))
 
 
 def values_of(call, flag):
