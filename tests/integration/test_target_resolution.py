@@ -8,7 +8,6 @@ requirements file and in every package's own dependencies.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path

@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from types import SimpleNamespace
-
-import pytest
 
 from aws_lambda_builders.architecture import X86_64
 from aws_lambda_builders.workflows.python_pip.packager import DependencyBuilder, PipRunner
 from aws_lambda_builders.workflows.python_pip.utils import OSUtils
-
-
-@pytest.fixture
-def paths(tmp_path):
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text("foo\n")
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    return SimpleNamespace(req=str(requirements), requirements=requirements, target=tmp_path / "target",
-                           scratch=scratch, root=tmp_path)
 
 
 def make_builder(pip, runtime="python3.11", architecture=X86_64):

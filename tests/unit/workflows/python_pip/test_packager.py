@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -24,7 +23,6 @@ from aws_lambda_builders.workflows.python_pip.packager import (
     Package,
     PackageDownloadError,
     PackagerError,
-    PipRunner,
     PythonPipDependencyBuilder,
     RequirementsFileNotFoundError,
     UnsupportedArchitectureError,
@@ -32,10 +30,10 @@ from aws_lambda_builders.workflows.python_pip.packager import (
     UnsupportedPythonVersion,
     get_lambda_abi,
 )
-from aws_lambda_builders.workflows.python_pip.utils import UI, Config, OSUtils
+from aws_lambda_builders.workflows.python_pip.utils import UI, Config
 from tests.builders import make_sdist, make_wheel, tiny_elf
 
-from .packager_helpers import build, contains_run, installed, make_builder, paths, work_dir  # noqa: F401
+from .packager_helpers import build, contains_run, installed, make_builder, work_dir
 from .fake_pip import FakePip, sdist, wheel
 
 # Install what can be and then raise, as aws-lambda-builders does (the default leaves the target alone).

@@ -19,7 +19,7 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     NoSuchPackageError,
     PackageDownloadError,
 )
-from aws_lambda_builders.workflows.python_pip.packager import ARM64, X86_64, DependencyBuilder
+from aws_lambda_builders.workflows.python_pip.packager import ARM64, X86_64
 from aws_lambda_builders.workflows.python_pip.pip_runner import (
     PipRunner,
     SubprocessPip,
@@ -28,10 +28,10 @@ from aws_lambda_builders.workflows.python_pip.pip_runner import (
     target_arguments,
 )
 from aws_lambda_builders.workflows.python_pip.target import LambdaTarget
-from aws_lambda_builders.workflows.python_pip.utils import UI, Config, OSUtils
+from aws_lambda_builders.workflows.python_pip.utils import UI, Config
 from tests.builders import make_wheel, tiny_elf
 
-from .packager_helpers import build, contains_run, installed, make_builder, paths, work_dir  # noqa: F401
+from .packager_helpers import build, contains_run, installed, make_builder
 from .fake_pip import Call, FakePip, sdist, wheel
 
 ARM_312 = LambdaTarget("python3.12", ARM64)
