@@ -22,13 +22,12 @@ import signal
 import sys
 import tempfile
 import time
-from typing import Dict, List, Optional, TextIO
-
-from packaging.requirements import InvalidRequirement, Requirement
+from typing import Dict, List, Optional, TextIO, Tuple
 
 from aws_lambda_builders import __version__
 from aws_lambda_builders.architecture import ARM64, X86_64
-from aws_lambda_builders.workflows.python_pip.bundle_check import check_bundle
+from aws_lambda_builders.workflows.python_pip.cache import BuildCache, Placement, restore_build
+from aws_lambda_builders.workflows.python_pip.cache_key import key_for_build
 from aws_lambda_builders.workflows.python_pip.exceptions import (
     BundleTooLargeError,
     DiskFullError,
@@ -44,21 +43,15 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     RequirementsFileNotFoundError,
 )
 from aws_lambda_builders.workflows.python_pip.output import make_staging, replace_directory
-from aws_lambda_builders.workflows.python_pip.packager import STEPS, PythonPipDependencyBuilder
-from aws_lambda_builders.workflows.python_pip.requirements_file import read_requirements_file
 from aws_lambda_builders.workflows.python_pip.size_budget import SizeReport, measure, megabytes
-from aws_lambda_builders.workflows.python_pip.slimming import (
-    exclude,
-    installed_distributions,
-    remove_distributions,
-    runtime_provided_closure,
-    slim,
-)
-from aws_lambda_builders.workflows.python_pip.source_copy import copy_source
 from aws_lambda_builders.workflows.python_pip.target import RUNTIMES, LambdaTarget
-from aws_lambda_builders.workflows.python_pip.zip_archive import write_zip
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config
+from aws_lambda_builders.workflows.python_pip.zip_archive import write_zip, zip_size
 
+# A rebuild from the cache imports no more than the above: pip's side of the packager, the
+# bundle audit and the size options are imported where they are used.
+
+ESTIMATE_LEVEL = 1
 EXIT_OK = 0
 EXIT_MISSING = 1
 EXIT_USAGE = 2
@@ -109,6 +102,8 @@ class TerminalUI(UI):
         self._print(f"  {message}")
 
     def step_started(self, step: str) -> None:
+        from aws_lambda_builders.workflows.python_pip.packager import STEPS
+
         if not self._quiet:
             self._print(f"[{STEPS.index(step) + 1}/{len(STEPS)}] {step}")
 
@@ -148,6 +143,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="drop dependency files matching GLOB (repeatable)")
     build.add_argument("--keep", action="append", default=[], metavar="GLOB",
                        help="never drop files matching GLOB (repeatable)")
+    build.add_argument("--cache-dir", help="the build cache (default: $LAMBDA_PIP_CACHE_DIR, else the user's cache "
+                                           "directory); an unchanged rebuild places files from it without pip")
+    build.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache")
     build.add_argument("--allow-oversize", action="store_true",
                        help="do not fail when the bundle is over Lambda's 250 MB unzipped limit")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
@@ -174,12 +172,11 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
     started = time.monotonic()
     ui = TerminalUI(stream, quiet=args.quiet or args.json)
     config = Config(index_url=args.index_url, extra_index_urls=args.extra_index_url,
-                    find_links=args.find_links, trusted_hosts=args.trusted_host, allow_missing=args.allow_missing)
+                    find_links=args.find_links, trusted_hosts=args.trusted_host, allow_missing=args.allow_missing,
+                    cache_dir=args.cache_dir, no_cache=args.no_cache)
     output = os.path.abspath(args.output)
     if args.source:
         check_source(os.path.abspath(args.source), output)
-    builder = PythonPipDependencyBuilder(runtime=args.runtime, python_exe=args.python,
-                                         architecture=args.architecture)
     if args.scratch_dir:
         os.makedirs(args.scratch_dir, exist_ok=True)
     missing: Optional[MissingDependencyError] = None
@@ -188,22 +185,18 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
     try:
         libraries = os.path.join(staging, "python") if args.layer else staging
         with tempfile.TemporaryDirectory(prefix="lambda-pip-scratch-", dir=args.scratch_dir) as scratch:
-            try:
-                builder.build_dependencies(libraries, scratch, os.path.abspath(args.requirements), ui=ui,
-                                           config=config)
-            except MissingDependencyError as error:  # only with --allow-missing does a bundle follow
-                if not args.allow_missing:
-                    raise
-                missing = error
+            placement, missing = build_dependencies(args, config, libraries, scratch, ui)
             timings["dependencies"] = time.monotonic() - started
             savings = reduce_size(args, libraries)
             if args.source:
+                from aws_lambda_builders.workflows.python_pip.source_copy import copy_source
+
                 copy_source(args.source, libraries, skip=[output, staging, scratch])
         if args.zip:
             ui.write(f"zipping {output} into {os.path.abspath(args.zip)}")
             zipped = write_zip(staging, os.path.abspath(args.zip) + ".staging")
         else:
-            zipped = zipped_size(staging)
+            zipped = zipped_size(staging, libraries, placement, config.build_cache())
         report = measure(staging, zipped, zipped_is_estimate=not args.zip)
         if report.over_unzipped_limit and not args.allow_oversize:
             raise BundleTooLargeError(report.unzipped, [name for name, _ in report.largest])
@@ -230,6 +223,39 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
     return EXIT_OK
 
 
+def build_dependencies(args: argparse.Namespace, config: Config, libraries: str, scratch: str, ui: UI
+                       ) -> Tuple[Optional[Placement], Optional[MissingDependencyError]]:
+    """The dependencies into ``libraries``: placed from the cache when nothing that decides them changed.
+
+    Only a build that cannot be placed from the cache imports the packager and
+    starts pip. Returned: what came from the cache, and with ``--allow-missing``
+    what could not be built.
+    """
+    requirements = os.path.abspath(args.requirements)
+    cache = config.build_cache()
+    if cache is not None and not cache.is_writable():
+        cache = None  # the packager says so, and builds without it
+    key = key_for_build(requirements, args.runtime, args.architecture, args.python,
+                        config.pip_options()) if cache else None
+    if cache is not None and key is not None:
+        os.makedirs(libraries, exist_ok=True)
+        placement = restore_build(cache, key, libraries, ui.write)
+        if placement is not None:
+            if LambdaTarget(args.runtime, args.architecture).is_deprecated:
+                ui.warning(f"{args.runtime} is deprecated by AWS Lambda; move to a newer runtime")
+            return placement, None
+    from aws_lambda_builders.workflows.python_pip.packager import PythonPipDependencyBuilder
+
+    builder = PythonPipDependencyBuilder(runtime=args.runtime, python_exe=args.python, architecture=args.architecture)
+    try:
+        builder.build_dependencies(libraries, scratch, requirements, ui=ui, config=config)
+    except MissingDependencyError as error:  # only with --allow-missing does a bundle follow
+        if not args.allow_missing:
+            raise
+        return getattr(builder, "placement", None), error
+    return getattr(builder, "placement", None), None
+
+
 def check_source(source: str, output: str) -> None:
     """The source must exist, and must not be inside the output that is about to be replaced."""
     if not os.path.isdir(source):
@@ -240,6 +266,17 @@ def check_source(source: str, output: str) -> None:
 
 def reduce_size(args: argparse.Namespace, libraries: str) -> Dict[str, int]:
     """Apply the opt-in size reductions to the libraries; what each one freed, in bytes."""
+    if not (args.exclude_runtime_provided or args.slim or args.exclude):
+        return {}
+    from aws_lambda_builders.workflows.python_pip.requirements_file import read_requirements_file
+    from aws_lambda_builders.workflows.python_pip.slimming import (
+        exclude,
+        installed_distributions,
+        remove_distributions,
+        runtime_provided_closure,
+        slim,
+    )
+
     savings: Dict[str, int] = {}
     if args.exclude_runtime_provided:
         distributions = installed_distributions(libraries, LambdaTarget(args.runtime, args.architecture))
@@ -254,24 +291,38 @@ def reduce_size(args: argparse.Namespace, libraries: str) -> Dict[str, int]:
 
 
 def _name(requirement: str) -> str:
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         return Requirement(requirement).name
     except InvalidRequirement:
         return requirement
 
 
-def zipped_size(output: str) -> int:
-    """About the size the deployment zip would have: written at fast compression, where nobody keeps it.
+def zipped_size(staging: str, libraries: str, placement: Optional[Placement], cache: Optional[BuildCache]) -> int:
+    """The size the deployment zip would have at fast compression, computed without writing it.
 
-    Fast compression takes a third of the time and gives a zip some 15% bigger:
-    an estimate on the safe side of the 50 MB limit.
+    Fast compression gives a zip some 15% bigger than the real one: an
+    estimate on the safe side of the 50 MB limit. Files placed from the cache
+    and unchanged since count with the deflated size measured there once.
     """
-    with tempfile.TemporaryDirectory(prefix="lambda-pip-size-") as directory:
-        return write_zip(output, os.path.join(directory, "bundle.zip"), compresslevel=1)
+    known: Dict[str, int] = {}
+    if placement is not None and cache is not None:
+        for relative, (size, mtime, deflated) in cache.deflated_sizes(placement, ESTIMATE_LEVEL).items():
+            path = os.path.join(libraries, relative)
+            try:
+                info = os.lstat(path)
+            except OSError:
+                continue
+            if info.st_size == size and info.st_mtime_ns == mtime:
+                known[path] = deflated
+    return zip_size(staging, ESTIMATE_LEVEL, known)
 
 
 def summary(args: argparse.Namespace, output: str, libraries: str, report: SizeReport, savings: Dict[str, int],
             missing: Optional[MissingDependencyError], timings: Dict[str, float]) -> Dict[str, object]:
+    from aws_lambda_builders.workflows.python_pip.slimming import installed_distributions
+
     target = LambdaTarget(args.runtime, args.architecture)
     distributions = installed_distributions(libraries, target)
     return {
@@ -296,6 +347,8 @@ def check(args: argparse.Namespace, stream: TextIO) -> int:
         return EXIT_INPUT
     if args.requirements and not os.path.isfile(args.requirements):
         raise RequirementsFileNotFoundError(args.requirements)
+    from aws_lambda_builders.workflows.python_pip.bundle_check import check_bundle
+
     report = check_bundle(args.bundle, args.runtime, args.architecture, args.requirements)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))

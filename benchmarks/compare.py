@@ -5,24 +5,31 @@
 It installs aws-lambda-builders (pinned) in its own virtual environment under
 ``benchmarks/.work/``, then builds each requirement set for python3.11 (the
 version this machine's interpreter can build for with that tool) on each
-architecture, alternating the two tools run by run, and prints the median
-wall time of each and their ratio. Every output is audited with
-``check_bundle`` and the number of problems printed beside the time, so that
-speed never comes from a worse bundle. The first run of each pair is "cold"
-for both tools' pip caches only as far as this machine's pip cache is.
+architecture, several rounds, each round running in turn (the order of the two
+tools alternating from round to round):
+
+- theirs: aws-lambda-builders' python_pip, which keeps no cache of its own;
+- ours cold: lambda-pip with an empty build cache;
+- ours warm: lambda-pip again on the same cache, requirements unchanged;
+- floor: ``cp -al`` of the finished bundle, the cost of placing its files by hard link.
+
+It prints the median wall time of each, the ratios theirs/ours (cold and
+warm) and warm/floor. Both tools use this machine's pip configuration and pip
+download cache alike. Every output is audited with ``check_bundle`` and the
+number of problems printed beside the times, so that speed never comes from a
+worse bundle.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
@@ -77,7 +84,7 @@ def problems(bundle: Path, architecture: str, requirements: Path) -> int:
     return len(check_bundle(str(bundle), RUNTIME, architecture, str(requirements)).problems)
 
 
-def run_case(name: str, architecture: str, runs: int, upstream: str) -> Tuple[List[float], List[float], int, int]:
+def run_case(name: str, architecture: str, runs: int, upstream: str) -> Dict[str, object]:
     case = WORK / f"{name}-{architecture}"
     shutil.rmtree(case, ignore_errors=True)
     case.mkdir(parents=True)
@@ -85,22 +92,24 @@ def run_case(name: str, architecture: str, runs: int, upstream: str) -> Tuple[Li
     requirements.write_text(SETS[name])
     driver = case / "upstream_driver.py"
     driver.write_text(UPSTREAM_DRIVER)
-    ours_times, theirs_times = [], []
+    times: Dict[str, List[float]] = {"theirs": [], "cold": [], "warm": [], "floor": []}
+    ours = [sys.executable, "-m", "aws_lambda_builders", "build", "-r", str(requirements), "--runtime", RUNTIME,
+            "--architecture", architecture, "--allow-missing", "-q"]
     for run in range(runs):
         for tool in ("theirs", "ours") if run % 2 else ("ours", "theirs"):
-            out, scratch = case / f"{tool}-out", case / f"{tool}-scratch"
-            shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(scratch, ignore_errors=True)
-            scratch.mkdir()
-            if tool == "ours":
-                ours_times.append(timed([sys.executable, "-m", "aws_lambda_builders", "build", "-r", str(requirements),
-                                         "-o", str(out), "--runtime", RUNTIME, "--architecture", architecture,
-                                         "--scratch-dir", str(scratch), "--allow-missing", "-q"]))
-            else:
-                theirs_times.append(timed([upstream, str(driver), str(requirements), str(out), str(scratch),
-                                           architecture]))
-    return (ours_times, theirs_times, problems(case / "ours-out", architecture, requirements),
-            problems(case / "theirs-out", architecture, requirements))
+            for path in ("theirs-out", "theirs-scratch") if tool == "theirs" else ("ours-out", "cache", "floor-out"):
+                shutil.rmtree(case / path, ignore_errors=True)
+            if tool == "theirs":
+                (case / "theirs-scratch").mkdir()
+                times["theirs"].append(timed([upstream, str(driver), str(requirements), str(case / "theirs-out"),
+                                              str(case / "theirs-scratch"), architecture]))
+                continue
+            cached = ours + ["--cache-dir", str(case / "cache"), "-o", str(case / "ours-out")]
+            times["cold"].append(timed(cached))
+            times["warm"].append(timed(cached))
+            times["floor"].append(timed(["cp", "-al", str(case / "ours-out"), str(case / "floor-out")]))
+    return {"times": times, "ours_problems": problems(case / "ours-out", architecture, requirements),
+            "theirs_problems": problems(case / "theirs-out", architecture, requirements)}
 
 
 def main() -> int:
@@ -110,13 +119,17 @@ def main() -> int:
     parser.add_argument("--architectures", default="x86_64,arm64")
     args = parser.parse_args()
     upstream = upstream_python()
-    print(f"{'set':<14}{'arch':<8}{'ours (s)':>10}{'theirs (s)':>12}{'ratio':>8}   check problems ours/theirs")
+    print(f"{'set':<14}{'arch':<8}{'theirs':>8}{'cold':>8}{'ratio':>8}{'warm':>8}{'ratio':>9}{'floor':>8}"
+          f"{'warm/floor':>12}   check problems ours/theirs   (median seconds of {args.runs} runs)")
     for name in args.sets.split(","):
         for architecture in args.architectures.split(","):
-            ours, theirs, ours_problems, theirs_problems = run_case(name, architecture, args.runs, upstream)
-            ours_median, theirs_median = statistics.median(ours), statistics.median(theirs)
-            print(f"{name:<14}{architecture:<8}{ours_median:>10.2f}{theirs_median:>12.2f}"
-                  f"{theirs_median / ours_median:>7.2f}x   {ours_problems}/{theirs_problems}", flush=True)
+            result = run_case(name, architecture, args.runs, upstream)
+            median = {tool: statistics.median(values) for tool, values in result["times"].items()}
+            print(f"{name:<14}{architecture:<8}{median['theirs']:>8.2f}{median['cold']:>8.2f}"
+                  f"{median['theirs'] / median['cold']:>7.2f}x{median['warm']:>8.3f}"
+                  f"{median['theirs'] / median['warm']:>8.1f}x{median['floor']:>8.3f}"
+                  f"{median['warm'] / median['floor']:>11.1f}x   "
+                  f"{result['ours_problems']}/{result['theirs_problems']}", flush=True)
     return 0
 
 

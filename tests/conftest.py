@@ -19,3 +19,11 @@ def hermetic_pip(monkeypatch):
             monkeypatch.delenv(name)
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+
+
+@pytest.fixture(autouse=True)
+def own_build_cache(tmp_path_factory, monkeypatch):
+    """Every test gets an empty lambda-pip cache of its own: never the user's, never another test's."""
+    cache = tmp_path_factory.mktemp("lambda-pip-cache")
+    monkeypatch.setenv("LAMBDA_PIP_CACHE_DIR", str(cache))
+    return cache

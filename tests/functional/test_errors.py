@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from aws_lambda_builders import cli
-from aws_lambda_builders.workflows.python_pip import packager
+from aws_lambda_builders.workflows.python_pip import packager, wheel_install
 from tests.functional.package_index import _free_port
 
 pytestmark = pytest.mark.usefixtures("offline_pip")
@@ -137,12 +137,14 @@ def test_unsupported_runtime_through_the_library():
     assert cli.exit_code(raised.value) == 5
 
 
-def test_full_disk(tmp_path, package_index, monkeypatch):
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["into-the-cache", "without-the-cache"])
+def test_full_disk(tmp_path, package_index, monkeypatch, cache):
     def no_space(wheel_path, root):
         raise OSError(errno.ENOSPC, "No space left on device", root)
 
-    monkeypatch.setattr(packager, "install_wheel", no_space)
-    code, text = run(tmp_path, "pure-app\n", "-i", package_index.url)
+    monkeypatch.setattr(packager, "install_wheel", no_space)  # installing straight into the bundle
+    monkeypatch.setattr(wheel_install, "install_wheel_files", no_space)  # unpacking into the cache
+    code, text = run(tmp_path, "pure-app\n", "-i", package_index.url, *cache)
 
     assert code == 6
     assert "No space left on the device" in text and "Free some space" in text

@@ -12,6 +12,7 @@ import pytest
 
 import aws_lambda_builders
 from aws_lambda_builders import cli
+from aws_lambda_builders.workflows.python_pip import packager
 from aws_lambda_builders.workflows.python_pip.exceptions import (
     MissingDependencyError,
     NoSuchPackageError,
@@ -60,7 +61,8 @@ def fake(monkeypatch):
     FakeBuilder.instances = []
     FakeBuilder.raise_error = None
     FakeBuilder.dist_infos = ("x-1.0.dist-info",)
-    monkeypatch.setattr(cli, "PythonPipDependencyBuilder", FakeBuilder)
+    # The command line imports the packager only when the cache cannot place the build.
+    monkeypatch.setattr(packager, "PythonPipDependencyBuilder", FakeBuilder)
     return FakeBuilder
 
 

@@ -27,6 +27,7 @@ import shutil
 import sys
 import tempfile
 import zipfile
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
@@ -59,11 +60,13 @@ from .index_probe import diagnose, index_urls
 from .interpreters import find_interpreters, interpreter_for
 from .missing import explain_missing
 from .output import make_staging, replace_directory
-from .pip_runner import PipRunner, SubprocessPip, pip_error_summary
+from .pip_runner import PipRunner, SubprocessPip, kill_running_pips, pip_error_summary
 from .pure_wheel import holds_compiled_code, retag_as_pure
 from .requirements_file import RequirementsFile, invalid_requirement, read_requirements_file
 from .sdist import SDistMetadataFetcher, SDistMetadataFinder
 from .bundle_check import check_wheel_binaries
+from .cache import BuildCache, Placement, restore_build
+from .cache_key import key_for_build
 from .target import LambdaTarget, wheel_tags
 from .utils import UI, Config, OSUtils
 from .wheel_install import install_wheel, spelled_data_dir
@@ -131,6 +134,11 @@ class PythonPipDependencyBuilder:
                                                    architecture=architecture)
         self._dependency_builder = dependency_builder
 
+    @property
+    def placement(self) -> Optional[Placement]:
+        """What the last build placed from the cache, file by file; None when the cache was off."""
+        return getattr(self._dependency_builder, "placement", None)
+
     def build_dependencies(self, artifacts_dir_path: str, scratch_dir_path: str, requirements_path: str,
                            ui: Optional[UI] = None, config: Optional[Config] = None) -> None:
         """Build the dependencies listed in ``requirements_path`` into ``artifacts_dir_path``.
@@ -166,6 +174,7 @@ class DependencyBuilder:
             pip_runner = PipRunner(python_exe=python_exe, pip=SubprocessPip(osutils, python_exe))
         self._pip = pip_runner
         self._sdist_pip: Optional[PipRunner] = None
+        self._resolved_for_target = False
         self._ui = UI()
         self._pip_options: List[str] = []
         self._later_pip_options: List[str] = []
@@ -173,6 +182,9 @@ class DependencyBuilder:
         self._build_errors: Dict[str, str] = {}
         self._local_builds: Dict[str, Set[Package]] = {}
         self._binary_problems_seen: Dict[Tuple[str, int, int], List[str]] = {}
+        self._cache: Optional[BuildCache] = None
+        # The files the last build placed from the cache, by tree; None when it did not use the cache.
+        self.placement: Optional[Placement] = None
 
     @property
     def compatible_platforms(self) -> List[str]:
@@ -197,9 +209,20 @@ class DependencyBuilder:
         config = config or Config()
         if self.target.is_deprecated:
             self._ui.warning(f"{self.runtime} is deprecated by AWS Lambda; move to a newer runtime")
+        self._cache = config.build_cache()
+        if self._cache is not None and not self._cache.is_writable():
+            self._ui.warning(f"the build cache {self._cache.root} cannot be written: building without it")
+            self._cache = None
+        self.placement = None
+        key = self._build_key(requirements_filepath, config)
         staging = make_staging(target_directory)
         try:
+            if key is not None and self._restore(key, staging):
+                replace_directory(staging, target_directory)
+                return
             self._build_into(staging, requirements_filepath, scratch_directory, config)
+            if key is not None and self.placement is not None:
+                self._cache.store(key, self.placement)
             replace_directory(staging, target_directory)
         except MissingDependencyError:
             if config.allow_missing:
@@ -211,6 +234,20 @@ class DependencyBuilder:
             raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _build_key(self, requirements_filepath: str, config: Config) -> Optional[str]:
+        """The whole-build cache key, or None: no cache, a stand-in for pip, or inputs the key cannot cover."""
+        if self._cache is None or not getattr(self._pip, "runs_pip", False):
+            return None
+        return key_for_build(requirements_filepath, self.runtime, self.architecture, self.python_exe,
+                             config.pip_options())
+
+    def _restore(self, key: str, staging: str) -> bool:
+        """Step 8 alone, for a build whose inputs are unchanged: its files placed from the cache."""
+        assert self._cache is not None
+        with self._step("install"):
+            self.placement = restore_build(self._cache, key, staging, self._ui.write)
+        return self.placement is not None
 
     def _build_into(self, staging: str, requirements_filepath: str, scratch_directory: str, config: Config) -> None:
         """Steps 1 to 9 into the (empty) staging directory; raises MissingDependencyError last."""
@@ -287,11 +324,14 @@ class DependencyBuilder:
         When pip finds nothing for the target for some requirement, it is
         resolved again on this machine, as the original packager does, so that
         the later steps can try to build it and name it missing with what exists.
+        Whether the target's resolution held is kept for step 3.
         """
+        self._resolved_for_target = False
         try:
             built_locally = self._pip.download_all_dependencies(requirements_filename, directory,
                                                                 options=self._pip_options, target=self.target,
                                                                 build_options=self._later_pip_options)
+            self._resolved_for_target = True
         except NoSuchPackageError as error:
             problem = self._real_pip and diagnose(error.package_name, index_urls(self._later_pip_options))
             if problem:
@@ -324,6 +364,17 @@ class DependencyBuilder:
         return sdists, compatible, incompatible
 
     def _download_binary_wheels(self, packages: Set["Package"], directory: str) -> None:
+        """Step 3: ask pip for a wheel for the target of each package that has none.
+
+        After a resolution for the target (step 1 without the fallback), pip has
+        already looked for such a wheel of every version it chose, with the
+        target's tags and ``--prefer-binary``: an sdist it chose has none, and
+        asking again would only cost a pip process. Its incompatible wheels (which
+        such a resolution should not give, but a custom runner may) are still
+        asked for, and so is everything after a resolution on this machine.
+        """
+        if self._resolved_for_target:
+            packages = {package for package in packages if package.dist_type != "sdist"}
         if not packages:
             return
         before = set(self._osutils.get_directory_contents(directory))
@@ -353,15 +404,90 @@ class DependencyBuilder:
         raise HashMismatchError([package.identifier], f"{filename} has sha256:{digest}, which is not pinned")
 
     def _build_sdists(self, sdists: Set["Package"], directory: str, compile_c: bool = True) -> None:
-        for sdist in sorted(sdists, key=lambda p: p.identifier):
-            path_to_sdist = self._osutils.joinpath(directory, sdist.filename)
-            result = self._sdist_runner().build_wheel(path_to_sdist, directory, compile_c,
-                                                      options=self._later_pip_options)
+        """Steps 4 and 5: build each sdist into a wheel in ``directory``, several at a time.
+
+        A build is mostly waiting on pip's own children (the build backend, the
+        compiler), so up to one per CPU run together, each writing into its own
+        sub-directory (see :meth:`_build_sdist_in_own_directory`). What is
+        reported is reported from this thread once all are done, in the order of
+        the identifiers, so the output is the same as when they ran one by one.
+        """
+        ordered = sorted(sdists, key=lambda p: p.identifier)
+        if not ordered:
+            return
+        self._sdist_runner()  # made here, once: it is made lazily, and not by several threads at once
+        results = self._run_builds([self._osutils.joinpath(directory, s.filename) for s in ordered],
+                                   directory, compile_c)
+        compatible = self._categorize_wheel_files(directory)[0]
+        for sdist, result in zip(ordered, results):
             if self._record_build_error(sdist.identifier, result):
                 continue
-            built = [w for w in self._categorize_wheel_files(directory)[0] if w == sdist]
+            built = [w for w in compatible if w == sdist]
             if built:
                 self._ui.package_built(sdist.filename, built[0].filename)
+
+    def _run_builds(self, sdist_paths: List[str], directory: str, compile_c: bool) -> List[object]:
+        """The results of building every sdist, in the order given; the first exception of a build is raised.
+
+        When this thread is interrupted (Ctrl-C, SIGTERM) or a build raises, the
+        builds not yet started are cancelled, the running pips killed and their
+        threads waited for, so no pip is left writing into a scratch directory
+        about to be removed.
+        """
+        pool = ThreadPoolExecutor(max_workers=min(len(sdist_paths), os.cpu_count() or 1),
+                                  thread_name_prefix="lambda-pip-build")
+        try:
+            futures = [pool.submit(self._build_sdist_in_own_directory, path, directory, compile_c)
+                       for path in sdist_paths]
+            wait(futures, return_when=FIRST_EXCEPTION)
+            results = [future.result() for future in futures]
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            kill_running_pips()
+            pool.shutdown(wait=True)
+            raise
+        pool.shutdown(wait=True)
+        return results
+
+    def _build_sdist_in_own_directory(self, sdist_path: str, directory: str, compile_c: bool) -> object:
+        """One build, into a fresh sub-directory of ``directory``; its wheels then moved into ``directory``.
+
+        Builds that run together never share pip's output directory, and a build
+        that fails (or is killed) leaves nothing behind: its sub-directory goes.
+        """
+        out_dir = tempfile.mkdtemp(prefix="build-", dir=directory)
+        try:
+            result = self._build_sdist_wheel(sdist_path, out_dir, compile_c)
+            if not _build_failed(result):
+                for filename in sorted(os.listdir(out_dir)):
+                    if filename.endswith(".whl"):
+                        os.replace(os.path.join(out_dir, filename), os.path.join(directory, filename))
+            return result
+        finally:
+            shutil.rmtree(out_dir, ignore_errors=True)
+
+    def _build_sdist_wheel(self, sdist_path: str, out_dir: str, compile_c: bool) -> object:
+        """Build one sdist into a wheel in ``out_dir``; pip's result (or what a custom runner returns).
+
+        With the cache, an sdist of the same content built before for the same
+        target, by the same interpreter, with the same options and compiler
+        setting, is not built again: its wheel is copied from the cache.
+        """
+        runner = self._sdist_runner()
+        cache = self._cache if os.path.isfile(sdist_path) else None
+        builder = repr((os.path.realpath(getattr(runner, "python_exe", "")), self._later_pip_options))
+        built_for = f"{self.runtime}-{self.architecture}-{hashlib.sha256(builder.encode()).hexdigest()[:16]}"
+        if cache is not None:
+            cached = cache.built_wheel(sdist_path, built_for, compile_c)
+            if cached is not None:
+                shutil.copyfile(cached, os.path.join(out_dir, os.path.basename(cached)))
+                return 0, b"", b""
+        result = runner.build_wheel(sdist_path, out_dir, compile_c, options=self._later_pip_options)
+        if cache is not None and not _build_failed(result):
+            for filename in sorted(os.listdir(out_dir)):
+                if filename.endswith(".whl"):
+                    cache.store_built_wheel(sdist_path, built_for, compile_c, os.path.join(out_dir, filename))
+        return result
 
     def _sdist_runner(self) -> PipRunner:
         """pip in an interpreter of the target's Python version when this machine has one.
@@ -396,7 +522,7 @@ class DependencyBuilder:
         The first failure is kept: the build with a compiler says what is wrong
         with the code; the one without says only that there was no compiler.
         """
-        if isinstance(result, tuple) and result[0]:
+        if _build_failed(result):
             self._build_errors.setdefault(key, pip_error_summary(result[2].decode("utf-8", "replace")))
             return True
         return False
@@ -506,11 +632,17 @@ class DependencyBuilder:
         return reasons
 
     def _install_wheels(self, src_dir: str, dst_dir: str, wheels: Iterable["Package"]) -> None:
+        """Install the wheels in order (a later one wins a file two hold): linked from the cache when it is on."""
         if self._osutils.directory_exists(dst_dir):
             self._osutils.rmtree(dst_dir)
         self._osutils.makedirs(dst_dir)
-        for wheel in sorted(wheels, key=lambda p: p.identifier):
-            install_wheel(self._osutils.joinpath(src_dir, wheel.filename), dst_dir)
+        ordered = sorted(wheels, key=lambda p: p.identifier)
+        if self._cache is not None:
+            self.placement = self._cache.place_wheels(
+                [self._osutils.joinpath(src_dir, wheel.filename) for wheel in ordered], dst_dir)
+        for wheel in ordered:
+            if self._cache is None:
+                install_wheel(self._osutils.joinpath(src_dir, wheel.filename), dst_dir)
             self._ui.package_installed(wheel.filename)
 
 
@@ -528,6 +660,11 @@ def _has_at_least_one_package(filename: str) -> bool:
     """A best-effort look for any line that is neither blank nor a comment."""
     with open(filename, "r", encoding="utf-8", errors="replace") as f:
         return any(line.strip() and not line.strip().startswith("#") for line in f)
+
+
+def _build_failed(result: object) -> bool:
+    """Whether a build's result is pip's non-zero exit. (Runners written for the original return None.)"""
+    return isinstance(result, tuple) and bool(result[0])
 
 
 def _normalize_version(version: str) -> str:

@@ -8,12 +8,14 @@ the packager's exceptions, keeping pip's stderr on them.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
 import re
 import sys
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+import threading
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .compat import pip_import_string, pip_no_compile_c_env_vars, pip_no_compile_c_shim, pip_target_environment_shim
 from .exceptions import (
@@ -50,13 +52,33 @@ class SubprocessPip:
         run_pip = "import sys; %s; sys.exit(main(%r))" % (self._import_string, list(args))
         invoke_pip = [self.python_exe, "-c", (shim or "") + run_pip]
         p = self._osutils.popen(invoke_pip, stdout=self._osutils.pipe, stderr=self._osutils.pipe, env=env_vars)
+        with _RUNNING_LOCK:
+            _RUNNING.add(p)
         try:
             out, err = p.communicate()
         except BaseException:  # Ctrl-C, SIGTERM: pip must not go on writing into a scratch being removed
             p.kill()
             p.wait()
             raise
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(p)
         return p.returncode, out, err
+
+
+# The pip processes running now, from any thread: an interrupted build stops those of its
+# other threads (builds running in parallel) instead of waiting for them to finish.
+_RUNNING: Set[object] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def kill_running_pips() -> None:
+    """Kill every pip process this process started that has not ended yet."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for process in running:
+        with contextlib.suppress(OSError):
+            process.kill()
 
 
 _NO_SUCH_PACKAGE = re.compile(r"Could not find a version that satisfies the requirement (\S+)")
@@ -110,6 +132,11 @@ class PipRunner:
         self.python_exe = python_exe
         self._wrapped_pip = pip
         self._osutils = osutils or OSUtils()
+
+    @property
+    def runs_pip(self) -> bool:
+        """Whether pip itself answers (not a stand-in): then a build's result follows from its inputs."""
+        return type(self) is PipRunner and type(self._wrapped_pip) is SubprocessPip
 
     def _execute(self, command: str, args: Sequence[str], env_vars: Optional[Dict[str, str]] = None,
                  shim: Optional[str] = None) -> PipResult:
@@ -174,28 +201,36 @@ class PipRunner:
                                   platforms: Sequence[str], options: Sequence[str] = ()) -> None:
         """Try to download a wheel for the target for each package (``name==version``).
 
-        One pip call per package, because pip stops at the first package it
-        cannot satisfy; which ones succeeded is read from ``directory`` afterwards.
+        All of them are asked for in one pip call, which is one interpreter start
+        and one index session instead of one per package. pip stops at the first
+        package it cannot satisfy and then saves none, so when that call fails
+        each package is asked for alone, to get every wheel that does exist.
+        Which ones succeeded is read from ``directory`` afterwards.
         """
+        packages = list(packages)
+        if not packages:
+            return
         platform_args = list(itertools.chain.from_iterable(["--platform", p] for p in platforms))
         # Without it pip pairs the target's ABI with the host's Python version (cp311-cp312).
         version_args = ["--python-version", f"{lambda_abi[2]}.{lambda_abi[3:]}"] if _CPYTHON_ABI.match(
             lambda_abi) else []
+        arguments = [
+            "--only-binary=:all:",
+            "--no-deps",
+            *platform_args,
+            *version_args,
+            "--implementation",
+            "cp",
+            "--abi",
+            lambda_abi,
+            "--dest",
+            directory,
+        ]
+        rc, _, _ = self._execute("download", arguments + packages + list(options))
+        if rc == 0 or len(packages) == 1:
+            return
         for package in packages:
-            arguments = [
-                "--only-binary=:all:",
-                "--no-deps",
-                *platform_args,
-                *version_args,
-                "--implementation",
-                "cp",
-                "--abi",
-                lambda_abi,
-                "--dest",
-                directory,
-                package,
-            ] + list(options)
-            self._execute("download", arguments)
+            self._execute("download", arguments + [package] + list(options))
 
 
 def _conflict_lines(stderr: str) -> str:

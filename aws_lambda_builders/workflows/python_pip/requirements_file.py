@@ -15,9 +15,6 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from .exceptions import RequirementsFileNotFoundError
 
 # Options that take a value, by every spelling pip accepts in a requirements file.
@@ -32,6 +29,7 @@ _FLAG_OPTIONS = {"--pre", "--prefer-binary", "--no-index"}
 _INCLUDES = {"-r": False, "--requirement": False, "-c": True, "--constraint": True}
 _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
 _COMMENT = re.compile(r"(^|\s+)#.*$")
+_EDITABLE = re.compile(r"^(?:-e|--editable)(?:\s+|=)(?P<location>.+)$")
 
 
 @dataclass(frozen=True)
@@ -47,6 +45,7 @@ class RequirementsFile:
     requirements: List[RequirementLine] = field(default_factory=list)
     constraints: List[RequirementLine] = field(default_factory=list)  # from -c files: not requirements
     options: List[Tuple[str, ...]] = field(default_factory=list)  # ("--index-url", URL), ("--pre",)
+    files: List[str] = field(default_factory=list)  # every file read: the one given and its includes
 
     @property
     def pip_options(self) -> List[str]:
@@ -75,20 +74,26 @@ def read_requirements_file(path: str) -> RequirementsFile:
 _ARCHIVE = re.compile(r"\.(whl|zip|tar\.gz|tar\.bz2|tgz|tar)$")
 
 
+def names_a_location(line: RequirementLine) -> bool:
+    """Whether ``line`` is a path, URL or VCS link rather than a name: pip reads those itself."""
+    text = line.requirement
+    return (text.startswith((".", "/", "~", "\\")) or "://" in text or "/" in text.split(";")[0]
+            or _ARCHIVE.search(text.split(";")[0].strip()) is not None
+            or os.path.exists(os.path.join(os.path.dirname(line.path), text)))
+
+
 def invalid_requirement(line: RequirementLine) -> Optional[str]:
     """Why ``line`` is no requirement pip could read, or None.
 
     Paths, URLs and VCS links are left to pip, which knows them; everything
     else must be a PEP 508 requirement.
     """
-    text = line.requirement
-    looks_like_path = (text.startswith((".", "/", "~", "\\")) or "://" in text or "/" in text.split(";")[0]
-                       or _ARCHIVE.search(text.split(";")[0].strip()) is not None
-                       or os.path.exists(os.path.join(os.path.dirname(line.path), text)))
-    if looks_like_path:
+    if names_a_location(line):
         return None
+    from packaging.requirements import InvalidRequirement, Requirement  # only here: the cache check must start fast
+
     try:
-        Requirement(text)
+        Requirement(line.requirement)
     except InvalidRequirement as error:
         return str(error).splitlines()[0]
     return None
@@ -101,10 +106,16 @@ def _read(path: str, result: RequirementsFile, seen: Set[str], constraints: bool
     base = os.path.dirname(path)
     if not os.path.isfile(path):
         raise RequirementsFileNotFoundError(path)
+    result.files.append(path)
     with open(path, encoding="utf-8", errors="replace") as f:
         for number, raw in logical_lines(f):
             line = _ENV_VAR.sub(lambda m: os.environ.get(m.group(1), m.group(0)), _COMMENT.sub("", raw)).strip()
             if not line:
+                continue
+            editable = _EDITABLE.match(line)
+            if editable:  # a project pip installs from where it is: a requirement all the same
+                lines = result.constraints if constraints else result.requirements
+                lines.append(RequirementLine(path, number, editable.group("location").strip()))
                 continue
             if line.startswith("-"):
                 _read_option_line(line, base, result, seen)
@@ -142,6 +153,9 @@ def _split_hashes(line: str) -> Tuple[str, Tuple[str, ...]]:
 
 
 def _name_of(requirement: str) -> Optional[str]:
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
     try:
         return canonicalize_name(Requirement(requirement).name)
     except InvalidRequirement:

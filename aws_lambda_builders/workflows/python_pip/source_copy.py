@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import shutil
+import stat
 from typing import Iterable, Sequence
 
 # What a project directory holds that has no place in a Lambda function.
@@ -33,4 +34,18 @@ def copy_source(source_dir: str, destination: str, excludes: Sequence[str] = EXC
                 if any(fnmatch.fnmatch(name, pattern) for pattern in excludes)
                 or os.path.realpath(os.path.join(directory, name)) in skipped}
 
-    shutil.copytree(source_dir, destination, ignore=ignore, dirs_exist_ok=True, symlinks=False)
+    shutil.copytree(source_dir, destination, ignore=ignore, dirs_exist_ok=True, symlinks=False,
+                    copy_function=copy_file_replacing)
+
+
+def copy_file_replacing(source: str, destination: str) -> str:
+    """``shutil.copy2``, but a file already at ``destination`` is unlinked first, not written through.
+
+    Bundle files may be hard links into the build cache: writing into one
+    would change the cached file and every other bundle that links it.
+    """
+    if os.path.lexists(destination) and not os.path.isdir(destination):
+        os.unlink(destination)
+    copied = shutil.copy2(source, destination)
+    os.chmod(copied, stat.S_IMODE(os.stat(copied).st_mode) | stat.S_IWUSR)  # a copy is the user's to edit
+    return copied

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Dict, FrozenSet, List, Tuple
-
-from packaging.tags import Tag, compatible_tags, cpython_tags
-from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Tuple
 
 from aws_lambda_builders.architecture import ARM64, X86_64
 
 from .exceptions import UnsupportedArchitectureError, UnsupportedPythonVersion
+
+if TYPE_CHECKING:  # packaging is imported where tags are computed: a rebuild from the cache needs none
+    from packaging.tags import Tag
 
 # runtime -> (CPython minor version, glibc of the runtime's OS base)
 RUNTIMES: Dict[str, Tuple[int, Tuple[int, int]]] = {
@@ -105,6 +105,8 @@ class LambdaTarget:
         ``cpXY-cpXY``, ``cpXY-abi3`` with XY at or below the runtime,
         ``py3``/``py3X`` with X at or below it, and ``none``; never ``py2``.
         """
+        from packaging.tags import compatible_tags, cpython_tags
+
         binary_platforms = [p for p in self.platforms if p != "any"]
         tags = set(
             cpython_tags(self.python_version, abis=[self.abi], platforms=binary_platforms)
@@ -156,6 +158,8 @@ def is_compatible_wheel(filename: str, target: LambdaTarget) -> bool:
 
 def wheel_tags(filename: str) -> FrozenSet[Tag]:
     """The tag set of a wheel file name; empty for a name that is not a wheel's."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
     try:
         return parse_wheel_filename(filename)[3]
     except InvalidWheelFilename:

@@ -11,13 +11,14 @@ import io
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence
 
-from .archives import extract_zipfile
+
+if TYPE_CHECKING:
+    from .cache import BuildCache
 
 LOG = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ class OSUtils:
             return f.read()
 
     def extract_zipfile(self, zipfile_path: str, unpack_dir: str) -> None:
+        from .archives import extract_zipfile
+
         extract_zipfile(zipfile_path, unpack_dir)
 
     def directory_exists(self, path: str) -> bool:
@@ -76,6 +79,8 @@ class OSUtils:
             shutil.rmtree(tempdir, ignore_errors=True)
 
     def popen(self, command, stdout=None, stderr=None, env=None, cwd=None):
+        import subprocess
+
         return subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env, cwd=cwd)
 
     def mtime(self, path: str) -> float:
@@ -83,6 +88,8 @@ class OSUtils:
 
     @property
     def pipe(self) -> int:
+        import subprocess
+
         return subprocess.PIPE
 
     def basename(self, path: str) -> str:
@@ -144,6 +151,18 @@ class Config:
     # Install what could be built and then raise MissingDependencyError (the original's way),
     # instead of leaving the target directory untouched.
     allow_missing: bool = False
+    # The persistent cache (unpacked wheels, sdists built, whole builds): None for the user's cache
+    # directory (``cache.default_cache_dir``); ``no_cache`` builds without reading or writing it.
+    cache_dir: Optional[str] = None
+    no_cache: bool = False
+
+    def build_cache(self) -> Optional["BuildCache"]:
+        """The cache these settings name, or None when it is off."""
+        if self.no_cache:
+            return None
+        from .cache import BuildCache, default_cache_dir
+
+        return BuildCache(self.cache_dir or default_cache_dir())
 
     def pip_options(self) -> List[str]:
         """The pip command-line options these settings stand for."""

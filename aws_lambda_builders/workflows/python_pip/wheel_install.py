@@ -4,18 +4,24 @@ Lambda puts the bundle root on ``sys.path``, so both ``purelib`` and
 ``platlib`` (including a wheel's ``<name>-<version>.data/purelib|platlib``)
 go there, with the ``.dist-info`` beside them. Scripts, headers and data files
 have no place to live on Lambda and are left out. The wheel is checked against
-its RECORD (PEP 427) before a byte is written, using pypa's ``installer``.
+its RECORD (PEP 427) with pypa's ``installer``: names and sizes before a byte is
+written, and each file's hash as it is written (one pass over the bytes, not
+two); a wheel that fails leaves a partial tree, which callers install into a
+staging directory they throw away.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import csv
+import hashlib
 import io
 import logging
 import os
 import warnings
 import zipfile
-from typing import BinaryIO, Iterable, List, Optional, Tuple
+from typing import BinaryIO, Dict, Iterable, List, Optional, Tuple
 
 from installer import install
 from packaging.utils import canonicalize_name
@@ -39,6 +45,7 @@ class BundleDestination(WheelDestination):
         self.root = os.path.abspath(root)
         self.hash_algorithm = hash_algorithm
         self.written: List[str] = []
+        self.digests: Dict[str, str] = {}  # path written -> "algorithm=urlsafe-b64 digest"
 
     def _path(self, path: str) -> str:
         target = os.path.abspath(os.path.join(self.root, path))
@@ -55,13 +62,14 @@ class BundleDestination(WheelDestination):
         path = os.fspath(path)
         target = self._path(path)
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        if os.path.islink(target):
-            os.unlink(target)
+        if os.path.lexists(target):
+            os.unlink(target)  # never write through a link into what it points at
         with open(target, "wb") as f:
+            self.written.append(target)
             digest, size = copyfileobj_with_hashing(stream, f, self.hash_algorithm)
         if is_executable:
             os.chmod(target, os.stat(target).st_mode | 0o111)
-        self.written.append(target)
+        self.digests[target] = f"{self.hash_algorithm}={digest}"
         return RecordEntry(path, Hash(self.hash_algorithm, digest), size)
 
     def finalize_installation(self, scheme: Scheme, record_file_path: str,
@@ -97,6 +105,38 @@ class _ArchiveSpelledWheel(WheelFile):
     def data_dir(self) -> str:
         return spelled_data_dir(self._zipfile.namelist(), self.distribution) or super().data_dir
 
+    def get_contents(self):
+        """Each member's stream checks the member against RECORD as it is read: the bytes pass once."""
+        for elements, stream, is_executable in super().get_contents():
+            record = RecordEntry.from_elements(*elements) if elements[1] else None
+            yield elements, _RecordCheckedStream(stream, record, elements[0]), is_executable
+
+
+class _RecordCheckedStream(io.RawIOBase):
+    """A member's stream that raises at its end if the bytes read do not have RECORD's hash and size."""
+
+    def __init__(self, stream: BinaryIO, record: Optional[RecordEntry], name: str) -> None:
+        self._stream = stream
+        self._record = record
+        self._name = name
+        self._hash = hashlib.new(record.hash_.name) if record is not None and record.hash_ else None
+        self._size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        if self._hash is None:
+            return data
+        self._hash.update(data)
+        self._size += len(data)
+        if not data or size < 0:
+            digest = base64.urlsafe_b64encode(self._hash.digest()).decode("ascii").rstrip("=")
+            if digest != self._record.hash_.value or self._size != self._record.size:
+                raise ValueError(f"hash / size of {self._name} didn't match RECORD")
+        return data
+
 
 def _check_record_lists_only_present_files(source: WheelFile, name: str) -> None:
     """``installer`` checks that every file is in RECORD; PEP 427 also wants every RECORD entry in the
@@ -118,17 +158,25 @@ def install_wheel(wheel_path: str, root: str) -> List[str]:
     Returns the files written. Raises :class:`InvalidWheelError` naming the
     wheel and the problem when it is not a valid wheel or fails its RECORD.
     """
+    return list(install_wheel_files(wheel_path, root))
+
+
+def install_wheel_files(wheel_path: str, root: str) -> Dict[str, str]:
+    """:func:`install_wheel`, returning each file written with its digest (``sha256=<urlsafe b64>``)."""
     name = os.path.basename(wheel_path)
     destination = BundleDestination(root)
     try:
         with _ArchiveSpelledWheel.open(wheel_path) as source:
             _check_record_lists_only_present_files(source, name)
-            source.validate_record(validate_contents=True)
+            source.validate_record(validate_contents=False)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 install(source, destination, {"INSTALLER": INSTALLER_NAME})
     except (InstallerError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        for path in destination.written:  # a refused wheel leaves nothing behind
+            with contextlib.suppress(OSError):
+                os.unlink(path)
         raise InvalidWheelError(name, str(error) or type(error).__name__) from error
     for warning in caught:  # e.g. installer skipping a __pycache__ the wheel should not hold
         LOG.debug("%s: %s", name, warning.message)
-    return destination.written
+    return destination.digests

@@ -20,7 +20,7 @@ from aws_lambda_builders.exceptions import WorkflowFailedError
 
 from .exceptions import PackagerError
 from .packager import PythonPipDependencyBuilder
-from .source_copy import EXCLUDED_FILES, copy_source
+from .source_copy import EXCLUDED_FILES, copy_file_replacing, copy_source
 from .utils import UI, Config
 
 LOG = logging.getLogger(__name__)
@@ -86,7 +86,8 @@ class PythonPipWorkflow:
         if self.dependencies_dir and self.combine_dependencies and os.path.isdir(self.dependencies_dir) \
                 and os.path.realpath(self.dependencies_dir) != os.path.realpath(self.artifacts_dir):
             try:
-                shutil.copytree(self.dependencies_dir, self.artifacts_dir, dirs_exist_ok=True)
+                shutil.copytree(self.dependencies_dir, self.artifacts_dir, dirs_exist_ok=True,
+                                copy_function=copy_file_replacing)
             except OSError as error:
                 raise self._fail("CopyDependencies", error) from error
         try:

@@ -11,6 +11,9 @@ REAL wheels and sdists (``tests/builders.py``) where pip would put them::
     pip.on_wheel("qux-1.0.tar.gz", rc=1, stderr="ERROR: Failed building wheel for qux\n")
 
 A call nothing in the table answers fails like pip does (rc 1, an ERROR line).
+A ``download-binary`` call naming several requirements succeeds only when the
+table answers each of them, and then writes all their artifacts; otherwise it
+fails and writes none, as ``pip download`` does.
 When several rules match, the one with the most ``env`` conditions wins.
 """
 
@@ -65,8 +68,26 @@ class Call:
         return self.value_after("--wheel-dir") if self.command == "wheel" else self.value_after("--dest")
 
     @property
+    def requirements(self) -> List[str]:
+        """Every ``name==version`` of a ``download-binary`` call: the arguments after ``--dest DIR`` up to an option."""
+        if self.kind != "download-binary" or "--dest" not in self.args:
+            return []
+        found = []
+        for arg in self.args[self.args.index("--dest") + 2:]:
+            if arg.startswith("-"):
+                break
+            found.append(arg)
+        return found
+
+    def alone(self, requirement: str) -> "Call":
+        """This ``download-binary`` call as if it asked for ``requirement`` only."""
+        start = self.args.index("--dest") + 2
+        rest = self.args[start + len(self.requirements):]
+        return Call(self.command, self.args[:start] + [requirement] + rest, self.env_vars, self.shim)
+
+    @property
     def target(self) -> Optional[str]:
-        """What pip was asked for: the requirements file, ``name==version`` or the path to build."""
+        """What pip was asked for: the requirements file, ``name==version`` (the first) or the path to build."""
         if self.kind == "download-r":
             return self.value_after("-r")
         if self.kind == "download-binary":
@@ -119,14 +140,56 @@ class FakePip:
              shim: Optional[str] = None) -> Tuple[int, bytes, bytes]:
         call = Call(args[0], list(args[1:]), env_vars, shim)
         self.calls.append(call)
-        matching = [rule for rule in self.rules if rule.matches(call)]
-        if not matching:
+        if len(call.requirements) > 1:
+            return self._answer_batch(call)
+        rule = self._rule_for(call)
+        if rule is None:
             return 1, b"", f"ERROR: No matching distribution found for {call.target}\n".encode()
-        rule = max(matching, key=lambda r: len(r.env))
         for artifact in rule.artifacts:
             artifact(call.output_dir)
         return rule.rc, rule.stdout.encode(), rule.stderr.encode()
 
+    def _rule_for(self, call: Call) -> Optional[Rule]:
+        matching = [rule for rule in self.rules if rule.matches(call)]
+        return max(matching, key=lambda r: len(r.env)) if matching else None
+
+    def _answer_batch(self, call: Call) -> Tuple[int, bytes, bytes]:
+        """``pip download`` of several requirements: it fails at the first it cannot satisfy and then saves none."""
+        rules = []
+        for requirement in call.requirements:
+            rule = self._rule_for(call.alone(requirement))
+            if rule is None or rule.rc != 0:
+                stderr = rule.stderr if rule is not None and rule.stderr else (
+                    f"ERROR: No matching distribution found for {requirement}\n")
+                return rule.rc if rule is not None else 1, b"", stderr.encode()
+            rules.append(rule)
+        for rule in rules:
+            for artifact in rule.artifacts:
+                artifact(call.output_dir)
+        return 0, b"", b""
+
     # -- for assertions ------------------------------------------------------
     def calls_of(self, kind: str) -> List[Call]:
         return [call for call in self.calls if call.kind == kind]
+
+
+NOTHING_FOR_TARGET = (
+    "ERROR: Could not find a version that satisfies the requirement foo (from versions: none)\n"
+    "ERROR: No matching distribution found for foo\n"
+)
+
+
+class TargetlessFakePip(FakePip):
+    """pip that finds nothing when asked for the target (leaving a stray file), and answers the table otherwise.
+
+    The packager then resolves on this machine: the fallback after which step 3 asks for every sdist too.
+    """
+
+    def main(self, args: Sequence[str], env_vars: Optional[Dict[str, str]] = None,
+             shim: Optional[str] = None) -> Tuple[int, bytes, bytes]:
+        if args[0] == "download" and "-r" in args and "--platform" in args:
+            self.calls.append(Call(args[0], list(args[1:]), env_vars, shim))
+            dest = args[args.index("--dest") + 1]
+            make_wheel(dest, "stray", "0.1")
+            return 1, b"", NOTHING_FOR_TARGET.encode()
+        return super().main(args, env_vars, shim)

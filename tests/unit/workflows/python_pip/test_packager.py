@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
@@ -34,7 +36,7 @@ from aws_lambda_builders.workflows.python_pip.utils import UI, Config
 from tests.builders import make_sdist, make_wheel, tiny_elf
 
 from .packager_helpers import build, contains_run, installed, make_builder, work_dir
-from .fake_pip import FakePip, sdist, wheel
+from .fake_pip import Call, FakePip, TargetlessFakePip, sdist, wheel
 
 # Install what can be and then raise, as aws-lambda-builders does (the default leaves the target alone).
 LENIENT = Config(allow_missing=True)
@@ -207,19 +209,82 @@ def test_sdist_is_built_with_pip_wheel_and_its_wheel_installed(paths):
     directory = work_dir(pip)
     builds = pip.calls_of("wheel")
     assert len(builds) == 1
-    assert builds[0].argv == ["wheel", "--no-deps", "--wheel-dir", directory,
+    own_dir = builds[0].output_dir
+    assert os.path.dirname(own_dir) == directory  # a fresh sub-directory of the work directory
+    assert builds[0].argv == ["wheel", "--no-deps", "--wheel-dir", own_dir,
                               os.path.join(directory, "bar-2.0.tar.gz")]
     assert installed(paths) == ["bar", "bar-2.0.dist-info"]
 
 
-def test_sdist_with_a_compatible_binary_download_is_not_built(paths):
-    pip = (FakePip()
+def test_sdist_with_a_compatible_binary_download_after_host_fallback_is_not_built(paths):
+    pip = (TargetlessFakePip()
            .on_download_requirements(sdist("bar", "2.0"))
            .on_download_binary("bar==2.0", wheel("bar", "2.0", tag=MANYLINUX_X86)))
     build(make_builder(pip), paths)
 
+    assert [c.requirements for c in pip.calls_of("download-binary")] == [["bar==2.0"]]
     assert pip.calls_of("wheel") == []
     assert installed(paths) == ["bar", "bar-2.0.dist-info"]
+
+
+def test_sdist_chosen_by_the_targets_resolution_is_built_without_asking_pip_again(paths):
+    # pip already looked for a wheel for the target of bar 2.0 in step 1: step 3 has nothing to ask.
+    pip = (FakePip()
+           .on_download_requirements(sdist("bar", "2.0"))
+           .on_download_binary("bar==2.0", wheel("bar", "2.0", tag=MANYLINUX_X86))
+           .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0")))
+    build(make_builder(pip), paths)
+
+    assert [c.kind for c in pip.calls] == ["download-r", "wheel"]
+    assert installed(paths) == ["bar", "bar-2.0.dist-info"]
+    assert (paths.target / "bar-2.0.dist-info" / "WHEEL").read_text().count("Tag: py3-none-any") == 1
+
+
+def test_incompatible_wheel_of_the_targets_resolution_is_still_asked_for_but_not_its_sdists(paths):
+    paths.requirements.write_text("foo\nbar\n")
+    pip = (FakePip()
+           .on_download_requirements(wheel("foo", "1.0", tag=MACOS), sdist("bar", "2.0"))
+           .on_download_binary("foo==1.0", wheel("foo", "1.0", tag=MANYLINUX_X86))
+           .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0")))
+    build(make_builder(pip), paths)
+
+    assert [c.requirements for c in pip.calls_of("download-binary")] == [["foo==1.0"]]
+    assert installed(paths) == ["bar", "bar-2.0.dist-info", "foo", "foo-1.0.dist-info"]
+
+
+def test_after_host_fallback_step_3_asks_for_every_sdist_and_wheel_in_one_call(paths):
+    paths.requirements.write_text("foo\nbar\nqux\n")
+    pip = (TargetlessFakePip()
+           .on_download_requirements(wheel("foo", "1.0", tag=MACOS), sdist("bar", "2.0"), sdist("qux", "3.0"))
+           .on_download_binary("foo==1.0", wheel("foo", "1.0", tag=MANYLINUX_X86))
+           .on_download_binary("bar==2.0", wheel("bar", "2.0", tag=MANYLINUX_X86))
+           .on_download_binary("qux==3.0", wheel("qux", "3.0", tag=MANYLINUX_X86)))
+    ui = RecordingUI()
+    build(make_builder(pip), paths, ui=ui)
+
+    assert [c.requirements for c in pip.calls_of("download-binary")] == [["bar==2.0", "foo==1.0", "qux==3.0"]]
+    assert pip.calls_of("wheel") == []
+    assert [e[2] for e in events_by_step(ui.events)
+            if e[:2] == ("download-compatible-wheels", "package_downloaded")] == [
+        "bar-2.0-cp311-cp311-manylinux2014_x86_64.whl",
+        "foo-1.0-cp311-cp311-manylinux2014_x86_64.whl",
+        "qux-3.0-cp311-cp311-manylinux2014_x86_64.whl",
+    ]
+    assert installed(paths) == ["bar", "bar-2.0.dist-info", "foo", "foo-1.0.dist-info", "qux", "qux-3.0.dist-info"]
+
+
+def test_after_host_fallback_a_failed_batch_is_asked_again_package_by_package(paths):
+    paths.requirements.write_text("bar\nqux\n")
+    pip = (TargetlessFakePip()
+           .on_download_requirements(sdist("bar", "2.0"), sdist("qux", "3.0"))
+           .on_download_binary("qux==3.0", wheel("qux", "3.0", tag=MANYLINUX_X86))
+           .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0")))
+    build(make_builder(pip), paths)
+
+    assert [c.requirements for c in pip.calls_of("download-binary")] == [
+        ["bar==2.0", "qux==3.0"], ["bar==2.0"], ["qux==3.0"]]
+    assert [c.target for c in pip.calls_of("wheel")] == [os.path.join(work_dir(pip), "bar-2.0.tar.gz")]
+    assert installed(paths) == ["bar", "bar-2.0.dist-info", "qux", "qux-3.0.dist-info"]
 
 
 @pytest.mark.parametrize("fmt", ["zip", "tar.bz2"])
@@ -233,7 +298,7 @@ def test_zip_and_bz2_sdists_are_built_and_installed(paths, fmt):
 
 
 def test_sdist_without_pkg_info_is_named_by_its_setup_py(paths):
-    pip = (FakePip()
+    pip = (TargetlessFakePip()
            .on_download_requirements(sdist("bar", "2.0", pkg_info=False))
            .on_download_binary("bar==2.0", wheel("bar", "2.0", tag=MANYLINUX_X86)))
     build(make_builder(pip), paths)
@@ -378,8 +443,10 @@ def test_wheel_with_normalized_file_name_and_capitalized_data_dir_gets_its_data_
 # -- 8. Config reaches every pip call --------------------------------------------
 
 def sdist_needing_every_call():
+    """An sdist to build and a wheel for another platform, for which step 3 asks pip."""
     return (FakePip()
-            .on_download_requirements(sdist("bar", "2.0"))
+            .on_download_requirements(sdist("bar", "2.0"), wheel("baz", "3.0", tag=MACOS))
+            .on_download_binary("baz==3.0", wheel("baz", "3.0", tag=MANYLINUX_X86))
             .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0")))
 
 
@@ -398,7 +465,7 @@ def test_config_options_reach_every_pip_call(paths):
     assert [c.kind for c in pip.calls] == ["download-r", "download-binary", "wheel"]
     for call in pip.calls:
         assert contains_run(call.args, options), call.argv
-    assert installed(paths) == ["bar", "bar-2.0.dist-info"]
+    assert installed(paths) == ["bar", "bar-2.0.dist-info", "baz", "baz-3.0.dist-info"]
 
 
 @pytest.mark.parametrize("config", [None, Config()])
@@ -412,11 +479,13 @@ def test_default_config_adds_no_pip_options(paths, config):
     for platform in builder.compatible_platforms:
         platform_args += ["--platform", platform]
     target_args = platform_args + ["--python-version", "3.11", "--implementation", "cp", "--abi", "cp311"]
+    build_dir = pip.calls_of("wheel")[0].output_dir
+    assert os.path.dirname(build_dir) == directory
     assert [c.argv for c in pip.calls] == [
         ["download", "-r", paths.req, "--dest", directory, "--exists-action", "i"] + target_args + ["--prefer-binary"],
         ["download", "--only-binary=:all:", "--no-deps"] + platform_args
-        + ["--python-version", "3.11", "--implementation", "cp", "--abi", "cp311", "--dest", directory, "bar==2.0"],
-        ["wheel", "--no-deps", "--wheel-dir", directory, os.path.join(directory, "bar-2.0.tar.gz")],
+        + ["--python-version", "3.11", "--implementation", "cp", "--abi", "cp311", "--dest", directory, "baz==3.0"],
+        ["wheel", "--no-deps", "--wheel-dir", build_dir, os.path.join(directory, "bar-2.0.tar.gz")],
     ]
 
 
@@ -496,6 +565,221 @@ def test_ui_receives_every_step_and_package_event(paths):
     assert len(missing) == 1
     assert missing[0][:3] == ("find-missing", "package_missing", "baz==3.0")
     assert "found only baz-3.0-cp311-cp311-macosx_11_0_arm64.whl" in missing[0][3]
+
+
+# -- 9b. steps 4 and 5: builds side by side, reported in order ---------------------
+
+class GatedFakePip(FakePip):
+    """FakePip whose ``pip wheel`` runs ``before(call)`` first and ``after(call)`` last, in the build's thread."""
+
+    def __init__(self, before=lambda call: None, after=lambda call: None):
+        super().__init__()
+        self.before, self.after = before, after
+
+    def main(self, args, env_vars=None, shim=None):
+        call = Call(args[0], list(args[1:]), env_vars, shim)
+        if call.kind == "wheel":
+            self.before(call)
+        result = super().main(args, env_vars, shim)
+        if call.kind == "wheel":
+            self.after(call)
+        return result
+
+
+class WorkDirUI(RecordingUI):
+    """Records the step events and what the work directory holds when each sdist step ends."""
+
+    def __init__(self, pip):
+        super().__init__()
+        self.pip, self.listings = pip, {}
+
+    def step_finished(self, step, summary=""):
+        super().step_finished(step, summary)
+        if step in ("build-sdists", "build-sdists-without-c"):
+            self.listings[step] = sorted(os.listdir(work_dir(self.pip)))
+
+
+def sdist_name(call):
+    return os.path.basename(call.target).split("-")[0]
+
+
+def three_sdists(pip, names=("aaa", "bbb", "ccc"), paths=None):
+    if paths is not None:
+        paths.requirements.write_text("".join(f"{name}\n" for name in names))
+    pip.on_download_requirements(*[sdist(name, "1.0") for name in names])
+    for name in names:
+        pip.on_wheel(f"{name}-1.0.tar.gz", wheel(name, "1.0"))
+    return pip
+
+
+def test_sdists_are_built_at_the_same_time_each_into_its_own_directory(paths, monkeypatch):
+    monkeypatch.setattr(packager.os, "cpu_count", lambda: 4)
+    all_three_running = threading.Barrier(3, timeout=10)  # broken (and the build failing) unless they overlap
+    pip = three_sdists(GatedFakePip(before=lambda call: all_three_running.wait()), paths=paths)
+    ui = WorkDirUI(pip)
+    build(make_builder(pip), paths, ui=ui)
+
+    directory = work_dir(pip)
+    out_dirs = [call.output_dir for call in pip.calls_of("wheel")]
+    assert len(out_dirs) == 3 and len(set(out_dirs)) == 3
+    assert all(os.path.dirname(d) == directory and d != directory for d in out_dirs)
+    # Every wheel ended in the work directory, and no build's own directory is left.
+    assert ui.listings["build-sdists"] == [
+        "aaa-1.0-py3-none-any.whl", "aaa-1.0.tar.gz", "bbb-1.0-py3-none-any.whl", "bbb-1.0.tar.gz",
+        "ccc-1.0-py3-none-any.whl", "ccc-1.0.tar.gz"]
+    assert installed(paths) == ["aaa", "aaa-1.0.dist-info", "bbb", "bbb-1.0.dist-info", "ccc", "ccc-1.0.dist-info"]
+
+
+@pytest.mark.parametrize("cpus,sdists,workers", [(1, 3, 1), (2, 3, 2), (8, 3, 3), (8, 1, 1), (None, 2, 1)])
+def test_no_more_builds_run_at_once_than_cpus_or_sdists(paths, monkeypatch, cpus, sdists, workers):
+    monkeypatch.setattr(packager.os, "cpu_count", lambda: cpus)
+    pools = []
+
+    class RecordingExecutor(ThreadPoolExecutor):
+        def __init__(self, max_workers=None, **kwargs):
+            pools.append(max_workers)
+            super().__init__(max_workers, **kwargs)
+
+    monkeypatch.setattr(packager, "ThreadPoolExecutor", RecordingExecutor)
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def before(call):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        threading.Event().wait(0.05)
+        with lock:
+            running[0] -= 1
+
+    pip = three_sdists(GatedFakePip(before=before), names=("aaa", "bbb", "ccc")[:sdists], paths=paths)
+    build(make_builder(pip), paths)
+
+    assert pools == [workers]  # step 5 had nothing left to build
+    assert 1 <= most[0] <= workers
+    assert len(pip.calls_of("wheel")) == sdists
+
+
+def test_package_built_is_reported_in_name_order_whatever_order_the_builds_finish_in(paths, monkeypatch):
+    monkeypatch.setattr(packager.os, "cpu_count", lambda: 4)
+    finished = {name: threading.Event() for name in ("aaa", "bbb", "ccc")}
+    waits_for = {"aaa": "bbb", "bbb": "ccc"}  # ccc finishes first, aaa last
+    order = []
+
+    def before(call):
+        if sdist_name(call) in waits_for:
+            assert finished[waits_for[sdist_name(call)]].wait(10)
+
+    def after(call):
+        order.append(sdist_name(call))
+        finished[sdist_name(call)].set()
+
+    pip = three_sdists(GatedFakePip(before, after), paths=paths)
+    ui = RecordingUI()
+    build(make_builder(pip), paths, ui=ui)
+
+    assert order == ["ccc", "bbb", "aaa"]
+    built = [e for e in events_by_step(ui.events) if e[1] == "package_built"]
+    assert built == [("build-sdists", "package_built", f"{name}-1.0.tar.gz", f"{name}-1.0-py3-none-any.whl")
+                     for name in ("aaa", "bbb", "ccc")]
+
+
+def test_failed_build_among_parallel_ones_is_named_with_its_reason_and_leaves_nothing_behind(paths, monkeypatch):
+    monkeypatch.setattr(packager.os, "cpu_count", lambda: 4)
+    paths.requirements.write_text("bar\nqux\n")
+    pip = (GatedFakePip()
+           .on_download_requirements(sdist("bar", "2.0"), sdist("qux", "3.0"))
+           # pip failing yet leaving a file in its output directory: nothing of it may be used
+           .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0"), rc=1, stderr=BUILD_STDERR)
+           .on_wheel("qux-3.0.tar.gz", wheel("qux", "3.0")))
+    ui = WorkDirUI(pip)
+    with pytest.raises(MissingDependencyError) as raised:
+        build(make_builder(pip), paths, ui=ui, config=LENIENT)
+
+    assert [p.identifier for p in raised.value.missing] == ["bar==2.0"]
+    assert "ERROR: Failed building wheel for bar" in raised.value.reasons["bar==2.0"]
+    assert [e[2] for e in events_by_step(ui.events) if e[1] == "package_missing"] == ["bar==2.0"]
+    assert [e[2] for e in events_by_step(ui.events) if e[1] == "package_built"] == ["qux-3.0.tar.gz"]
+    # Built twice (with and without a compiler), and neither build left a file or a directory.
+    assert len([c for c in pip.calls_of("wheel") if sdist_name(c) == "bar"]) == 2
+    for step in ("build-sdists", "build-sdists-without-c"):
+        assert ui.listings[step] == ["bar-2.0.tar.gz", "qux-3.0-py3-none-any.whl", "qux-3.0.tar.gz"]
+    assert installed(paths) == ["qux", "qux-3.0.dist-info"]
+
+
+def test_exception_raised_in_a_build_reaches_the_caller_and_the_scratch_is_emptied(paths, monkeypatch):
+    monkeypatch.setattr(packager.os, "cpu_count", lambda: 4)
+
+    def before(call):
+        if sdist_name(call) == "bbb":
+            raise OSError("pip could not be started")
+
+    pip = three_sdists(GatedFakePip(before=before), paths=paths)
+    with pytest.raises(OSError, match="pip could not be started"):
+        build(make_builder(pip), paths)
+    assert os.listdir(paths.scratch) == []
+    assert not paths.target.exists()
+
+
+def test_interrupted_build_cancels_the_builds_not_started_and_waits_for_the_running_one(paths, monkeypatch):
+    monkeypatch.setattr(packager.os, "cpu_count", lambda: 1)
+    started, release, events = threading.Event(), threading.Event(), []
+
+    def before(call):
+        started.set()
+        assert release.wait(10)
+
+    def interrupted_wait(futures, return_when):
+        # Ctrl-C while the first build runs; that build's pip ends a moment later.
+        assert started.wait(10)
+        threading.Timer(0.3, release.set).start()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(packager, "wait", interrupted_wait)
+    pip = three_sdists(GatedFakePip(before, after=lambda call: events.append("build finished")), paths=paths)
+    with pytest.raises(KeyboardInterrupt):
+        build(make_builder(pip), paths)
+    events.append("interrupt reached the caller")
+
+    assert events == ["build finished", "interrupt reached the caller"]
+    assert [sdist_name(c) for c in pip.calls_of("wheel")] == ["aaa"]  # bbb and ccc never started
+    assert os.listdir(paths.scratch) == []
+
+
+def test_each_build_goes_through_build_sdist_wheel(paths, monkeypatch):
+    # The one place a build happens: a wheel cache can stand in front of it.
+    seen = []
+
+    def from_elsewhere(self, sdist_path, out_dir, compile_c):
+        seen.append((os.path.basename(sdist_path), os.path.dirname(out_dir) == work_dir(pip), compile_c))
+        make_wheel(out_dir, "bar", "2.0")
+        return 0, b"", b""
+
+    monkeypatch.setattr(DependencyBuilder, "_build_sdist_wheel", from_elsewhere)
+    pip = FakePip().on_download_requirements(sdist("bar", "2.0"))
+    build(make_builder(pip), paths)
+
+    assert seen == [("bar-2.0.tar.gz", True, True)]
+    assert pip.calls_of("wheel") == []
+    assert installed(paths) == ["bar", "bar-2.0.dist-info"]
+
+
+def test_the_sdist_runner_is_made_once_and_before_the_builds_start(paths, monkeypatch):
+    monkeypatch.setattr(packager.os, "cpu_count", lambda: 4)
+    made_in = []
+    original = DependencyBuilder._sdist_runner
+
+    def recording(self):
+        if self._sdist_pip is None:
+            made_in.append(threading.current_thread() is threading.main_thread())
+        return original(self)
+
+    monkeypatch.setattr(DependencyBuilder, "_sdist_runner", recording)
+    pip = three_sdists(FakePip(), paths=paths)
+    build(make_builder(pip), paths)
+
+    assert made_in == [True]
+    assert len(pip.calls_of("wheel")) == 3
 
 
 # -- 10. the requirements file ------------------------------------------------------

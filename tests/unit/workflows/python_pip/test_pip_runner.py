@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 
 import pytest
 
 from aws_lambda_builders.workflows.python_pip.exceptions import NoSuchPackageError, PackageDownloadError
-from aws_lambda_builders.workflows.python_pip.pip_runner import PipRunner, SubprocessPip, pip_error_summary
+from aws_lambda_builders.workflows.python_pip.pip_runner import (
+    PipRunner,
+    SubprocessPip,
+    kill_running_pips,
+    pip_error_summary,
+)
 
 from .fake_pip import FakePip, wheel
 
@@ -137,17 +144,47 @@ def test_processing_a_local_file_or_missing_directory_builds_nothing(tmp_path, m
 
 # -- download_manylinux_wheels ------------------------------------------------------------
 
-def test_download_manylinux_wheels_makes_one_call_per_package(tmp_path):
+def binary_download_argv(directory, *packages):
+    return (["download", "--only-binary=:all:", "--no-deps", "--platform", "any", "--platform",
+             "manylinux2014_x86_64", "--python-version", "3.12", "--implementation", "cp", "--abi", "cp312",
+             "--dest", str(directory)] + list(packages) + ["--pre"])
+
+
+def test_download_manylinux_wheels_asks_for_every_package_in_one_call(tmp_path):
+    pip = (FakePip()
+           .on_download_binary("foo==1.0", wheel("foo", "1.0", tag="cp312-cp312-manylinux2014_x86_64"))
+           .on_download_binary("bar==2.0", wheel("bar", "2.0", tag="cp312-cp312-manylinux2014_x86_64")))
+    runner(pip).download_manylinux_wheels(["bar==2.0", "foo==1.0"], str(tmp_path), "cp312",
+                                          ["any", "manylinux2014_x86_64"], options=["--pre"])
+    assert [c.argv for c in pip.calls] == [binary_download_argv(tmp_path, "bar==2.0", "foo==1.0")]
+    assert sorted(os.listdir(tmp_path)) == ["bar-2.0-cp312-cp312-manylinux2014_x86_64.whl",
+                                            "foo-1.0-cp312-cp312-manylinux2014_x86_64.whl"]
+
+
+def test_download_manylinux_wheels_asks_package_by_package_when_the_batch_fails(tmp_path):
     pip = FakePip().on_download_binary("foo==1.0", wheel("foo", "1.0", tag="cp312-cp312-manylinux2014_x86_64"))
     runner(pip).download_manylinux_wheels(["foo==1.0", "bar==2.0"], str(tmp_path), "cp312",
                                           ["any", "manylinux2014_x86_64"], options=["--pre"])
     assert [c.argv for c in pip.calls] == [
-        ["download", "--only-binary=:all:", "--no-deps", "--platform", "any", "--platform",
-         "manylinux2014_x86_64", "--python-version", "3.12", "--implementation", "cp", "--abi", "cp312", "--dest", str(tmp_path),
-         package, "--pre"]
-        for package in ("foo==1.0", "bar==2.0")
+        binary_download_argv(tmp_path, "foo==1.0", "bar==2.0"),
+        binary_download_argv(tmp_path, "foo==1.0"),
+        binary_download_argv(tmp_path, "bar==2.0"),
     ]
     assert os.listdir(tmp_path) == ["foo-1.0-cp312-cp312-manylinux2014_x86_64.whl"]
+
+
+def test_download_manylinux_wheels_of_one_package_that_fails_is_not_asked_again(tmp_path):
+    pip = FakePip()
+    runner(pip).download_manylinux_wheels(["bar==2.0"], str(tmp_path), "cp312",
+                                          ["any", "manylinux2014_x86_64"], options=["--pre"])
+    assert [c.argv for c in pip.calls] == [binary_download_argv(tmp_path, "bar==2.0")]
+    assert os.listdir(tmp_path) == []
+
+
+def test_download_manylinux_wheels_of_no_package_runs_no_pip(tmp_path):
+    pip = FakePip()
+    runner(pip).download_manylinux_wheels(iter([]), str(tmp_path), "cp312", ["manylinux2014_x86_64"])
+    assert pip.calls == []
 
 
 # -- build_wheel -----------------------------------------------------------------------------
@@ -260,3 +297,29 @@ def test_conflicting_requirements_are_explained_with_pips_account(tmp_path):
     assert "pydantic 2.10.0 depends on pydantic-core==2.27.0" in message
     assert "The user requested pydantic-core==2.30.0" in message
     assert isinstance(raised.value, PackageDownloadError)
+
+
+def test_kill_running_pips_stops_a_pip_another_thread_is_waiting_for():
+    """An interrupted build kills the pips of its parallel builds rather than wait for them to finish."""
+    slow = SubprocessPip(python_exe=sys.executable, import_string="import time; time.sleep(60); main = len")
+    results = []
+    waiter = threading.Thread(target=lambda: results.append(slow.main(["download"])))
+    started = time.monotonic()
+    waiter.start()
+    while not _running_pip_count() and time.monotonic() - started < 30:
+        time.sleep(0.01)
+    assert _running_pip_count() == 1
+    kill_running_pips()
+    waiter.join(timeout=30)
+
+    assert not waiter.is_alive()
+    assert results and results[0][0] != 0, "the killed pip reports failure"
+    assert time.monotonic() - started < 30
+    assert _running_pip_count() == 0
+
+
+def _running_pip_count() -> int:
+    from aws_lambda_builders.workflows.python_pip import pip_runner
+
+    with pip_runner._RUNNING_LOCK:
+        return len(pip_runner._RUNNING)

@@ -32,7 +32,7 @@ from aws_lambda_builders.workflows.python_pip.utils import UI, Config
 from tests.builders import make_wheel, tiny_elf
 
 from .packager_helpers import build, contains_run, installed, make_builder
-from .fake_pip import Call, FakePip, sdist, wheel
+from .fake_pip import NOTHING_FOR_TARGET, FakePip, TargetlessFakePip, sdist, wheel
 
 ARM_312 = LambdaTarget("python3.12", ARM64)
 MACOS = "cp311-cp311-macosx_11_0_arm64"
@@ -488,7 +488,8 @@ def test_requirements_file_index_options_reach_step_3_and_the_sdist_builds(paths
     assert first.kind == "download-r" and first.value_after("-r") == paths.req
     assert "--extra-index-url" not in first.args  # pip reads the file itself
     assert {c.kind for c in later} == {"download-binary", "wheel"}
-    assert {c.target for c in pip.calls_of("download-binary")} == {"foo==1.0", "bar==2.0"}
+    # bar's sdist came from the target's resolution: pip is not asked for a wheel of it again.
+    assert [c.requirements for c in pip.calls_of("download-binary")] == [["foo==1.0"]]
     for call in later:
         assert contains_run(call.args, private), call.argv
     assert installed(paths) == ["bar", "bar-2.0.dist-info", "foo", "foo-1.0.dist-info"]
@@ -526,24 +527,6 @@ def test_included_files_find_links_reaches_later_passes_as_an_absolute_path(path
 
 
 # -- packager: falling back to the host's resolution ---------------------------------------------------------
-
-NOTHING_FOR_TARGET = (
-    "ERROR: Could not find a version that satisfies the requirement foo (from versions: none)\n"
-    "ERROR: No matching distribution found for foo\n"
-)
-
-
-class TargetlessFakePip(FakePip):
-    """pip that finds nothing when asked for the target (leaving a stray file), and answers the table otherwise."""
-
-    def main(self, args, env_vars=None, shim=None):
-        if args[0] == "download" and "-r" in args and "--platform" in args:
-            self.calls.append(Call(args[0], list(args[1:]), env_vars, shim))
-            dest = args[args.index("--dest") + 1]
-            make_wheel(dest, "stray", "0.1")
-            return 1, b"", NOTHING_FOR_TARGET.encode()
-        return super().main(args, env_vars, shim)
-
 
 def test_nothing_for_the_target_resolves_again_on_this_machine_and_goes_on(paths):
     pip = (TargetlessFakePip()

@@ -1,0 +1,416 @@
+"""The persistent cache: each wheel unpacked once, each sdist built once, whole builds placed again by link.
+
+Layout under ``<cache dir>/v1`` (a new format starts a new directory)::
+
+    trees/<sha256 of a wheel>/       the wheel as installed in a bundle; its files are read-only
+    trees/<sha256 of a wheel>.json   the tree's manifest: each file's size, mtime, mode and digest
+    built/<key>/<name>.whl           a wheel built here from an sdist; key: the sdist's sha256,
+                                     the target, with or without a C compiler
+    builds/<key>.json                a whole build (key: ``cache_key.build_key``): each file, by tree
+    locks/<name>.lock                advisory locks
+
+Why links, and why read-only files: placing a 100 MB bundle by hard link takes
+some tens of milliseconds, copying it ten times as long. A linked file in the
+bundle *is* the cached file, so cached files are read-only (an edit in the
+bundle fails rather than change the cache), this tool never writes through a
+link, and every tree is checked against its manifest each time it is used: a
+file whose size, mtime or mode is not what the manifest says (an edit forced
+through, a truncated or damaged file) makes the tree damaged, and a damaged
+tree is removed and unpacked again from its wheel, never placed. A tree's
+digests are those RECORD was checked against as the wheel was unpacked; a
+wheel from ``built/`` is checked against its sha256 before it is used. Where
+links cannot be made (another file system), files are copied.
+
+Two builds may share a cache: every entry appears by one atomic rename,
+complete or not at all; a tree is created or removed under an exclusive lock
+and placed under a shared one, so no build sees half an entry or loses a tree
+it is placing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import logging
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple
+
+try:
+    import fcntl
+except ImportError:  # Windows: entries still appear atomically; concurrent builds may unpack a wheel twice
+    fcntl = None  # type: ignore[assignment]
+
+LOG = logging.getLogger(__name__)
+FORMAT = "v1"
+_READ_ONLY = ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+_ATTEMPTS = 3
+
+
+def default_cache_dir(environ: Optional[Dict[str, str]] = None) -> str:
+    """``$LAMBDA_PIP_CACHE_DIR``, else the user's cache directory as the platform names it."""
+    environ = dict(os.environ if environ is None else environ)
+    if environ.get("LAMBDA_PIP_CACHE_DIR"):
+        return environ["LAMBDA_PIP_CACHE_DIR"]
+    if sys.platform == "win32":
+        base = environ.get("LOCALAPPDATA") or os.path.expanduser(r"~\AppData\Local")
+        return os.path.join(base, "lambda-pip", "Cache")
+    if sys.platform == "darwin":
+        return os.path.expanduser("~/Library/Caches/lambda-pip")
+    return os.path.join(environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lambda-pip")
+
+
+@dataclass
+class Placement:
+    """What a build placed in a bundle from the cache: each file (relative path) and the tree it is from."""
+
+    files: Dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of the wheel (tree)
+
+    def to_json(self) -> Dict[str, object]:
+        trees = sorted(set(self.files.values()))
+        index = {tree: number for number, tree in enumerate(trees)}
+        return {"trees": trees, "files": [[path, index[tree]] for path, tree in sorted(self.files.items())]}
+
+    @classmethod
+    def from_json(cls, data: Dict[str, object]) -> "Placement":
+        trees = list(data["trees"])  # type: ignore[arg-type]
+        return cls({path: trees[number] for path, number in data["files"]})  # type: ignore[misc, union-attr]
+
+
+def restore_build(cache: "BuildCache", key: str, destination: str, write: Callable[[str], None]) -> Optional[Placement]:
+    """Step 8 alone, for a build whose inputs are unchanged: its files placed from the cache, or None."""
+    placement = cache.restore(key, destination)
+    if placement is not None:
+        write(f"unchanged since a cached build: placed {len(placement.files)} files from {cache.root}")
+    return placement
+
+
+class DamagedEntry(Exception):
+    """A cache entry that is not what it was when written; it is rebuilt, never used."""
+
+
+class BuildCache:
+    """The cache at ``root``: trees of unpacked wheels, wheels built from sdists, and whole builds."""
+
+    def __init__(self, root: str) -> None:
+        self.root = os.path.abspath(root)
+        self._base = os.path.join(self.root, FORMAT)
+
+    # --- whole builds ---------------------------------------------------------------------------
+
+    def restore(self, key: str, destination: str) -> Optional[Placement]:
+        """Place the files of the build ``key`` into the (empty) ``destination``; None if there is none.
+
+        A damaged tree makes this a miss (and is removed, so the build that
+        follows unpacks it again); ``destination`` is then left empty.
+        """
+        path = self._path("builds", key + ".json")
+        try:
+            with open(path, encoding="utf-8") as f:
+                placement = Placement.from_json(json.load(f))
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError, IndexError, OSError) as error:
+            LOG.debug("cache: unreadable build entry %s (%s); building again", path, error)
+            _remove(path)
+            return None
+        try:
+            self._place(placement, destination)
+        except DamagedEntry as error:
+            LOG.debug("cache: %s; building again", error)
+            _empty(destination)
+            for tree in sorted(set(placement.files.values())):
+                self._discard_if_damaged(tree)
+            return None
+        return placement
+
+    def store(self, key: str, placement: Placement) -> None:
+        """Record the build ``key`` as the placement of its files (trees must be in the cache)."""
+        _write_json_atomically(self._path("builds", key + ".json"), placement.to_json())
+
+    # --- trees of unpacked wheels ----------------------------------------------------------------
+
+    def place_wheels(self, wheels: Sequence[str], destination: str, workers: Optional[int] = None) -> Placement:
+        """Install ``wheels`` into ``destination`` by linking their trees, unpacking the missing ones at once.
+
+        Later wheels win where two hold the same file, as when they are
+        installed one after the other in this order. A tree damaged or removed
+        (by another build) between its check and its placing is unpacked again.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        workers = workers or min(len(wheels), os.cpu_count() or 1) or 1
+        for _ in range(_ATTEMPTS):
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                trees = list(pool.map(self.tree_for, wheels))
+            try:
+                placement = Placement()
+                for tree in trees:
+                    for relative in self._tree_manifest(tree)["files"]:
+                        placement.files[relative] = tree
+                self._place(placement, destination)
+                return placement
+            except DamagedEntry as error:
+                LOG.debug("cache: %s; unpacking again", error)
+                _empty(destination)
+                for tree in sorted(set(trees)):
+                    self._discard_if_damaged(tree)
+        raise OSError(errno.EIO, "the build cache keeps changing while this build places files from it; "
+                                 "build with --no-cache, or remove the cache", self.root)
+
+    def is_writable(self) -> bool:
+        """Whether entries can be written here (a read-only home directory has no cache)."""
+        try:
+            os.makedirs(self._base, exist_ok=True)
+        except OSError:
+            return False
+        return os.access(self._base, os.W_OK | os.X_OK)
+
+    def _place(self, placement: Placement, destination: str) -> None:
+        """Link every file of ``placement`` into ``destination``, each tree checked and held while it is read."""
+        with contextlib.ExitStack() as locks:
+            manifests = {}
+            for tree in sorted(set(placement.files.values())):
+                locks.enter_context(self._lock("tree-" + tree, shared=True))
+                manifests[tree] = self._tree_manifest(tree)["files"]
+            _link_files([(os.path.join(self._tree_dir(tree), relative), relative, manifests[tree].get(relative))
+                         for relative, tree in sorted(placement.files.items())], destination)
+
+    def tree_for(self, wheel: str) -> str:
+        """The sha256 of ``wheel``, after making sure its unpacked tree is in the cache and sound."""
+        digest = _sha256_file(wheel)
+        with self._lock("tree-" + digest, shared=True):
+            if self._tree_is_sound(digest):
+                return digest
+        with self._lock("tree-" + digest, shared=False):
+            if self._tree_is_sound(digest):
+                return digest
+            self._remove_tree(digest)
+            self._unpack(wheel, digest)
+        return digest
+
+    def _unpack(self, wheel: str, digest: str) -> None:
+        from .wheel_install import install_wheel_files  # installer is needed only when a wheel is new
+
+        trees = self._path("trees")
+        os.makedirs(trees, exist_ok=True)
+        scratch = tempfile.mkdtemp(prefix=f".{digest[:16]}-", dir=trees)
+        try:
+            digests = install_wheel_files(wheel, scratch)
+            files = {}
+            for path, file_digest in digests.items():
+                os.chmod(path, stat.S_IMODE(os.lstat(path).st_mode) & _READ_ONLY)
+                info = os.lstat(path)
+                relative = os.path.relpath(path, scratch).replace(os.sep, "/")
+                files[relative] = [info.st_size, info.st_mtime_ns, stat.S_IMODE(info.st_mode), file_digest]
+            os.rename(scratch, self._tree_dir(digest))
+        except BaseException:
+            _make_writable_and_remove(scratch)
+            raise
+        _write_json_atomically(self._tree_dir(digest) + ".json", {"wheel": os.path.basename(wheel), "files": files})
+
+    def _tree_dir(self, digest: str) -> str:
+        return self._path("trees", digest)
+
+    def _tree_manifest(self, digest: str) -> Dict[str, Dict[str, list]]:
+        try:
+            with open(self._tree_dir(digest) + ".json", encoding="utf-8") as f:
+                manifest = json.load(f)
+            if not isinstance(manifest.get("files"), dict):
+                raise ValueError("no file list")
+            return manifest
+        except (OSError, ValueError, AttributeError) as error:
+            raise DamagedEntry(f"tree {digest[:12]}: manifest unreadable ({error})") from error
+
+    def _tree_is_sound(self, digest: str) -> bool:
+        try:
+            manifest = self._tree_manifest(digest)
+        except DamagedEntry:
+            return False
+        for relative, facts in manifest["files"].items():
+            if _differs(os.path.join(self._tree_dir(digest), relative), facts):
+                return False
+        return True
+
+    def _discard_if_damaged(self, digest: str) -> None:
+        with self._lock("tree-" + digest, shared=False):
+            if not self._tree_is_sound(digest):
+                self._remove_tree(digest)
+
+    def _remove_tree(self, digest: str) -> None:
+        _remove(self._tree_dir(digest) + ".json")
+        for name in os.listdir(self._path("trees")) if os.path.isdir(self._path("trees")) else ():
+            if name.startswith(digest + ".deflated-"):
+                _remove(self._path("trees", name))
+        if os.path.isdir(self._tree_dir(digest)):
+            _make_writable_and_remove(self._tree_dir(digest))
+
+    def deflated_sizes(self, placement: Placement, compresslevel: int) -> Dict[str, Tuple[int, int, int]]:
+        """Each placed file's size, mtime and deflated size at ``compresslevel``, measured once per tree.
+
+        A bundle's zipped size is then a sum, however often the same wheels
+        are placed; the size and mtime tell whether the file in a bundle is
+        still the cached one.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .zip_archive import deflated_size
+
+        sizes: Dict[str, Tuple[int, int, int]] = {}
+        for tree in sorted(set(placement.files.values())):
+            path = self._tree_dir(tree) + f".deflated-{compresslevel}.json"
+            try:
+                facts = self._tree_manifest(tree)["files"]
+            except DamagedEntry:
+                continue
+            try:
+                with open(path, encoding="utf-8") as f:
+                    deflated = json.load(f)
+            except (OSError, ValueError):
+                with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                    names = sorted(facts)
+                    deflated = dict(zip(names, pool.map(
+                        lambda name: deflated_size(os.path.join(self._tree_dir(tree), name), compresslevel), names)))
+                with contextlib.suppress(OSError):
+                    _write_json_atomically(path, deflated)
+            for relative, owner in placement.files.items():
+                if owner == tree and relative in facts and isinstance(deflated.get(relative), int):
+                    sizes[relative] = (facts[relative][0], facts[relative][1], deflated[relative])
+        return sizes
+
+    # --- wheels built from sdists ----------------------------------------------------------------
+
+    def built_wheel(self, sdist: str, target: str, compile_c: bool) -> Optional[str]:
+        """A wheel built earlier from this sdist (same content) for ``target``, checked against its hash."""
+        entry = self._built_entry(sdist, target, compile_c)
+        if not os.path.exists(entry + ".json"):
+            return None
+        try:
+            with open(entry + ".json", encoding="utf-8") as f:
+                recorded = json.load(f)
+            wheel = os.path.join(entry, os.path.basename(recorded["wheel"]))
+            if _sha256_file(wheel) == recorded["sha256"]:
+                return wheel
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            LOG.debug("cache: unreadable built wheel %s (%s)", entry, error)
+        LOG.debug("cache: damaged built wheel %s; building again", entry)
+        with self._lock("built-" + os.path.basename(entry), shared=False):
+            _remove(entry + ".json")
+            shutil.rmtree(entry, ignore_errors=True)
+        return None
+
+    def store_built_wheel(self, sdist: str, target: str, compile_c: bool, wheel: str) -> None:
+        entry = self._built_entry(sdist, target, compile_c)
+        with self._lock("built-" + os.path.basename(entry), shared=False):
+            os.makedirs(os.path.dirname(entry), exist_ok=True)
+            scratch = tempfile.mkdtemp(prefix=".built-", dir=os.path.dirname(entry))
+            shutil.copy2(wheel, os.path.join(scratch, os.path.basename(wheel)))
+            shutil.rmtree(entry, ignore_errors=True)
+            os.rename(scratch, entry)
+            _write_json_atomically(entry + ".json", {"wheel": os.path.basename(wheel), "sha256": _sha256_file(wheel)})
+
+    def _built_entry(self, sdist: str, target: str, compile_c: bool) -> str:
+        return self._path("built", f"{_sha256_file(sdist)}-{target}-{'c' if compile_c else 'no-c'}")
+
+    # --- plumbing --------------------------------------------------------------------------------
+
+    def _path(self, *parts: str) -> str:
+        return os.path.join(self._base, *parts)
+
+    @contextlib.contextmanager
+    def _lock(self, name: str, shared: bool) -> Iterator[None]:
+        if fcntl is None:
+            yield
+            return
+        directory = self._path("locks")
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, name + ".lock"), "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _differs(path: str, facts: Sequence[object]) -> bool:
+    """Whether the file at ``path`` is not the one the manifest describes (size, mtime, mode)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return True
+    return (not stat.S_ISREG(info.st_mode) or info.st_size != facts[0] or info.st_mtime_ns != facts[1]
+            or stat.S_IMODE(info.st_mode) != facts[2])
+
+
+def _link_files(files: Sequence[Tuple[str, str, Optional[Sequence[object]]]], destination: str) -> None:
+    """Link (else copy) each ``(cached path, relative path, manifest facts)`` into ``destination``."""
+    made = set()
+    can_link = True
+    for source, relative, facts in files:
+        if facts is None or _differs(source, facts):
+            raise DamagedEntry(f"{source} is not as the cache left it")
+        target = os.path.join(destination, relative)
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        if can_link:
+            try:
+                os.link(source, target)
+                continue
+            except OSError as error:
+                if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES):
+                    raise
+                can_link = False
+        shutil.copyfile(source, target)
+        os.chmod(target, stat.S_IMODE(os.stat(source).st_mode) | stat.S_IWUSR)
+
+
+def _empty(directory: str) -> None:
+    for name in os.listdir(directory) if os.path.isdir(directory) else ():
+        path = os.path.join(directory, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+
+
+def _sha256_file(path: str) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest() if hasattr(hashlib, "file_digest") else \
+            hashlib.sha256(f.read()).hexdigest()
+
+
+def _write_json_atomically(path: str, data: object) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".", suffix=".json", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            json.dump(data, f, separators=(",", ":"))
+        os.replace(temporary, path)
+    except BaseException:
+        _remove(temporary)
+        raise
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def _make_writable_and_remove(directory: str) -> None:
+    """Remove a tree of read-only files (Windows refuses to delete those)."""
+    def retry(function, path, _):
+        os.chmod(path, stat.S_IWUSR | stat.S_IRUSR)
+        function(path)
+
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(directory, onexc=retry)
+    else:
+        shutil.rmtree(directory, onerror=retry)
