@@ -146,6 +146,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--cache-dir", help="the build cache (default: $LAMBDA_PIP_CACHE_DIR, else the user's cache "
                                            "directory); an unchanged rebuild places files from it without pip")
     build.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache")
+    build.add_argument("--copy-from-cache", action="store_true",
+                       help="copy files from the cache instead of hard-linking them (slower; for a bundle whose "
+                            "files will be edited in place)")
     build.add_argument("--allow-oversize", action="store_true",
                        help="do not fail when the bundle is over Lambda's 250 MB unzipped limit")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
@@ -173,7 +176,7 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
     ui = TerminalUI(stream, quiet=args.quiet or args.json)
     config = Config(index_url=args.index_url, extra_index_urls=args.extra_index_url,
                     find_links=args.find_links, trusted_hosts=args.trusted_host, allow_missing=args.allow_missing,
-                    cache_dir=args.cache_dir, no_cache=args.no_cache)
+                    cache_dir=args.cache_dir, no_cache=args.no_cache, link_from_cache=not args.copy_from_cache)
     output = os.path.abspath(args.output)
     if args.source:
         check_source(os.path.abspath(args.source), output)
@@ -252,8 +255,8 @@ def build_dependencies(args: argparse.Namespace, config: Config, libraries: str,
     except MissingDependencyError as error:  # only with --allow-missing does a bundle follow
         if not args.allow_missing:
             raise
-        return getattr(builder, "placement", None), error
-    return getattr(builder, "placement", None), None
+        return builder.placement, error
+    return builder.placement, None
 
 
 def check_source(source: str, output: str) -> None:

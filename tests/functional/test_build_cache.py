@@ -65,14 +65,31 @@ def test_unchanged_rebuild_runs_no_pip_and_places_the_same_files(tmp_path, packa
         raise AssertionError("pip ran for an unchanged rebuild")
 
     monkeypatch.setattr(pip_runner.SubprocessPip, "main", no_pip)
-    second = build(tmp_path, package_index, "pure-app\nbinary-three-platforms\n", cache, "second")
+    second = build(tmp_path, package_index, "pure-app\nbinary-three-platforms\n", cache, "second",
+                   link_from_cache=True)
 
     assert second.steps == ["install"]
     assert any("unchanged since a cached build" in line for line in second.lines)
     assert contents(tmp_path / "second") == contents(tmp_path / "first")
     assert check_bundle(str(tmp_path / "second"), "python3.12", ARM64).problems == []
     placed = tmp_path / "second" / "pure_app" / "__init__.py"
+    assert placed.stat().st_nlink > 1, "placed by hard link"
     assert not placed.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH), "cached files are read-only"
+
+
+def test_by_default_the_library_copies_from_the_cache_so_editing_the_bundle_leaves_it_intact(tmp_path,
+                                                                                            package_index):
+    cache = tmp_path / "cache"
+    build(tmp_path, package_index, "pure-app\n", cache, "first")
+    build(tmp_path, package_index, "pure-app\n", cache, "second")
+    placed = tmp_path / "second" / "pure_app" / "__init__.py"
+    assert placed.stat().st_nlink == 1 and placed.stat().st_mode & stat.S_IWUSR, "a writable copy"
+
+    placed.write_text("edited = True\n")
+    third = build(tmp_path, package_index, "pure-app\n", cache, "third")
+
+    assert third.steps == ["install"], "the cache is intact: placed again without pip"
+    assert contents(tmp_path / "third") == contents(tmp_path / "first")
 
 
 def test_a_changed_input_is_built_again(tmp_path, package_index):

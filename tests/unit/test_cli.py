@@ -29,6 +29,7 @@ class FakeBuilder:
     instances = []
     raise_error = None
     dist_infos = ("x-1.0.dist-info",)
+    placement = None  # nothing placed from the cache
 
     def __init__(self, *args, **kwargs):
         self.init_args = args

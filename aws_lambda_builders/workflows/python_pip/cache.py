@@ -51,6 +51,7 @@ LOG = logging.getLogger(__name__)
 FORMAT = "v1"
 _READ_ONLY = ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
 _ATTEMPTS = 3
+TREE_LAYOUT = "1"  # bumped with any change to how wheel_install lays a wheel out
 
 
 def default_cache_dir(environ: Optional[Dict[str, str]] = None) -> str:
@@ -98,9 +99,11 @@ class DamagedEntry(Exception):
 class BuildCache:
     """The cache at ``root``: trees of unpacked wheels, wheels built from sdists, and whole builds."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, link: bool = True) -> None:
         self.root = os.path.abspath(root)
         self._base = os.path.join(self.root, FORMAT)
+        # Hard links (the cache's own read-only files, placed in no time) or copies of them.
+        self.link = link
 
     # --- whole builds ---------------------------------------------------------------------------
 
@@ -166,11 +169,14 @@ class BuildCache:
 
     def is_writable(self) -> bool:
         """Whether entries can be written here (a read-only home directory has no cache)."""
-        try:
-            os.makedirs(self._base, exist_ok=True)
-        except OSError:
-            return False
-        return os.access(self._base, os.W_OK | os.X_OK)
+        for part in ("trees", "builds", "built", "locks"):
+            try:
+                os.makedirs(self._path(part), exist_ok=True)
+            except OSError:
+                return False
+            if not os.access(self._path(part), os.W_OK | os.X_OK):
+                return False
+        return True
 
     def _place(self, placement: Placement, destination: str) -> None:
         """Link every file of ``placement`` into ``destination``, each tree checked and held while it is read."""
@@ -180,7 +186,7 @@ class BuildCache:
                 locks.enter_context(self._lock("tree-" + tree, shared=True))
                 manifests[tree] = self._tree_manifest(tree)["files"]
             _link_files([(os.path.join(self._tree_dir(tree), relative), relative, manifests[tree].get(relative))
-                         for relative, tree in sorted(placement.files.items())], destination)
+                         for relative, tree in sorted(placement.files.items())], destination, self.link)
 
     def tree_for(self, wheel: str) -> str:
         """The sha256 of ``wheel``, after making sure its unpacked tree is in the cache and sound."""
@@ -213,7 +219,8 @@ class BuildCache:
         except BaseException:
             _make_writable_and_remove(scratch)
             raise
-        _write_json_atomically(self._tree_dir(digest) + ".json", {"wheel": os.path.basename(wheel), "files": files})
+        _write_json_atomically(self._tree_dir(digest) + ".json",
+                               {"layout": _tree_layout(), "wheel": os.path.basename(wheel), "files": files})
 
     def _tree_dir(self, digest: str) -> str:
         return self._path("trees", digest)
@@ -224,6 +231,8 @@ class BuildCache:
                 manifest = json.load(f)
             if not isinstance(manifest.get("files"), dict):
                 raise ValueError("no file list")
+            if manifest.get("layout") != _tree_layout():
+                raise ValueError(f"unpacked by another version ({manifest.get('layout')})")
             return manifest
         except (OSError, ValueError, AttributeError) as error:
             raise DamagedEntry(f"tree {digest[:12]}: manifest unreadable ({error})") from error
@@ -266,19 +275,20 @@ class BuildCache:
         for tree in sorted(set(placement.files.values())):
             path = self._tree_dir(tree) + f".deflated-{compresslevel}.json"
             try:
-                facts = self._tree_manifest(tree)["files"]
-            except DamagedEntry:
+                with self._lock("tree-" + tree, shared=True):
+                    facts = self._tree_manifest(tree)["files"]
+                    try:
+                        with open(path, encoding="utf-8") as f:
+                            deflated = json.load(f)
+                    except (OSError, ValueError):
+                        names = sorted(facts)
+                        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                            deflated = dict(zip(names, pool.map(lambda name: deflated_size(
+                                os.path.join(self._tree_dir(tree), name), compresslevel), names)))
+                        with contextlib.suppress(OSError):
+                            _write_json_atomically(path, deflated)
+            except (DamagedEntry, OSError):  # then these files are measured where they are placed
                 continue
-            try:
-                with open(path, encoding="utf-8") as f:
-                    deflated = json.load(f)
-            except (OSError, ValueError):
-                with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-                    names = sorted(facts)
-                    deflated = dict(zip(names, pool.map(
-                        lambda name: deflated_size(os.path.join(self._tree_dir(tree), name), compresslevel), names)))
-                with contextlib.suppress(OSError):
-                    _write_json_atomically(path, deflated)
             for relative, owner in placement.files.items():
                 if owner == tree and relative in facts and isinstance(deflated.get(relative), int):
                     sizes[relative] = (facts[relative][0], facts[relative][1], deflated[relative])
@@ -292,11 +302,12 @@ class BuildCache:
         if not os.path.exists(entry + ".json"):
             return None
         try:
-            with open(entry + ".json", encoding="utf-8") as f:
-                recorded = json.load(f)
-            wheel = os.path.join(entry, os.path.basename(recorded["wheel"]))
-            if _sha256_file(wheel) == recorded["sha256"]:
-                return wheel
+            with self._lock("built-" + os.path.basename(entry), shared=True):
+                with open(entry + ".json", encoding="utf-8") as f:
+                    recorded = json.load(f)
+                wheel = os.path.join(entry, os.path.basename(recorded["wheel"]))
+                if _sha256_file(wheel) == recorded["sha256"]:
+                    return wheel
         except (OSError, ValueError, KeyError, TypeError) as error:
             LOG.debug("cache: unreadable built wheel %s (%s)", entry, error)
         LOG.debug("cache: damaged built wheel %s; building again", entry)
@@ -306,13 +317,19 @@ class BuildCache:
         return None
 
     def store_built_wheel(self, sdist: str, target: str, compile_c: bool, wheel: str) -> None:
+        """Keep ``wheel``, built from ``sdist`` for ``target``, so that the sdist is not built again."""
         entry = self._built_entry(sdist, target, compile_c)
         with self._lock("built-" + os.path.basename(entry), shared=False):
             os.makedirs(os.path.dirname(entry), exist_ok=True)
             scratch = tempfile.mkdtemp(prefix=".built-", dir=os.path.dirname(entry))
-            shutil.copy2(wheel, os.path.join(scratch, os.path.basename(wheel)))
-            shutil.rmtree(entry, ignore_errors=True)
-            os.rename(scratch, entry)
+            try:
+                shutil.copy2(wheel, os.path.join(scratch, os.path.basename(wheel)))
+                _remove(entry + ".json")
+                shutil.rmtree(entry, ignore_errors=True)
+                os.rename(scratch, entry)
+            except BaseException:
+                shutil.rmtree(scratch, ignore_errors=True)
+                raise
             _write_json_atomically(entry + ".json", {"wheel": os.path.basename(wheel), "sha256": _sha256_file(wheel)})
 
     def _built_entry(self, sdist: str, target: str, compile_c: bool) -> str:
@@ -338,6 +355,13 @@ class BuildCache:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def _tree_layout() -> str:
+    """What decides how a wheel is unpacked: this tool's version (its install rules)."""
+    from aws_lambda_builders import __version__
+
+    return f"{TREE_LAYOUT}-{__version__}"
+
+
 def _differs(path: str, facts: Sequence[object]) -> bool:
     """Whether the file at ``path`` is not the one the manifest describes (size, mtime, mode)."""
     try:
@@ -348,13 +372,19 @@ def _differs(path: str, facts: Sequence[object]) -> bool:
             or stat.S_IMODE(info.st_mode) != facts[2])
 
 
-def _link_files(files: Sequence[Tuple[str, str, Optional[Sequence[object]]]], destination: str) -> None:
-    """Link (else copy) each ``(cached path, relative path, manifest facts)`` into ``destination``."""
+def _link_files(files: Sequence[Tuple[str, str, Optional[Sequence[object]]]], destination: str,
+                link: bool = True) -> None:
+    """Link (or copy) each ``(cached path, relative path, manifest facts)`` into ``destination``.
+
+    A copy keeps the cached file's mtime, and is writable: it is the user's.
+    """
     made = set()
-    can_link = True
+    can_link = link
     for source, relative, facts in files:
         if facts is None or _differs(source, facts):
             raise DamagedEntry(f"{source} is not as the cache left it")
+        if os.path.isabs(relative) or ".." in relative.split("/"):
+            raise DamagedEntry(f"{relative} would be placed outside the bundle")
         target = os.path.join(destination, relative)
         parent = os.path.dirname(target)
         if parent not in made:
@@ -364,11 +394,17 @@ def _link_files(files: Sequence[Tuple[str, str, Optional[Sequence[object]]]], de
             try:
                 os.link(source, target)
                 continue
+            except FileExistsError:  # two names for one file on a case-insensitive file system: the later wins
+                os.unlink(target)
+                os.link(source, target)
+                continue
             except OSError as error:
                 if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES):
                     raise
                 can_link = False
-        shutil.copyfile(source, target)
+        if os.path.lexists(target):
+            os.unlink(target)
+        shutil.copy2(source, target)
         os.chmod(target, stat.S_IMODE(os.stat(source).st_mode) | stat.S_IWUSR)
 
 

@@ -15,41 +15,58 @@ helpers or ``packaging``.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import hashlib
 import json
 import os
+import re
 import sys
 from typing import Dict, List, Optional, Sequence
 
 from aws_lambda_builders import __version__
 
+from .interpreters import candidate_paths
+from .pip_runner import redact_credentials
 from .requirements_file import RequirementsFile, names_a_location, read_requirements_file
 
 FORMAT = "1"
 _REMOTE = ("https://", "http://")
+_URL_HASH = re.compile(r"#(?:.*&)?(?:sha256|sha384|sha512)=[0-9a-fA-F]+")
+_FIND_LINKS = ("-f", "--find-links")
+_FILE_OPTIONS = ("-c", "--constraint", "-r", "--requirement")
+# What decides how an sdist's C code is compiled besides the interpreter.
+_COMPILE_VARIABLES = {"CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "LDSHARED", "ARCHFLAGS"}
 
 
 def build_key(requirements: RequirementsFile, runtime: str, architecture: str, python_exe: str,
               pip_options: Sequence[str], tool_version: str,
               environ: Optional[Dict[str, str]] = None) -> Optional[str]:
     """The key of a build, or None when what it installs cannot be told from its inputs."""
-    if any(_is_mutable_location(line.requirement) for line in requirements.requirements + requirements.constraints
-           if names_a_location(line)):
+    if any(_is_mutable_location(line.requirement, line.hashes)
+           for line in requirements.requirements + requirements.constraints if names_a_location(line)):
         return None
     environ = dict(os.environ if environ is None else environ)
     options = list(pip_options) + requirements.pip_options
     env_links = [word for link in environ.get("PIP_FIND_LINKS", "").split() for word in ("--find-links", link)]
+    env_files = [word for variable, flag in (("PIP_CONSTRAINT", "-c"), ("PIP_REQUIREMENT", "-r"))
+                 for path in environ.get(variable, "").split() for word in (flag, path)]
     facts = {
         "format": FORMAT,
         "tool": tool_version,
         "target": [runtime, architecture],
-        "python": _file_identity(python_exe),
+        "python": _interpreter_identity(python_exe),
+        # Which interpreter compiles sdists, and how: one of the target's version found here, the compiler.
+        "compilers": [os.path.realpath(path) for path in candidate_paths()],
+        "compile_environment": sorted((k, v) for k, v in environ.items() if k in _COMPILE_VARIABLES),
         "requirements": [(line.requirement, list(line.hashes)) for line in requirements.requirements],
         "constraints": [(line.requirement, list(line.hashes)) for line in requirements.constraints],
         "files": [_file_digest(path) for path in requirements.files],
-        "options": options,
-        "find_links": _local_listings(options + env_links),
-        "pip_environment": sorted((k, v) for k, v in environ.items() if k.startswith("PIP_")),
+        "options": [redact_credentials(option) for option in options],
+        "option_files": [_file_digest(path) for path in _option_values(options + env_files, _FILE_OPTIONS)
+                         if os.path.isfile(path)],
+        "find_links": _local_listings(_option_values(options + env_links, _FIND_LINKS)),
+        "pip_environment": sorted((k, redact_credentials(v)) for k, v in environ.items() if k.startswith("PIP_")),
         "pip_configuration": [_file_digest(path) for path in pip_configuration_files(python_exe, environ)
                               if os.path.isfile(path)],
     }
@@ -80,10 +97,12 @@ def pip_configuration_files(python_exe: str, environ: Dict[str, str]) -> List[st
     return files
 
 
-def _is_mutable_location(requirement: str) -> bool:
-    """A local path or a VCS link; an archive at an http(s) URL is taken to stay what it is."""
+def _is_mutable_location(requirement: str, hashes: Sequence[str]) -> bool:
+    """A local path, a VCS link, or an archive URL without a hash to hold it to its content."""
     location = requirement.split(" @ ", 1)[-1].strip()
-    return not location.startswith(_REMOTE)
+    if not location.startswith(_REMOTE) or "+" in location.split("://", 1)[0]:
+        return True
+    return not hashes and not _URL_HASH.search(location)
 
 
 def _file_digest(path: str) -> List[str]:
@@ -91,37 +110,52 @@ def _file_digest(path: str) -> List[str]:
         return [path, hashlib.sha256(f.read()).hexdigest()]
 
 
-def _file_identity(path: str) -> List[object]:
-    """The interpreter by path and by what is there now.
+def _interpreter_identity(path: str) -> List[object]:
+    """The interpreter that runs pip: its path, its binary, and, for a virtual environment, its pip.
 
-    A virtual environment's ``python`` links to its base interpreter, so the
-    environment is told apart by its own path and its ``pyvenv.cfg``: two
-    environments, or one recreated at the same path, are different pips.
+    A virtual environment's ``python`` links to its base interpreter, so an
+    environment is told apart by its own path, its ``pyvenv.cfg`` and the pip
+    version installed in it (a CI job that creates the same environment
+    afresh each time still finds its builds).
     """
-    identity: List[object] = [os.path.abspath(path)]
-    for candidate in (os.path.realpath(path),
-                      os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(path))), "pyvenv.cfg")):
-        try:
-            stat = os.stat(candidate)
-        except OSError:
-            continue
-        identity += [candidate, stat.st_size, stat.st_mtime_ns, stat.st_ino]
+    identity: List[object] = [os.path.abspath(path), os.path.realpath(path)]
+    with contextlib.suppress(OSError):
+        stat = os.stat(os.path.realpath(path))
+        identity += [stat.st_size, stat.st_mtime_ns]
+    prefix = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+    with contextlib.suppress(OSError):
+        with open(os.path.join(prefix, "pyvenv.cfg"), "rb") as f:
+            identity.append(hashlib.sha256(f.read()).hexdigest())
+    pattern = os.path.join(prefix, "lib", "python3*", "site-packages", "pip-*.dist-info")
+    identity += sorted(os.path.basename(found) for found in glob.glob(pattern))
     return identity
 
 
-def _local_listings(options: Sequence[str]) -> List[List[object]]:
-    """The names in every local ``--find-links`` directory: a wheel dropped there can change the result."""
+def _option_values(options: Sequence[str], flags: Sequence[str]) -> List[str]:
+    """The values given to any of ``flags`` in a pip command line (``-f X``, ``--find-links=X``, ``-fX``)."""
     values = []
     words = list(options)
     for number, word in enumerate(words):
         flag, equals, value = word.partition("=")
-        if flag in ("-f", "--find-links"):
+        if flag in flags:
             values.append(value if equals else (words[number + 1] if number + 1 < len(words) else ""))
-        elif word.startswith("-f") and len(word) > 2 and not word.startswith("--"):
-            values.append(word[2:])
+        else:
+            values += [word[2:] for short in flags if len(short) == 2 and word.startswith(short) and len(word) > 2
+                       and not word.startswith("--")]
+    return [value[len("file://"):] if value.startswith("file://") else value for value in values]
+
+
+def _local_listings(directories: Sequence[str]) -> List[List[object]]:
+    """Each file in every local ``--find-links`` directory, by name, size and mtime: a wheel dropped
+    there, or rebuilt in place, can change the result."""
     listings = []
-    for value in values:
-        path = value[len("file://"):] if value.startswith("file://") else value
-        if os.path.isdir(path):
-            listings.append([path, sorted(os.listdir(path))])
+    for directory in directories:
+        if not os.path.isdir(directory):
+            continue
+        entries = []
+        for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+            with contextlib.suppress(OSError):
+                info = entry.stat()
+                entries.append([entry.name, info.st_size, info.st_mtime_ns])
+        listings.append([directory, entries])
     return listings

@@ -175,6 +175,7 @@ class DependencyBuilder:
         self._pip = pip_runner
         self._sdist_pip: Optional[PipRunner] = None
         self._resolved_for_target = False
+        self._built_without_c: Set[str] = set()  # sdists already built without a C compiler in this build
         self._ui = UI()
         self._pip_options: List[str] = []
         self._later_pip_options: List[str] = []
@@ -222,7 +223,10 @@ class DependencyBuilder:
                 return
             self._build_into(staging, requirements_filepath, scratch_directory, config)
             if key is not None and self.placement is not None:
-                self._cache.store(key, self.placement)
+                try:
+                    self._cache.store(key, self.placement)
+                except OSError as error:  # the bundle is good; only the next build will not find it
+                    self._ui.warning(f"could not record this build in the cache: {error}")
             replace_directory(staging, target_directory)
         except MissingDependencyError:
             if config.allow_missing:
@@ -263,6 +267,7 @@ class DependencyBuilder:
         self._pip_options = config.pip_options()
         self._later_pip_options = self._pip_options + self._requirements.pip_options
         self._build_errors = {}
+        self._built_without_c = set()
         os.makedirs(scratch_directory, exist_ok=True)
         work_dir = tempfile.mkdtemp(prefix="lambda-pip-", dir=scratch_directory)
         try:
@@ -328,9 +333,7 @@ class DependencyBuilder:
         """
         self._resolved_for_target = False
         try:
-            built_locally = self._pip.download_all_dependencies(requirements_filename, directory,
-                                                                options=self._pip_options, target=self.target,
-                                                                build_options=self._later_pip_options)
+            built_locally = self._resolve(requirements_filename, directory, self.target)
             self._resolved_for_target = True
         except NoSuchPackageError as error:
             problem = self._real_pip and diagnose(error.package_name, index_urls(self._later_pip_options))
@@ -338,11 +341,8 @@ class DependencyBuilder:
                 raise problem from error
             self._ui.warning(f"pip found nothing for {self.target.describe()} for {error.package_name}; "
                              "resolving on this machine instead, to report what is missing")
-            for leftover in self._osutils.get_directory_contents(directory):
-                os.remove(os.path.join(directory, leftover))
-            built_locally = self._pip.download_all_dependencies(requirements_filename, directory,
-                                                                options=self._pip_options,
-                                                                build_options=self._later_pip_options)
+            self._empty(directory)
+            built_locally = self._resolve(requirements_filename, directory, None)
         self._local_builds = {
             source: {Package(directory, f, self.python_exe, self._osutils) for f in wheels if f.endswith(".whl")}
             for source, wheels in dict(built_locally or {}).items()
@@ -351,6 +351,36 @@ class DependencyBuilder:
         for filename in filenames:
             self._ui.package_downloaded(filename)
         return {Package(directory, filename, self.python_exe, self._osutils) for filename in filenames}
+
+    def _resolve(self, requirements_filename: str, directory: str,
+                 target: Optional[LambdaTarget]) -> Dict[str, List[str]]:
+        """One ``pip download`` of the closure, for ``target`` (None: for this machine).
+
+        With pip itself, an sdist's metadata is first prepared without build
+        isolation: pip would otherwise install a fresh build backend for every
+        sdist only to read its dependencies, which is most of the time a
+        resolution takes. The wheels are still built in isolation (step 4).
+        An sdist whose backend this interpreter lacks fails that way, and the
+        resolution runs again with isolation.
+        """
+        arguments = {"options": self._pip_options, "build_options": self._later_pip_options}
+        if target is not None:
+            arguments["target"] = target
+        if getattr(self._pip, "runs_pip", False):
+            try:
+                return self._pip.download_all_dependencies(
+                    requirements_filename, directory, **dict(arguments, options=self._pip_options + _NO_ISOLATION))
+            except PackageDownloadError as error:
+                if type(error) is not PackageDownloadError:  # pip's verdict on the requirements: no retry helps
+                    raise
+                LOG.debug("resolution without build isolation failed, retrying with it: %s", error)
+                self._empty(directory)
+        return self._pip.download_all_dependencies(requirements_filename, directory, **arguments)
+
+    def _empty(self, directory: str) -> None:
+        for leftover in self._osutils.get_directory_contents(directory):
+            path = os.path.join(directory, leftover)
+            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
 
     def _sort(self, deps: Iterable["Package"]) -> Tuple[Set["Package"], Set["Package"], Set["Package"]]:
         sdists, compatible, incompatible = set(), set(), set()
@@ -412,7 +442,14 @@ class DependencyBuilder:
         reported is reported from this thread once all are done, in the order of
         the identifiers, so the output is the same as when they ran one by one.
         """
-        ordered = sorted(sdists, key=lambda p: p.identifier)
+        if compile_c and self._real_pip and platform.machine() != self.target.machine:
+            # A compiler here makes code for this CPU, which the target cannot load: the build
+            # without one (step 5's) is the only one whose wheel can be used, so it runs now, once.
+            compile_c = False
+        ordered = sorted((s for s in sdists if compile_c or s.filename not in self._built_without_c),
+                         key=lambda p: p.identifier)
+        if not compile_c:
+            self._built_without_c.update(s.filename for s in ordered)
         if not ordered:
             return
         self._sdist_runner()  # made here, once: it is made lazily, and not by several threads at once
@@ -479,14 +516,20 @@ class DependencyBuilder:
         built_for = f"{self.runtime}-{self.architecture}-{hashlib.sha256(builder.encode()).hexdigest()[:16]}"
         if cache is not None:
             cached = cache.built_wheel(sdist_path, built_for, compile_c)
-            if cached is not None:
-                shutil.copyfile(cached, os.path.join(out_dir, os.path.basename(cached)))
-                return 0, b"", b""
+            try:
+                if cached is not None:
+                    shutil.copyfile(cached, os.path.join(out_dir, os.path.basename(cached)))
+                    return 0, b"", b""
+            except OSError as error:  # replaced by another build since it was checked: build it here
+                LOG.debug("cache: %s", error)
         result = runner.build_wheel(sdist_path, out_dir, compile_c, options=self._later_pip_options)
         if cache is not None and not _build_failed(result):
             for filename in sorted(os.listdir(out_dir)):
                 if filename.endswith(".whl"):
-                    cache.store_built_wheel(sdist_path, built_for, compile_c, os.path.join(out_dir, filename))
+                    try:
+                        cache.store_built_wheel(sdist_path, built_for, compile_c, os.path.join(out_dir, filename))
+                    except OSError as error:  # the build is good; only the next one will build it again
+                        LOG.warning("could not keep %s in the build cache: %s", filename, error)
         return result
 
     def _sdist_runner(self) -> PipRunner:
@@ -638,8 +681,16 @@ class DependencyBuilder:
         self._osutils.makedirs(dst_dir)
         ordered = sorted(wheels, key=lambda p: p.identifier)
         if self._cache is not None:
-            self.placement = self._cache.place_wheels(
-                [self._osutils.joinpath(src_dir, wheel.filename) for wheel in ordered], dst_dir)
+            try:
+                self.placement = self._cache.place_wheels(
+                    [self._osutils.joinpath(src_dir, wheel.filename) for wheel in ordered], dst_dir)
+            except OSError as error:
+                if error.errno == errno.ENOSPC and _same_device(self._cache.root, dst_dir):  # the bundle's disk is full
+                    raise
+                self._ui.warning(f"the build cache failed ({error}): installing without it")
+                self._cache, self.placement = None, None
+                self._osutils.rmtree(dst_dir)
+                self._osutils.makedirs(dst_dir)
         for wheel in ordered:
             if self._cache is None:
                 install_wheel(self._osutils.joinpath(src_dir, wheel.filename), dst_dir)
@@ -660,6 +711,17 @@ def _has_at_least_one_package(filename: str) -> bool:
     """A best-effort look for any line that is neither blank nor a comment."""
     with open(filename, "r", encoding="utf-8", errors="replace") as f:
         return any(line.strip() and not line.strip().startswith("#") for line in f)
+
+
+# Reading an sdist's dependencies with the build backend of the interpreter that runs pip.
+_NO_ISOLATION = ["--no-build-isolation"]
+
+
+def _same_device(first: str, second: str) -> bool:
+    try:
+        return os.stat(first).st_dev == os.stat(second).st_dev
+    except OSError:
+        return False
 
 
 def _build_failed(result: object) -> bool:

@@ -65,7 +65,9 @@ class OSUtils:
         return os.path.join(*args)
 
     def copytree(self, source: str, destination: str) -> None:
-        shutil.copytree(source, destination, dirs_exist_ok=True)
+        from .source_copy import copy_file_replacing  # a file there may be a hard link into the build cache
+
+        shutil.copytree(source, destination, dirs_exist_ok=True, copy_function=copy_file_replacing)
 
     def rmtree(self, directory: str) -> None:
         shutil.rmtree(directory)
@@ -155,6 +157,9 @@ class Config:
     # directory (``cache.default_cache_dir``); ``no_cache`` builds without reading or writing it.
     cache_dir: Optional[str] = None
     no_cache: bool = False
+    # Place files from the cache by hard link: fastest, but the bundle's files are then the
+    # cache's own (read-only; replace them, never edit them in place). By default they are copied.
+    link_from_cache: bool = False
 
     def build_cache(self) -> Optional["BuildCache"]:
         """The cache these settings name, or None when it is off."""
@@ -162,7 +167,7 @@ class Config:
             return None
         from .cache import BuildCache, default_cache_dir
 
-        return BuildCache(self.cache_dir or default_cache_dir())
+        return BuildCache(self.cache_dir or default_cache_dir(), link=self.link_from_cache)
 
     def pip_options(self) -> List[str]:
         """The pip command-line options these settings stand for."""

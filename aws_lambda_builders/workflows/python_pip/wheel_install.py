@@ -4,10 +4,9 @@ Lambda puts the bundle root on ``sys.path``, so both ``purelib`` and
 ``platlib`` (including a wheel's ``<name>-<version>.data/purelib|platlib``)
 go there, with the ``.dist-info`` beside them. Scripts, headers and data files
 have no place to live on Lambda and are left out. The wheel is checked against
-its RECORD (PEP 427) with pypa's ``installer``: names and sizes before a byte is
-written, and each file's hash as it is written (one pass over the bytes, not
-two); a wheel that fails leaves a partial tree, which callers install into a
-staging directory they throw away.
+its RECORD (PEP 427) with pypa's ``installer``: names before a byte is written,
+each file's size and hash as it is written (one pass over the bytes, not two);
+the files of a wheel that fails are removed again.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import hashlib
 import io
 import logging
 import os
-import warnings
 import zipfile
 from typing import BinaryIO, Dict, Iterable, List, Optional, Tuple
 
@@ -108,6 +106,11 @@ class _ArchiveSpelledWheel(WheelFile):
     def get_contents(self):
         """Each member's stream checks the member against RECORD as it is read: the bytes pass once."""
         for elements, stream, is_executable in super().get_contents():
+            if "__pycache__" in elements[0].split("/")[:-1]:
+                # installer would skip it with a warning; skipped here, as warnings.catch_warnings
+                # is not safe in the threads that unpack wheels side by side
+                LOG.debug("%s: skipping %s, bytecode a wheel should not hold", self.distribution, elements[0])
+                continue
             record = RecordEntry.from_elements(*elements) if elements[1] else None
             yield elements, _RecordCheckedStream(stream, record, elements[0]), is_executable
 
@@ -169,14 +172,10 @@ def install_wheel_files(wheel_path: str, root: str) -> Dict[str, str]:
         with _ArchiveSpelledWheel.open(wheel_path) as source:
             _check_record_lists_only_present_files(source, name)
             source.validate_record(validate_contents=False)
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                install(source, destination, {"INSTALLER": INSTALLER_NAME})
+            install(source, destination, {"INSTALLER": INSTALLER_NAME})
     except (InstallerError, ValueError, KeyError, zipfile.BadZipFile) as error:
         for path in destination.written:  # a refused wheel leaves nothing behind
             with contextlib.suppress(OSError):
                 os.unlink(path)
         raise InvalidWheelError(name, str(error) or type(error).__name__) from error
-    for warning in caught:  # e.g. installer skipping a __pycache__ the wheel should not hold
-        LOG.debug("%s: %s", name, warning.message)
     return destination.digests

@@ -243,12 +243,15 @@ def test_a_vcs_link_in_a_constraints_file_has_no_key(tmp_path, key_of):
     assert key_of(path) is None
 
 
+SHA = "0" * 64
+
+
 @pytest.mark.parametrize("line", [
-    "project @ https://host.example/project-1.0.tar.gz",
-    "https://host.example/pkgs/project-1.0-py3-none-any.whl",
-    "project @ http://host.example/project-1.0.tar.gz",
+    f"project @ https://host.example/project-1.0.tar.gz#sha256={SHA}",
+    f"https://host.example/pkgs/project-1.0-py3-none-any.whl#sha256={SHA}",
+    f"project @ http://host.example/project-1.0.tar.gz --hash=sha256:{SHA}",
 ])
-def test_an_archive_at_an_http_url_has_a_key(tmp_path, key_of, line):
+def test_an_archive_at_an_http_url_held_to_a_hash_has_a_key(tmp_path, key_of, line):
     path = write(tmp_path / "requirements.txt", f"{line}\n")
 
     key = key_of(path)
@@ -256,6 +259,17 @@ def test_an_archive_at_an_http_url_has_a_key(tmp_path, key_of, line):
     assert key is not None
     write(tmp_path / "requirements.txt", f"{line.replace('1.0', '1.1')}\n")
     assert key_of(path) not in (None, key)
+
+
+@pytest.mark.parametrize("line", [
+    "project @ https://host.example/project-1.0.tar.gz",
+    "https://github.com/owner/project/archive/refs/heads/main.zip",
+])
+def test_an_archive_at_an_http_url_without_a_hash_has_no_key(tmp_path, key_of, line):
+    """What is behind a URL can change (a branch archive): without a hash the build is not recorded."""
+    path = write(tmp_path / "requirements.txt", f"{line}\n")
+
+    assert key_of(path) is None
 
 
 # -- the interpreter ----------------------------------------------------------------------
