@@ -303,22 +303,23 @@ def _name(requirement: str) -> str:
 
 
 def zipped_size(staging: str, libraries: str, placement: Optional[Placement], cache: Optional[BuildCache]) -> int:
-    """The size the deployment zip would have at fast compression, computed without writing it.
+    """About the size the deployment zip would have, computed without writing it.
 
-    Fast compression gives a zip some 15% bigger than the real one: an
-    estimate on the safe side of the 50 MB limit. Files placed from the cache
-    and unchanged since count with the deflated size measured there once.
+    A file placed from the cache, and unchanged since, counts with the size it
+    had compressed in its wheel (about the zip's own); any other file is
+    compressed here at the fast level, which gives some 15% more than the real
+    zip: an estimate on the safe side of the 50 MB limit.
     """
     known: Dict[str, int] = {}
     if placement is not None and cache is not None:
-        for relative, (size, mtime, deflated) in cache.deflated_sizes(placement, ESTIMATE_LEVEL).items():
+        for relative, (size, mtime, compressed) in cache.compressed_sizes(placement).items():
             path = os.path.join(libraries, relative)
             try:
                 info = os.lstat(path)
             except OSError:
                 continue
             if info.st_size == size and info.st_mtime_ns == mtime:
-                known[path] = deflated
+                known[path] = compressed
     return zip_size(staging, ESTIMATE_LEVEL, known)
 
 

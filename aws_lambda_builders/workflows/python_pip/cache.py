@@ -51,7 +51,7 @@ LOG = logging.getLogger(__name__)
 FORMAT = "v1"
 _READ_ONLY = ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
 _ATTEMPTS = 3
-TREE_LAYOUT = "1"  # bumped with any change to how wheel_install lays a wheel out
+TREE_LAYOUT = "2"  # bumped with any change to how wheel_install lays a wheel out
 
 
 def default_cache_dir(environ: Optional[Dict[str, str]] = None) -> str:
@@ -208,13 +208,14 @@ class BuildCache:
         os.makedirs(trees, exist_ok=True)
         scratch = tempfile.mkdtemp(prefix=f".{digest[:16]}-", dir=trees)
         try:
-            digests = install_wheel_files(wheel, scratch)
+            written = install_wheel_files(wheel, scratch)
             files = {}
-            for path, file_digest in digests.items():
+            for path, facts in written.items():
                 os.chmod(path, stat.S_IMODE(os.lstat(path).st_mode) & _READ_ONLY)
                 info = os.lstat(path)
                 relative = os.path.relpath(path, scratch).replace(os.sep, "/")
-                files[relative] = [info.st_size, info.st_mtime_ns, stat.S_IMODE(info.st_mode), file_digest]
+                files[relative] = [info.st_size, info.st_mtime_ns, stat.S_IMODE(info.st_mode), facts.digest,
+                                   facts.compressed_size]
             os.rename(scratch, self._tree_dir(digest))
         except BaseException:
             _make_writable_and_remove(scratch)
@@ -254,44 +255,27 @@ class BuildCache:
 
     def _remove_tree(self, digest: str) -> None:
         _remove(self._tree_dir(digest) + ".json")
-        for name in os.listdir(self._path("trees")) if os.path.isdir(self._path("trees")) else ():
-            if name.startswith(digest + ".deflated-"):
-                _remove(self._path("trees", name))
         if os.path.isdir(self._tree_dir(digest)):
             _make_writable_and_remove(self._tree_dir(digest))
 
-    def deflated_sizes(self, placement: Placement, compresslevel: int) -> Dict[str, Tuple[int, int, int]]:
-        """Each placed file's size, mtime and deflated size at ``compresslevel``, measured once per tree.
+    def compressed_sizes(self, placement: Placement) -> Dict[str, Tuple[int, int, int]]:
+        """Each placed file's size, mtime and compressed size in its wheel, where the wheel held it as is.
 
-        A bundle's zipped size is then a sum, however often the same wheels
-        are placed; the size and mtime tell whether the file in a bundle is
+        A bundle's zipped size is then mostly a sum of numbers the wheels
+        already give; the size and mtime tell whether the file in a bundle is
         still the cached one.
         """
-        from concurrent.futures import ThreadPoolExecutor
-
-        from .zip_archive import deflated_size
-
         sizes: Dict[str, Tuple[int, int, int]] = {}
-        for tree in sorted(set(placement.files.values())):
-            path = self._tree_dir(tree) + f".deflated-{compresslevel}.json"
-            try:
-                with self._lock("tree-" + tree, shared=True):
-                    facts = self._tree_manifest(tree)["files"]
-                    try:
-                        with open(path, encoding="utf-8") as f:
-                            deflated = json.load(f)
-                    except (OSError, ValueError):
-                        names = sorted(facts)
-                        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-                            deflated = dict(zip(names, pool.map(lambda name: deflated_size(
-                                os.path.join(self._tree_dir(tree), name), compresslevel), names)))
-                        with contextlib.suppress(OSError):
-                            _write_json_atomically(path, deflated)
-            except (DamagedEntry, OSError):  # then these files are measured where they are placed
-                continue
-            for relative, owner in placement.files.items():
-                if owner == tree and relative in facts and isinstance(deflated.get(relative), int):
-                    sizes[relative] = (facts[relative][0], facts[relative][1], deflated[relative])
+        manifests: Dict[str, Dict[str, list]] = {}
+        for relative, tree in placement.files.items():
+            if tree not in manifests:
+                try:
+                    manifests[tree] = self._tree_manifest(tree)["files"]
+                except DamagedEntry:
+                    manifests[tree] = {}
+            facts = manifests[tree].get(relative)
+            if facts and len(facts) > 4 and isinstance(facts[4], int):
+                sizes[relative] = (facts[0], facts[1], facts[4])
         return sizes
 
     # --- wheels built from sdists ----------------------------------------------------------------

@@ -249,9 +249,12 @@ class DependencyBuilder:
     def _restore(self, key: str, staging: str) -> bool:
         """Step 8 alone, for a build whose inputs are unchanged: its files placed from the cache."""
         assert self._cache is not None
-        with self._step("install"):
-            self.placement = restore_build(self._cache, key, staging, self._ui.write)
-        return self.placement is not None
+        self.placement = restore_build(self._cache, key, staging, self._ui.write)
+        if self.placement is None:
+            return False
+        with self._step("install"):  # the one step that ran
+            pass
+        return True
 
     def _build_into(self, staging: str, requirements_filepath: str, scratch_directory: str, config: Config) -> None:
         """Steps 1 to 9 into the (empty) staging directory; raises MissingDependencyError last."""

@@ -19,7 +19,7 @@ import io
 import logging
 import os
 import zipfile
-from typing import BinaryIO, Dict, Iterable, List, Optional, Tuple
+from typing import BinaryIO, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from installer import install
 from packaging.utils import canonicalize_name
@@ -43,7 +43,7 @@ class BundleDestination(WheelDestination):
         self.root = os.path.abspath(root)
         self.hash_algorithm = hash_algorithm
         self.written: List[str] = []
-        self.digests: Dict[str, str] = {}  # path written -> "algorithm=urlsafe-b64 digest"
+        self.written_files: Dict[str, WrittenFile] = {}
 
     def _path(self, path: str) -> str:
         target = os.path.abspath(os.path.join(self.root, path))
@@ -67,7 +67,8 @@ class BundleDestination(WheelDestination):
             digest, size = copyfileobj_with_hashing(stream, f, self.hash_algorithm)
         if is_executable:
             os.chmod(target, os.stat(target).st_mode | 0o111)
-        self.digests[target] = f"{self.hash_algorithm}={digest}"
+        self.written_files[target] = WrittenFile(f"{self.hash_algorithm}={digest}",
+                                                 getattr(stream, "compressed_size", None))
         return RecordEntry(path, Hash(self.hash_algorithm, digest), size)
 
     def finalize_installation(self, scheme: Scheme, record_file_path: str,
@@ -101,7 +102,10 @@ class _ArchiveSpelledWheel(WheelFile):
 
     @property
     def data_dir(self) -> str:
-        return spelled_data_dir(self._zipfile.namelist(), self.distribution) or super().data_dir
+        # installer asks for it once per member: found once, not once per member over all members
+        if not hasattr(self, "_spelled_data_dir"):
+            self._spelled_data_dir = spelled_data_dir(self._zipfile.namelist(), self.distribution) or super().data_dir
+        return self._spelled_data_dir
 
     def get_contents(self):
         """Each member's stream checks the member against RECORD as it is read: the bytes pass once."""
@@ -112,13 +116,16 @@ class _ArchiveSpelledWheel(WheelFile):
                 LOG.debug("%s: skipping %s, bytecode a wheel should not hold", self.distribution, elements[0])
                 continue
             record = RecordEntry.from_elements(*elements) if elements[1] else None
-            yield elements, _RecordCheckedStream(stream, record, elements[0]), is_executable
+            checked = _RecordCheckedStream(stream, record, elements[0])
+            checked.compressed_size = self._zipfile.getinfo(elements[0]).compress_size
+            yield elements, checked, is_executable
 
 
 class _RecordCheckedStream(io.RawIOBase):
     """A member's stream that raises at its end if the bytes read do not have RECORD's hash and size."""
 
     def __init__(self, stream: BinaryIO, record: Optional[RecordEntry], name: str) -> None:
+        self.compressed_size: Optional[int] = None  # what the member takes in the wheel's ZIP
         self._stream = stream
         self._record = record
         self._name = name
@@ -164,8 +171,16 @@ def install_wheel(wheel_path: str, root: str) -> List[str]:
     return list(install_wheel_files(wheel_path, root))
 
 
-def install_wheel_files(wheel_path: str, root: str) -> Dict[str, str]:
-    """:func:`install_wheel`, returning each file written with its digest (``sha256=<urlsafe b64>``)."""
+class WrittenFile(NamedTuple):
+    """A file installed from a wheel: its digest (``sha256=<urlsafe b64>``), as RECORD has it, and the
+    bytes it took compressed in the wheel (None for a file the wheel did not hold as it is, RECORD)."""
+
+    digest: str
+    compressed_size: Optional[int]
+
+
+def install_wheel_files(wheel_path: str, root: str) -> Dict[str, WrittenFile]:
+    """:func:`install_wheel`, returning each file written with what is known of it."""
     name = os.path.basename(wheel_path)
     destination = BundleDestination(root)
     try:
@@ -178,4 +193,4 @@ def install_wheel_files(wheel_path: str, root: str) -> Dict[str, str]:
             with contextlib.suppress(OSError):
                 os.unlink(path)
         raise InvalidWheelError(name, str(error) or type(error).__name__) from error
-    return destination.digests
+    return destination.written_files

@@ -6,6 +6,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import zipfile
 import pathlib
 import stat
 import sys
@@ -492,32 +493,41 @@ def test_a_corrupted_built_wheel_is_a_miss_and_its_entry_is_removed(cache, sdist
     assert cache.built_wheel(sdist, TARGET, True) is None
 
 
-# -- deflated sizes -----------------------------------------------------------------------
+# -- compressed sizes ----------------------------------------------------------------------
 
-def test_deflated_sizes_gives_size_mtime_and_deflated_size_of_each_placed_file(tmp_path, cache):
+def test_compressed_sizes_are_those_the_wheel_gives_for_every_file_it_holds_as_is(tmp_path, cache):
     bundle = new_dir(tmp_path, "bundle")
-    placement = cache.place_wheels([foo_wheel(tmp_path), wheel(tmp_path, "bar")], bundle)
+    wheels = [foo_wheel(tmp_path), wheel(tmp_path, "bar")]
+    placement = cache.place_wheels(wheels, bundle)
+    in_wheels = {}
+    for path in wheels:
+        with zipfile.ZipFile(path) as archive:
+            in_wheels.update({info.filename: info.compress_size for info in archive.infolist()})
 
-    sizes = cache.deflated_sizes(placement, 1)
+    sizes = cache.compressed_sizes(placement)
 
-    assert set(sizes) == set(placement.files)
-    for relative, (size, mtime_ns, deflated) in sizes.items():
-        path = os.path.join(bundle, relative)
-        info = os.stat(path)
+    assert sizes, "the wheels' files have their compressed sizes"
+    for relative, (size, mtime_ns, compressed) in sizes.items():
+        info = os.stat(os.path.join(bundle, relative))
         assert (size, mtime_ns) == (info.st_size, info.st_mtime_ns)
-        assert deflated == zip_archive.deflated_size(path, 1)
+        member = relative if relative in in_wheels else next(
+            name for name in in_wheels if name.endswith("/" + relative) and ".data/" in name)
+        assert compressed == in_wheels[member]
+    rewritten = {r for r in placement.files if r.endswith(".dist-info/RECORD")}
+    assert rewritten and not rewritten & set(sizes), "RECORD is written anew: its size is not the wheel's"
 
 
-def test_deflated_sizes_are_measured_once_and_read_back_afterwards(tmp_path, cache, monkeypatch):
-    placement = cache.place_wheels([foo_wheel(tmp_path)], new_dir(tmp_path, "bundle"))
-    first = cache.deflated_sizes(placement, 1)
+def test_the_zip_estimate_uses_the_compressed_sizes_and_compresses_only_the_rest(tmp_path, cache, monkeypatch):
+    bundle = new_dir(tmp_path, "bundle")
+    placement = cache.place_wheels([foo_wheel(tmp_path)], bundle)
+    known = {os.path.join(bundle, r): c for r, (_, _, c) in cache.compressed_sizes(placement).items()}
+    measured = []
+    real = zip_archive.deflated_size
+    monkeypatch.setattr(zip_archive, "deflated_size", lambda path, level: measured.append(path) or real(path, level))
 
-    def must_not_measure(path, compresslevel):
-        raise AssertionError(f"measured {path} again")
+    zip_archive.zip_size(bundle, 1, known)
 
-    monkeypatch.setattr(zip_archive, "deflated_size", must_not_measure)
-
-    assert cache.deflated_sizes(placement, 1) == first
+    assert measured and not set(measured) & set(known)
 
 
 # -- two builds sharing a cache -----------------------------------------------------------
