@@ -3,14 +3,16 @@
 Layout under ``<cache dir>/v1`` (a new format starts a new directory)::
 
     trees/<sha256 of a wheel>/       the wheel as installed in a bundle; its files are read-only
-    trees/<sha256 of a wheel>.json   the tree's manifest: each file's size, mtime, mode and digest
+    trees/<sha256 of a wheel>.json   the tree's manifest: each file's size, mtime, mode, digest and
+                                     compressed size in the wheel
     built/<key>/<name>.whl           a wheel built here from an sdist; key: the sdist's sha256,
                                      the target, with or without a C compiler
     builds/<key>.json                a whole build (key: ``cache_key.build_key``): each file, by tree
     locks/<name>.lock                advisory locks
 
 Why links, and why read-only files: placing a 100 MB bundle by hard link takes
-some tens of milliseconds, copying it ten times as long. A linked file in the
+some tens of milliseconds, copying it ten times as long (``link=False`` copies,
+for callers that write into their bundles). A linked file in the
 bundle *is* the cached file, so cached files are read-only (an edit in the
 bundle fails rather than change the cache), this tool never writes through a
 link, and every tree is checked against its manifest each time it is used: a
@@ -206,6 +208,7 @@ class BuildCache:
 
         trees = self._path("trees")
         os.makedirs(trees, exist_ok=True)
+        _remove_leftovers(trees, f".{digest[:16]}-")  # of a killed build: this one holds the lock now
         scratch = tempfile.mkdtemp(prefix=f".{digest[:16]}-", dir=trees)
         try:
             written = install_wheel_files(wheel, scratch)
@@ -305,7 +308,8 @@ class BuildCache:
         entry = self._built_entry(sdist, target, compile_c)
         with self._lock("built-" + os.path.basename(entry), shared=False):
             os.makedirs(os.path.dirname(entry), exist_ok=True)
-            scratch = tempfile.mkdtemp(prefix=".built-", dir=os.path.dirname(entry))
+            _remove_leftovers(os.path.dirname(entry), f".{os.path.basename(entry)}-")
+            scratch = tempfile.mkdtemp(prefix=f".{os.path.basename(entry)}-", dir=os.path.dirname(entry))
             try:
                 shutil.copy2(wheel, os.path.join(scratch, os.path.basename(wheel)))
                 _remove(entry + ".json")
@@ -417,6 +421,14 @@ def _write_json_atomically(path: str, data: object) -> None:
     except BaseException:
         _remove(temporary)
         raise
+
+
+def _remove_leftovers(directory: str, prefix: str) -> None:
+    """Remove what a killed process left while writing an entry (the caller holds the entry's lock)."""
+    for name in os.listdir(directory):
+        path = os.path.join(directory, name)
+        if name.startswith(prefix):
+            _make_writable_and_remove(path) if os.path.isdir(path) else _remove(path)
 
 
 def _remove(path: str) -> None:

@@ -118,11 +118,11 @@ def _interpreter_identity(path: str) -> List[object]:
     version installed in it (a CI job that creates the same environment
     afresh each time still finds its builds).
     """
-    identity: List[object] = [os.path.abspath(path), os.path.realpath(path)]
+    prefix = os.path.dirname(os.path.dirname(os.path.abspath(path)))  # bin/python and bin/python3 are one
+    identity: List[object] = [prefix, os.path.realpath(path)]
     with contextlib.suppress(OSError):
         stat = os.stat(os.path.realpath(path))
         identity += [stat.st_size, stat.st_mtime_ns]
-    prefix = os.path.dirname(os.path.dirname(os.path.abspath(path)))
     with contextlib.suppress(OSError):
         with open(os.path.join(prefix, "pyvenv.cfg"), "rb") as f:
             identity.append(hashlib.sha256(f.read()).hexdigest())

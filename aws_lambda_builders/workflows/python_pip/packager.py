@@ -60,7 +60,7 @@ from .index_probe import diagnose, index_urls
 from .interpreters import find_interpreters, interpreter_for
 from .missing import explain_missing
 from .output import make_staging, replace_directory
-from .pip_runner import PipRunner, SubprocessPip, kill_running_pips, pip_error_summary
+from .pip_runner import PipRunner, SubprocessPip, pip_error_summary
 from .pure_wheel import holds_compiled_code, retag_as_pure
 from .requirements_file import RequirementsFile, invalid_requirement, read_requirements_file
 from .sdist import SDistMetadataFetcher, SDistMetadataFinder
@@ -483,7 +483,7 @@ class DependencyBuilder:
             results = [future.result() for future in futures]
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
-            kill_running_pips()
+            getattr(self._sdist_runner(), "kill_running", lambda: None)()
             pool.shutdown(wait=True)
             raise
         pool.shutdown(wait=True)

@@ -44,6 +44,8 @@ class SubprocessPip:
         if import_string is None:
             import_string = pip_import_string(python_exe=self.python_exe)
         self._import_string = import_string
+        self._running: Set[object] = set()
+        self._running_lock = threading.Lock()
 
     def main(self, args: Sequence[str], env_vars: Optional[Dict[str, str]] = None,
              shim: Optional[str] = None) -> PipResult:
@@ -52,8 +54,8 @@ class SubprocessPip:
         run_pip = "import sys; %s; sys.exit(main(%r))" % (self._import_string, list(args))
         invoke_pip = [self.python_exe, "-c", (shim or "") + run_pip]
         p = self._osutils.popen(invoke_pip, stdout=self._osutils.pipe, stderr=self._osutils.pipe, env=env_vars)
-        with _RUNNING_LOCK:
-            _RUNNING.add(p)
+        with self._running_lock:
+            self._running.add(p)
         try:
             out, err = p.communicate()
         except BaseException:  # Ctrl-C, SIGTERM: pip must not go on writing into a scratch being removed
@@ -61,24 +63,21 @@ class SubprocessPip:
             p.wait()
             raise
         finally:
-            with _RUNNING_LOCK:
-                _RUNNING.discard(p)
+            with self._running_lock:
+                self._running.discard(p)
         return p.returncode, out, err
 
+    def kill_running(self) -> None:
+        """Kill the pips this object started, from any thread, that have not ended yet.
 
-# The pip processes running now, from any thread: an interrupted build stops those of its
-# other threads (builds running in parallel) instead of waiting for them to finish.
-_RUNNING: Set[object] = set()
-_RUNNING_LOCK = threading.Lock()
-
-
-def kill_running_pips() -> None:
-    """Kill every pip process this process started that has not ended yet."""
-    with _RUNNING_LOCK:
-        running = list(_RUNNING)
-    for process in running:
-        with contextlib.suppress(OSError):
-            process.kill()
+        An interrupted build stops the pips of its parallel builds (threads that
+        a Ctrl-C does not reach) instead of waiting for them to finish.
+        """
+        with self._running_lock:
+            running = list(self._running)
+        for process in running:
+            with contextlib.suppress(OSError):
+                process.kill()
 
 
 _NO_SUCH_PACKAGE = re.compile(r"Could not find a version that satisfies the requirement (\S+)")
@@ -132,6 +131,12 @@ class PipRunner:
         self.python_exe = python_exe
         self._wrapped_pip = pip
         self._osutils = osutils or OSUtils()
+
+    def kill_running(self) -> None:
+        """Kill the pips this runner started that are still running (see ``SubprocessPip.kill_running``)."""
+        kill = getattr(self._wrapped_pip, "kill_running", None)
+        if kill is not None:
+            kill()
 
     @property
     def runs_pip(self) -> bool:

@@ -19,14 +19,25 @@ COMPRESSION_LEVEL = 6
 
 
 def bundle_files(directory: str) -> Iterator[Tuple[str, str]]:
-    """``(absolute path, archive name)`` of every file under ``directory``, in a fixed order."""
-    for root, dirs, files in os.walk(directory, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(".pyc"):
-                continue
-            path = os.path.join(root, name)
-            yield path, os.path.relpath(path, directory).replace(os.sep, "/")
+    """``(absolute path, archive name)`` of every file under ``directory``, in a fixed order.
+
+    Each directory's files come before its sub-directories, both sorted by name.
+    """
+    yield from _files_under(directory, "")
+
+
+def _files_under(directory: str, prefix: str) -> Iterator[Tuple[str, str]]:
+    with os.scandir(directory) as listing:
+        entries = sorted(listing, key=lambda entry: entry.name)
+    subdirectories = []
+    for entry in entries:
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                subdirectories.append(entry)
+        elif not entry.name.endswith(".pyc"):
+            yield entry.path, prefix + entry.name
+    for entry in subdirectories:
+        yield from _files_under(entry.path, prefix + entry.name + "/")
 
 
 def write_zip(directory: str, zip_path: str, prefix: str = "", compresslevel: int = COMPRESSION_LEVEL) -> int:

@@ -596,3 +596,19 @@ def test_the_home_cache_directory_is_the_last_resort_on_linux(monkeypatch, tmp_p
 
 def test_default_cache_dir_reads_the_process_environment_when_given_none(monkeypatch, own_build_cache):
     assert default_cache_dir() == str(own_build_cache)
+
+
+def test_what_a_killed_unpacking_left_is_removed_when_the_wheel_is_unpacked_again(tmp_path, cache):
+    path = foo_wheel(tmp_path)
+    digest = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    trees = os.path.join(cache.root, "v1", "trees")
+    leftover = os.path.join(trees, f".{digest[:16]}-killed")
+    os.makedirs(os.path.join(leftover, "foo"))
+    with open(os.path.join(leftover, "foo", "__init__.py"), "w") as f:
+        f.write("half")
+    os.chmod(os.path.join(leftover, "foo", "__init__.py"), 0o444)
+
+    cache.place_wheels([path], new_dir(tmp_path, "bundle"))
+
+    assert not os.path.exists(leftover)
+    assert [n for n in os.listdir(trees) if n.startswith(".")] == []

@@ -13,7 +13,6 @@ from aws_lambda_builders.workflows.python_pip.exceptions import NoSuchPackageErr
 from aws_lambda_builders.workflows.python_pip.pip_runner import (
     PipRunner,
     SubprocessPip,
-    kill_running_pips,
     pip_error_summary,
 )
 
@@ -299,27 +298,30 @@ def test_conflicting_requirements_are_explained_with_pips_account(tmp_path):
     assert isinstance(raised.value, PackageDownloadError)
 
 
-def test_kill_running_pips_stops_a_pip_another_thread_is_waiting_for():
+def test_kill_running_stops_a_pip_another_thread_is_waiting_for():
     """An interrupted build kills the pips of its parallel builds rather than wait for them to finish."""
     slow = SubprocessPip(python_exe=sys.executable, import_string="import time; time.sleep(60); main = len")
-    results = []
+    other = SubprocessPip(python_exe=sys.executable, import_string="import time; time.sleep(2); main = lambda args: 0")
+    results, others = [], []
     waiter = threading.Thread(target=lambda: results.append(slow.main(["download"])))
+    bystander = threading.Thread(target=lambda: others.append(other.main(["download"])))
     started = time.monotonic()
     waiter.start()
-    while not _running_pip_count() and time.monotonic() - started < 30:
+    bystander.start()
+    while not (_running(slow) and _running(other)) and time.monotonic() - started < 30:
         time.sleep(0.01)
-    assert _running_pip_count() == 1
-    kill_running_pips()
-    waiter.join(timeout=30)
+    assert _running(slow) == 1
 
-    assert not waiter.is_alive()
+    PipRunner(sys.executable, slow).kill_running()
+    waiter.join(timeout=30)
+    bystander.join(timeout=30)
+
     assert results and results[0][0] != 0, "the killed pip reports failure"
     assert time.monotonic() - started < 30
-    assert _running_pip_count() == 0
+    assert _running(slow) == 0
+    assert others == [(0, b"", b"")], "the pip of another builder was left alone"
 
 
-def _running_pip_count() -> int:
-    from aws_lambda_builders.workflows.python_pip import pip_runner
-
-    with pip_runner._RUNNING_LOCK:
-        return len(pip_runner._RUNNING)
+def _running(pip: SubprocessPip) -> int:
+    with pip._running_lock:
+        return len(pip._running)
