@@ -26,7 +26,7 @@ from typing import Dict, List, Optional, TextIO, Tuple
 
 from aws_lambda_builders import __version__
 from aws_lambda_builders.architecture import ARM64, X86_64
-from aws_lambda_builders.workflows.python_pip.cache import BuildCache, Placement, restore_build
+from aws_lambda_builders.workflows.python_pip.cache import Placement, restore_build
 from aws_lambda_builders.workflows.python_pip.cache_key import key_for_build
 from aws_lambda_builders.workflows.python_pip.exceptions import (
     BundleTooLargeError,
@@ -195,12 +195,19 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
                 from aws_lambda_builders.workflows.python_pip.source_copy import copy_source
 
                 copy_source(args.source, libraries, skip=[output, staging, scratch])
+        # Placed from the cache and not changed since: its files and their sizes are known.
+        untouched = placement is not None and not (savings or args.source)
+        facts = config.build_cache().file_facts(placement) if placement is not None else {}
+        placed = placed_files(staging, libraries, facts) if untouched and len(facts) == len(placement.files) \
+            else None
+        entries = None if placed is None else [(path, name) for path, name, _ in placed]
         if args.zip:
             ui.write(f"zipping {output} into {os.path.abspath(args.zip)}")
             zipped = write_zip(staging, os.path.abspath(args.zip) + ".staging")
         else:
-            zipped = zipped_size(staging, libraries, placement, config.build_cache())
-        report = measure(staging, zipped, zipped_is_estimate=not args.zip)
+            zipped = zipped_size(staging, libraries, facts, entries)
+        report = measure(staging, zipped, zipped_is_estimate=not args.zip,
+                         files=None if placed is None else [(name, size) for _, name, size in placed])
         if report.over_unzipped_limit and not args.allow_oversize:
             raise BundleTooLargeError(report.unzipped, [name for name, _ in report.largest])
         replace_directory(staging, output)
@@ -302,25 +309,39 @@ def _name(requirement: str) -> str:
         return requirement
 
 
-def zipped_size(staging: str, libraries: str, placement: Optional[Placement], cache: Optional[BuildCache]) -> int:
+def placed_files(staging: str, libraries: str, facts: Dict[str, Tuple[int, int, Optional[int]]]
+                 ) -> List[Tuple[str, str, int]]:
+    """``(path, archive name, size)`` of the placed files that ``bundle_files`` would find in ``staging``."""
+    prefix = os.path.relpath(libraries, staging).replace(os.sep, "/") + "/" if libraries != staging else ""
+    return [(os.path.join(libraries, relative), prefix + relative, size) for relative, (size, _, _)
+            in sorted(facts.items())
+            if not relative.endswith(".pyc") and "__pycache__" not in relative.split("/")[:-1]]
+
+
+def zipped_size(staging: str, libraries: str, facts: Dict[str, Tuple[int, int, Optional[int]]],
+                entries: Optional[List[Tuple[str, str]]]) -> int:
     """About the size the deployment zip would have, computed without writing it.
 
     A file placed from the cache, and unchanged since, counts with the size it
     had compressed in its wheel (about the zip's own); any other file is
     compressed here at the fast level, which gives some 15% more than the real
-    zip: an estimate on the safe side of the 50 MB limit.
+    zip: an estimate on the safe side of the 50 MB limit. With ``entries``
+    (the bundle is what the cache placed) nothing is walked or checked.
     """
     known: Dict[str, int] = {}
-    if placement is not None and cache is not None:
-        for relative, (size, mtime, compressed) in cache.compressed_sizes(placement).items():
-            path = os.path.join(libraries, relative)
+    for relative, (size, mtime, compressed) in facts.items():
+        if compressed is None:
+            continue
+        path = os.path.join(libraries, relative)
+        if entries is None:
             try:
                 info = os.lstat(path)
             except OSError:
                 continue
-            if info.st_size == size and info.st_mtime_ns == mtime:
-                known[path] = compressed
-    return zip_size(staging, ESTIMATE_LEVEL, known)
+            if info.st_size != size or info.st_mtime_ns != mtime:
+                continue
+        known[path] = compressed
+    return zip_size(staging, ESTIMATE_LEVEL, known, entries)
 
 
 def summary(args: argparse.Namespace, output: str, libraries: str, report: SizeReport, savings: Dict[str, int],

@@ -2,8 +2,8 @@
 
     python benchmarks/compare.py [--runs 3] [--sets web,numpy-pandas,crypto,sdists] [--architectures x86_64,arm64]
 
-It installs aws-lambda-builders (pinned) in its own virtual environment under
-``benchmarks/.work/``, then builds each requirement set for python3.11 (the
+It installs aws-lambda-builders (pinned) and lambda-pip (this working tree) each
+in its own virtual environment under ``benchmarks/.work/``, then builds each requirement set for python3.11 (the
 version this machine's interpreter can build for with that tool) on each
 architecture, several rounds, each round running in turn (the order of the two
 tools alternating from round to round):
@@ -61,6 +61,19 @@ except Exception as error:  # the other tool reports missing packages by raising
 """ % (RUNTIME, RUNTIME)
 
 
+def our_python() -> str:
+    """lambda-pip installed from this working tree into its own environment, as a user installs it."""
+    venv = WORK / "lambda-pip"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps",
+                    str(HERE.parent)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(HERE.parent / "requirements" /
+                                                                             "base.txt")], check=True)
+    return str(python)
+
+
 def upstream_python() -> str:
     venv = WORK / "aws-lambda-builders"
     python = venv / "bin" / "python"
@@ -84,7 +97,7 @@ def problems(bundle: Path, architecture: str, requirements: Path) -> int:
     return len(check_bundle(str(bundle), RUNTIME, architecture, str(requirements)).problems)
 
 
-def run_case(name: str, architecture: str, runs: int, upstream: str) -> Dict[str, object]:
+def run_case(name: str, architecture: str, runs: int, upstream: str, ours_python: str) -> Dict[str, object]:
     case = WORK / f"{name}-{architecture}"
     shutil.rmtree(case, ignore_errors=True)
     case.mkdir(parents=True)
@@ -93,7 +106,7 @@ def run_case(name: str, architecture: str, runs: int, upstream: str) -> Dict[str
     driver = case / "upstream_driver.py"
     driver.write_text(UPSTREAM_DRIVER)
     times: Dict[str, List[float]] = {"theirs": [], "cold": [], "warm": [], "floor": []}
-    ours = [sys.executable, "-m", "aws_lambda_builders", "build", "-r", str(requirements), "--runtime", RUNTIME,
+    ours = [ours_python, "-m", "aws_lambda_builders", "build", "-r", str(requirements), "--runtime", RUNTIME,
             "--architecture", architecture, "--allow-missing", "-q"]
     for run in range(runs):
         for tool in ("theirs", "ours") if run % 2 else ("ours", "theirs"):
@@ -119,11 +132,12 @@ def main() -> int:
     parser.add_argument("--architectures", default="x86_64,arm64")
     args = parser.parse_args()
     upstream = upstream_python()
+    ours_python = our_python()
     print(f"{'set':<14}{'arch':<8}{'theirs':>8}{'cold':>8}{'ratio':>8}{'warm':>8}{'ratio':>9}{'floor':>8}"
           f"{'warm/floor':>12}   check problems ours/theirs   (median seconds of {args.runs} runs)")
     for name in args.sets.split(","):
         for architecture in args.architectures.split(","):
-            result = run_case(name, architecture, args.runs, upstream)
+            result = run_case(name, architecture, args.runs, upstream, ours_python)
             median = {tool: statistics.median(values) for tool, values in result["times"].items()}
             print(f"{name:<14}{architecture:<8}{median['theirs']:>8.2f}{median['cold']:>8.2f}"
                   f"{median['theirs'] / median['cold']:>7.2f}x{median['warm']:>8.3f}"

@@ -13,7 +13,7 @@ from typing import Dict, List
 import pytest
 
 from aws_lambda_builders.architecture import ARM64, X86_64
-from aws_lambda_builders.workflows.python_pip import pip_runner
+from aws_lambda_builders.workflows.python_pip import pip_runner, size_budget, zip_archive
 from aws_lambda_builders.workflows.python_pip.bundle_check import check_bundle
 from aws_lambda_builders.workflows.python_pip.packager import PythonPipDependencyBuilder
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config
@@ -169,3 +169,33 @@ def test_a_cache_that_cannot_be_written_is_warned_about_and_the_build_goes_on(tm
 
     assert (tmp_path / "bundle" / "pure_app" / "__init__.py").is_file()
     assert "cannot be written: building without it" in caplog.text
+
+
+@pytest.mark.parametrize("layer", [[], ["--layer"]], ids=["function", "layer"])
+def test_sizes_of_a_bundle_placed_from_the_cache_are_those_a_walk_of_it_finds(tmp_path, package_index, capsys,
+                                                                             layer):
+    import json
+
+    from aws_lambda_builders import cli
+
+    (tmp_path / "requirements.txt").write_text("pure-app\nbinary-three-platforms\n")
+    (tmp_path / "empty-source").mkdir()
+
+    def sizes(*options):
+        code = cli.main(["build", "-r", str(tmp_path / "requirements.txt"), "-o", str(tmp_path / "out"),
+                         "--runtime", "python3.12", "--architecture", "arm64", "-i", package_index.url,
+                         "--cache-dir", str(tmp_path / "cache"), "--json", *layer, *options])
+        assert code == 0
+        return json.loads(capsys.readouterr().out)["sizes"]
+
+    sizes()  # fills the cache
+    with pytest.MonkeyPatch.context() as patch:
+        def no_walk(directory):
+            raise AssertionError("the bundle was walked")
+
+        patch.setattr(size_budget, "bundle_files", no_walk)
+        patch.setattr(zip_archive, "bundle_files", no_walk)
+        from_the_cache = sizes()
+    walked = sizes("--source", str(tmp_path / "empty-source"))  # a source, even empty, makes it walk the bundle
+
+    assert from_the_cache == walked

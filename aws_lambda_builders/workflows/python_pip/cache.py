@@ -261,14 +261,15 @@ class BuildCache:
         if os.path.isdir(self._tree_dir(digest)):
             _make_writable_and_remove(self._tree_dir(digest))
 
-    def compressed_sizes(self, placement: Placement) -> Dict[str, Tuple[int, int, int]]:
-        """Each placed file's size, mtime and compressed size in its wheel, where the wheel held it as is.
+    def file_facts(self, placement: Placement) -> Dict[str, Tuple[int, int, Optional[int]]]:
+        """Each placed file's size, mtime and compressed size in its wheel (None where the wheel did not
+        hold it as it is, as RECORD), as the trees' manifests have them.
 
-        A bundle's zipped size is then mostly a sum of numbers the wheels
-        already give; the size and mtime tell whether the file in a bundle is
-        still the cached one.
+        A bundle's sizes are then sums of numbers already known, without
+        walking it; the size and mtime tell whether a file in a bundle is still
+        the cached one.
         """
-        sizes: Dict[str, Tuple[int, int, int]] = {}
+        facts: Dict[str, Tuple[int, int, Optional[int]]] = {}
         manifests: Dict[str, Dict[str, list]] = {}
         for relative, tree in placement.files.items():
             if tree not in manifests:
@@ -276,10 +277,11 @@ class BuildCache:
                     manifests[tree] = self._tree_manifest(tree)["files"]
                 except DamagedEntry:
                     manifests[tree] = {}
-            facts = manifests[tree].get(relative)
-            if facts and len(facts) > 4 and isinstance(facts[4], int):
-                sizes[relative] = (facts[0], facts[1], facts[4])
-        return sizes
+            known = manifests[tree].get(relative)
+            if known:
+                compressed = known[4] if len(known) > 4 and isinstance(known[4], int) else None
+                facts[relative] = (known[0], known[1], compressed)
+        return facts
 
     # --- wheels built from sdists ----------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Sequence
 from aws_lambda_builders import __version__
 
 from .interpreters import candidate_paths
-from .pip_runner import redact_credentials
+from .credentials import redact_credentials
 from .requirements_file import RequirementsFile, names_a_location, read_requirements_file
 
 FORMAT = "1"

@@ -19,7 +19,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from .exceptions import IndexAuthenticationError, IndexNotFoundError, IndexUnreachableError, PackageIndexError
-from .pip_runner import redact_credentials
+from .credentials import redact_credentials
 
 PYPI = "https://pypi.org/simple/"
 TIMEOUT = 15

@@ -14,7 +14,6 @@ import os
 import platform
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
@@ -36,6 +35,8 @@ class Interpreter:
 @functools.lru_cache(maxsize=None)
 def probe(path: str) -> Optional[Interpreter]:
     """The CPython at ``path`` with pip importable, or None if it is not one."""
+    import subprocess  # here: the cache key lists the candidates without starting any
+
     try:
         result = subprocess.run([path, "-c", _PROBE], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError):

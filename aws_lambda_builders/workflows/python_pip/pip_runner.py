@@ -17,6 +17,7 @@ import sys
 import threading
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+from .credentials import redact_credentials
 from .compat import pip_import_string, pip_no_compile_c_env_vars, pip_no_compile_c_shim, pip_target_environment_shim
 from .exceptions import (
     ConflictingRequirementsError,
@@ -83,7 +84,6 @@ class SubprocessPip:
 _NO_SUCH_PACKAGE = re.compile(r"Could not find a version that satisfies the requirement (\S+)")
 _NO_MATCHING_DISTRIBUTION = re.compile(r"No matching distribution found for (\S+)")
 # "Processing ./pkg" or "Processing /abs/pkg (from -r requirements.txt (line 1))"
-_CREDENTIALS = re.compile(r"(\w+://)[^/@\s]+@")
 _HASH_MISMATCH = "DO NOT MATCH THE HASHES"
 # pip refusing an sdist member itself: pip 24.1+ (PEP 706 filter) and older pips.
 _UNSAFE_MEMBER = re.compile(r"Invalid member in the (?:tar|zip) file (?P<archive>\S+?): '(?P<member>[^']+)' (?P<why>.+)$",
@@ -258,9 +258,6 @@ def target_arguments(target: LambdaTarget) -> List[str]:
                         "--abi", target.abi]
 
 
-def redact_credentials(text: str) -> str:
-    """``https://user:token@host`` -> ``https://****@host``: pip output and options may carry secrets."""
-    return _CREDENTIALS.sub(r"\1****@", text)
 
 
 def download_error(stderr: str, stdout: str = "") -> Exception:

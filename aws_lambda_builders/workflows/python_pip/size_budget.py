@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from .zip_archive import bundle_files
 
@@ -55,13 +55,17 @@ def megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
-def measure(directory: str, zipped: Optional[int] = None, top: int = 5, zipped_is_estimate: bool = False
-            ) -> SizeReport:
-    """Sizes of a bundle directory; ``largest`` groups files by their top-level package or module."""
+def measure(directory: str, zipped: Optional[int] = None, top: int = 5, zipped_is_estimate: bool = False,
+            files: Optional[Iterable[Tuple[str, int]]] = None) -> SizeReport:
+    """Sizes of a bundle directory; ``largest`` groups files by their top-level package or module.
+
+    ``files`` (archive name, size) spares the walk when the caller knows them.
+    """
     by_entry: Dict[str, int] = {}
     total = 0
-    for path, name in bundle_files(directory):
-        size = os.path.getsize(path)
+    if files is None:
+        files = ((name, os.path.getsize(path)) for path, name in bundle_files(directory))
+    for name, size in files:
         total += size
         top_level = name.split("/", 1)[0]
         by_entry[top_level] = by_entry.get(top_level, 0) + size

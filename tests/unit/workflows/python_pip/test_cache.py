@@ -504,8 +504,10 @@ def test_compressed_sizes_are_those_the_wheel_gives_for_every_file_it_holds_as_i
         with zipfile.ZipFile(path) as archive:
             in_wheels.update({info.filename: info.compress_size for info in archive.infolist()})
 
-    sizes = cache.compressed_sizes(placement)
+    facts = cache.file_facts(placement)
+    sizes = {relative: fact for relative, fact in facts.items() if fact[2] is not None}
 
+    assert set(facts) == set(placement.files)
     assert sizes, "the wheels' files have their compressed sizes"
     for relative, (size, mtime_ns, compressed) in sizes.items():
         info = os.stat(os.path.join(bundle, relative))
@@ -520,7 +522,7 @@ def test_compressed_sizes_are_those_the_wheel_gives_for_every_file_it_holds_as_i
 def test_the_zip_estimate_uses_the_compressed_sizes_and_compresses_only_the_rest(tmp_path, cache, monkeypatch):
     bundle = new_dir(tmp_path, "bundle")
     placement = cache.place_wheels([foo_wheel(tmp_path)], bundle)
-    known = {os.path.join(bundle, r): c for r, (_, _, c) in cache.compressed_sizes(placement).items()}
+    known = {os.path.join(bundle, r): c for r, (_, _, c) in cache.file_facts(placement).items() if c is not None}
     measured = []
     real = zip_archive.deflated_size
     monkeypatch.setattr(zip_archive, "deflated_size", lambda path, level: measured.append(path) or real(path, level))
