@@ -1,12 +1,14 @@
 """Time lambda-pip against the tool it replaces, side by side, interleaved, on the same requirement sets.
 
     python benchmarks/compare.py [--runs 3] [--sets web,numpy-pandas,crypto,sdists] [--architectures x86_64,arm64]
+                                 [--pip 23.2.1]
 
-It installs aws-lambda-builders (pinned) and lambda-pip (this working tree) each
-in its own virtual environment under ``benchmarks/.work/``, then builds each requirement set for python3.11 (the
-version this machine's interpreter can build for with that tool) on each
-architecture, several rounds, each round running in turn (the order of the two
-tools alternating from round to round):
+It installs aws-lambda-builders (pinned) and lambda-pip (this working tree),
+each in its own virtual environment under ``benchmarks/.work/`` with the same
+pip, then builds each requirement set for python3.11 (the version this
+machine's interpreter can build for with that tool) on each architecture,
+several rounds, each round running in turn (the order of the two tools
+alternating from round to round):
 
 - theirs: aws-lambda-builders' python_pip, which keeps no cache of its own;
 - ours cold: lambda-pip with an empty build cache;
@@ -23,6 +25,7 @@ worse bundle.
 from __future__ import annotations
 
 import argparse
+import platform
 import shutil
 import statistics
 import subprocess
@@ -35,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
 UPSTREAM = "aws-lambda-builders==1.68.0"
 RUNTIME = "python3.11"
+PIP = "23.2.1"
 
 SETS: Dict[str, str] = {
     "web": "requests\npydantic\norjson\npyyaml\n",
@@ -61,26 +65,30 @@ except Exception as error:  # the other tool reports missing packages by raising
 """ % (RUNTIME, RUNTIME)
 
 
-def our_python() -> str:
+def environment(name: str, pip: str) -> str:
+    """A virtual environment of this interpreter under ``.work``, with the same pip as the other tool's."""
+    python = WORK / name / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(WORK / name)], check=True)
+    if pip:
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"pip=={pip}"], check=True)
+    return str(python)
+
+
+def our_python(pip: str) -> str:
     """lambda-pip installed from this working tree into its own environment, as a user installs it."""
-    venv = WORK / "lambda-pip"
-    python = venv / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps",
-                    str(HERE.parent)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(HERE.parent / "requirements" /
-                                                                             "base.txt")], check=True)
-    return str(python)
+    python = environment("lambda-pip", pip)
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", str(HERE.parent)],
+                   check=True)
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "-r", str(HERE.parent / "requirements" / "base.txt")],
+                   check=True)
+    return python
 
 
-def upstream_python() -> str:
-    venv = WORK / "aws-lambda-builders"
-    python = venv / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", UPSTREAM], check=True)
-    return str(python)
+def upstream_python(pip: str) -> str:
+    python = environment("aws-lambda-builders", pip)
+    subprocess.run([python, "-m", "pip", "install", "--quiet", UPSTREAM], check=True)
+    return python
 
 
 def timed(command: List[str]) -> float:
@@ -130,9 +138,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--architectures", default="x86_64,arm64")
+    parser.add_argument("--pip", default=PIP, help=f"the pip both tools run (default: {PIP}, what this "
+                                                     "machine's Python 3.11 puts in a new virtual environment)")
     args = parser.parse_args()
-    upstream = upstream_python()
-    ours_python = our_python()
+    upstream = upstream_python(args.pip)
+    ours_python = our_python(args.pip)
+    print(f"pip {args.pip} for both tools; {RUNTIME} from {platform.machine()}")
     print(f"{'set':<14}{'arch':<8}{'theirs':>8}{'cold':>8}{'ratio':>8}{'warm':>8}{'ratio':>9}{'floor':>8}"
           f"{'warm/floor':>12}   check problems ours/theirs   (median seconds of {args.runs} runs)")
     for name in args.sets.split(","):
