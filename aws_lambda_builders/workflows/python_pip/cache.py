@@ -16,8 +16,9 @@ for callers that write into their bundles). A linked file in the
 bundle *is* the cached file, so cached files are read-only (an edit in the
 bundle fails rather than change the cache), this tool never writes through a
 link, and every tree is checked against its manifest each time it is used: a
-file whose size, mtime or mode is not what the manifest says (an edit forced
-through, a truncated or damaged file) makes the tree damaged, and a damaged
+file whose size or mode is not what the manifest says, or whose mtime is not
+and whose content does not have the recorded digest (an edit forced through, a
+truncated or damaged file), makes the tree damaged, and a damaged
 tree is removed and unpacked again from its wheel, never placed. A tree's
 digests are those RECORD was checked against as the wheel was unpacked; a
 wheel from ``built/`` is checked against its sha256 before it is used. Where
@@ -31,6 +32,7 @@ it is placing.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import errno
 import hashlib
@@ -353,13 +355,31 @@ def _tree_layout() -> str:
 
 
 def _differs(path: str, facts: Sequence[object]) -> bool:
-    """Whether the file at ``path`` is not the one the manifest describes (size, mtime, mode)."""
+    """Whether the file at ``path`` is not the one the manifest describes.
+
+    Size and mode must be the same. A different mtime alone sends the file to
+    its digest: a cache restored by CI keeps contents but not always mtimes to
+    the nanosecond, and such a tree is as good as it was.
+    """
     try:
         info = os.lstat(path)
     except OSError:
         return True
-    return (not stat.S_ISREG(info.st_mode) or info.st_size != facts[0] or info.st_mtime_ns != facts[1]
-            or stat.S_IMODE(info.st_mode) != facts[2])
+    if not stat.S_ISREG(info.st_mode) or info.st_size != facts[0] or stat.S_IMODE(info.st_mode) != facts[2]:
+        return True
+    return info.st_mtime_ns != facts[1] and not _has_digest(path, str(facts[3]) if len(facts) > 3 else "")
+
+
+def _has_digest(path: str, digest: str) -> bool:
+    """Whether the file's content has ``digest`` (RECORD's form: ``sha256=<urlsafe base64, unpadded>``)."""
+    algorithm, _, expected = digest.partition("=")
+    if algorithm not in hashlib.algorithms_guaranteed or not expected:
+        return False
+    hasher = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            hasher.update(chunk)
+    return base64.urlsafe_b64encode(hasher.digest()).decode("ascii").rstrip("=") == expected
 
 
 def _link_files(files: Sequence[Tuple[str, str, Optional[Sequence[object]]]], destination: str,

@@ -614,3 +614,22 @@ def test_what_a_killed_unpacking_left_is_removed_when_the_wheel_is_unpacked_agai
 
     assert not os.path.exists(leftover)
     assert [n for n in os.listdir(trees) if n.startswith(".")] == []
+
+
+def test_a_tree_whose_mtimes_changed_but_not_its_contents_is_still_placed(tmp_path, cache):
+    """A CI cache restore keeps contents, not always mtimes to the nanosecond: the digest decides then."""
+    first = new_dir(tmp_path, "first")
+    placement = cache.place_wheels([foo_wheel(tmp_path)], first)
+    cache.store(KEY, placement)
+    trees = os.path.join(cache.root, "v1", "trees")
+    for directory, _, names in os.walk(trees):
+        for name in names:
+            path = os.path.join(directory, name)
+            if not name.endswith(".json"):
+                info = os.stat(path)
+                os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns - info.st_mtime_ns % 1_000_000_000 - 1))
+
+    again = new_dir(tmp_path, "again")
+
+    assert cache.restore(KEY, again) == placement
+    assert files_in(again) == files_in(first)
