@@ -108,6 +108,7 @@ class BuildCache:
         self._base = os.path.join(self.root, FORMAT)
         # Hard links (the cache's own read-only files, placed in no time) or copies of them.
         self.link = link
+        self._sdist_digests: Dict[Tuple[str, int, int], str] = {}
 
     # --- whole builds ---------------------------------------------------------------------------
 
@@ -325,7 +326,15 @@ class BuildCache:
             _write_json_atomically(entry + ".json", {"wheel": os.path.basename(wheel), "sha256": _sha256_file(wheel)})
 
     def _built_entry(self, sdist: str, target: str, compile_c: bool) -> str:
-        return self._path("built", f"{_sha256_file(sdist)}-{target}-{'c' if compile_c else 'no-c'}")
+        return self._path("built", f"{self._sdist_digest(sdist)}-{target}-{'c' if compile_c else 'no-c'}")
+
+    def _sdist_digest(self, sdist: str) -> str:
+        """The sdist's sha256, once per file as it is: a build looks an sdist up, then stores its wheel."""
+        info = os.stat(sdist)
+        identity = (os.path.abspath(sdist), info.st_size, info.st_mtime_ns)
+        if identity not in self._sdist_digests:
+            self._sdist_digests[identity] = _sha256_file(sdist)
+        return self._sdist_digests[identity]
 
     # --- plumbing --------------------------------------------------------------------------------
 
@@ -428,9 +437,11 @@ def _empty(directory: str) -> None:
 
 
 def _sha256_file(path: str) -> str:
+    hasher = hashlib.sha256()
     with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest() if hasattr(hashlib, "file_digest") else \
-            hashlib.sha256(f.read()).hexdigest()
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            hasher.update(chunk)
+    return hasher.hexdigest()
 
 
 def _write_json_atomically(path: str, data: object) -> None:

@@ -80,6 +80,13 @@ def key_for_build(requirements_path: str, runtime: str, architecture: str, pytho
                      __version__)
 
 
+def built_wheel_target(runtime: str, architecture: str, python_exe: str, pip_options: Sequence[str]) -> str:
+    """What a wheel built from an sdist is kept for besides the sdist: the target, and the interpreter and
+    pip options that built it (another interpreter compiles for another ABI; options pick the backend)."""
+    builder = repr((os.path.realpath(python_exe), list(pip_options)))
+    return f"{runtime}-{architecture}-{hashlib.sha256(builder.encode('utf-8')).hexdigest()[:16]}"
+
+
 def pip_configuration_files(python_exe: str, environ: Dict[str, str]) -> List[str]:
     """The files pip reads its configuration from, as pip's ``configuration`` module lists them."""
     home = os.path.expanduser("~")

@@ -66,7 +66,7 @@ from .requirements_file import RequirementsFile, invalid_requirement, read_requi
 from .sdist import SDistMetadataFetcher, SDistMetadataFinder
 from .bundle_check import check_wheel_binaries
 from .cache import BuildCache, Placement, restore_build
-from .cache_key import key_for_build
+from .cache_key import built_wheel_target, key_for_build
 from .target import LambdaTarget, wheel_tags
 from .utils import UI, Config, OSUtils
 from .wheel_install import install_wheel, spelled_data_dir
@@ -515,8 +515,8 @@ class DependencyBuilder:
         """
         runner = self._sdist_runner()
         cache = self._cache if os.path.isfile(sdist_path) else None
-        builder = repr((os.path.realpath(getattr(runner, "python_exe", "")), self._later_pip_options))
-        built_for = f"{self.runtime}-{self.architecture}-{hashlib.sha256(builder.encode()).hexdigest()[:16]}"
+        built_for = built_wheel_target(self.runtime, self.architecture, getattr(runner, "python_exe", ""),
+                                       self._later_pip_options)
         if cache is not None:
             cached = cache.built_wheel(sdist_path, built_for, compile_c)
             try:

@@ -372,3 +372,18 @@ def test_pip_configuration_files_lists_the_pip_conf_of_the_interpreters_prefix(t
     files = pip_configuration_files(interpreter, {})
     assert os.path.join(str(tmp_path / "venv"), "pip.conf") in files
     assert os.path.join(sys.prefix, "pip.conf") in files
+
+
+def test_a_built_wheel_is_kept_for_its_target_interpreter_and_options(tmp_path):
+    from aws_lambda_builders.workflows.python_pip.cache_key import built_wheel_target
+
+    python = sys.executable
+    same = built_wheel_target("python3.12", "arm64", python, ["-i", "https://a/simple"])
+
+    assert same == built_wheel_target("python3.12", "arm64", python, ["-i", "https://a/simple"])
+    assert same.startswith("python3.12-arm64-")
+    assert len({same,
+                built_wheel_target("python3.12", "x86_64", python, ["-i", "https://a/simple"]),
+                built_wheel_target("python3.13", "arm64", python, ["-i", "https://a/simple"]),
+                built_wheel_target("python3.12", "arm64", str(tmp_path / "other-python"), ["-i", "https://a/simple"]),
+                built_wheel_target("python3.12", "arm64", python, ["-i", "https://b/simple"])}) == 5
