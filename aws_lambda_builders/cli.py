@@ -20,13 +20,12 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import time
 from typing import Dict, List, Optional, TextIO, Tuple
 
 from aws_lambda_builders import __version__
 from aws_lambda_builders.architecture import ARM64, X86_64
-from aws_lambda_builders.workflows.python_pip.cache import Placement, restore_build
+from aws_lambda_builders.workflows.python_pip.cache import BuildCache, Placement, restore_build
 from aws_lambda_builders.workflows.python_pip.cache_key import key_for_build
 from aws_lambda_builders.workflows.python_pip.exceptions import (
     BundleTooLargeError,
@@ -182,41 +181,22 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
         check_source(os.path.abspath(args.source), output)
     if args.scratch_dir:
         os.makedirs(args.scratch_dir, exist_ok=True)
+    cache = config.build_cache()
+    if cache is not None and not cache.is_writable():
+        cache = None  # the packager says so, and builds without it
+    key = key_for_build(os.path.abspath(args.requirements), args.runtime, args.architecture, args.python,
+                        config.pip_options()) if cache is not None else None
     missing: Optional[MissingDependencyError] = None
+    savings: Dict[str, int] = {}
     timings: Dict[str, float] = {}
-    staging = make_staging(output)
-    try:
-        libraries = os.path.join(staging, "python") if args.layer else staging
-        with tempfile.TemporaryDirectory(prefix="lambda-pip-scratch-", dir=args.scratch_dir) as scratch:
-            placement, missing = build_dependencies(args, config, libraries, scratch, ui)
-            timings["dependencies"] = time.monotonic() - started
-            savings = reduce_size(args, libraries)
-            if args.source:
-                from aws_lambda_builders.workflows.python_pip.source_copy import copy_source
-
-                copy_source(args.source, libraries, skip=[output, staging, scratch])
-        # Placed from the cache and not changed since: its files and their sizes are known.
-        untouched = placement is not None and not (savings or args.source)
-        facts = config.build_cache().file_facts(placement) if placement is not None else {}
-        placed = placed_files(staging, libraries, facts) if untouched and len(facts) == len(placement.files) \
-            else None
-        entries = None if placed is None else [(path, name) for path, name, _ in placed]
-        if args.zip:
-            ui.write(f"zipping {output} into {os.path.abspath(args.zip)}")
-            zipped = write_zip(staging, os.path.abspath(args.zip) + ".staging")
-        else:
-            zipped = zipped_size(staging, libraries, facts, entries)
-        report = measure(staging, zipped, zipped_is_estimate=not args.zip,
-                         files=None if placed is None else [(name, size) for _, name, size in placed])
-        if report.over_unzipped_limit and not args.allow_oversize:
-            raise BundleTooLargeError(report.unzipped, [name for name, _ in report.largest])
-        replace_directory(staging, output)
-        if args.zip:
-            os.replace(os.path.abspath(args.zip) + ".staging", os.path.abspath(args.zip))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if args.zip and os.path.exists(os.path.abspath(args.zip) + ".staging"):
-            os.remove(os.path.abspath(args.zip) + ".staging")
+    kept = unchanged_output(args, cache, key, output)
+    if cache is not None and kept is not None:
+        ui.write(f"unchanged since a cached build, which {output} holds as it was placed: nothing to do")
+        warn_if_deprecated(args, ui)
+        timings["dependencies"] = time.monotonic() - started
+        report = sizes(args, output, output, cache.file_facts(kept), kept)
+    else:
+        report, savings, missing = assemble(args, config, cache, key, output, ui, timings, started)
     timings["total"] = time.monotonic() - started
     libraries = os.path.join(output, "python") if args.layer else output
     if args.json:
@@ -233,36 +213,105 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
     return EXIT_OK
 
 
-def build_dependencies(args: argparse.Namespace, config: Config, libraries: str, scratch: str, ui: UI
-                       ) -> Tuple[Optional[Placement], Optional[MissingDependencyError]]:
+def unchanged_output(args: argparse.Namespace, cache: Optional[BuildCache], key: Optional[str], output: str
+                     ) -> Optional[Placement]:
+    """The cached build ``key`` when ``output`` is exactly what placing it by link gave, untouched since.
+
+    A rebuild then has nothing to do (as ``make`` with nothing changed), not
+    even the second it takes to link a large bundle again. Only a bundle of
+    dependencies alone qualifies: the size options, ``--source``, ``--layer``
+    and ``--zip`` make a bundle that is not the cache's build as it is.
+    """
+    if cache is None or key is None or not os.path.isdir(output) or args.source or args.layer or args.zip \
+            or args.slim or args.exclude or args.exclude_runtime_provided:
+        return None
+    return cache.holds(key, output)
+
+
+def warn_if_deprecated(args: argparse.Namespace, ui: UI) -> None:
+    if LambdaTarget(args.runtime, args.architecture).is_deprecated:
+        ui.warning(f"{args.runtime} is deprecated by AWS Lambda; move to a newer runtime")
+
+
+def assemble(args: argparse.Namespace, config: Config, cache: Optional[BuildCache], key: Optional[str],
+             output: str, ui: UI, timings: Dict[str, float], started: float
+             ) -> Tuple[SizeReport, Dict[str, int], Optional[MissingDependencyError]]:
+    """The bundle built in a staging directory beside ``output`` and swapped in when it is complete."""
+    staging = make_staging(output)
+    try:
+        libraries = os.path.join(staging, "python") if args.layer else staging
+        placement, missing = build_dependencies(args, config, cache, key, libraries, ui)
+        timings["dependencies"] = time.monotonic() - started
+        savings = reduce_size(args, libraries)
+        if args.source:
+            from aws_lambda_builders.workflows.python_pip.source_copy import copy_source
+
+            scratch = [os.path.abspath(args.scratch_dir)] if args.scratch_dir else []
+            copy_source(args.source, libraries, skip=[output, staging] + scratch)
+        # Placed from the cache and not changed since: its files and their sizes are known.
+        untouched = placement is not None and not (savings or args.source)
+        facts = cache.file_facts(placement) if cache is not None and placement is not None else {}
+        if args.zip:
+            ui.write(f"zipping {output} into {os.path.abspath(args.zip)}")
+        report = sizes(args, staging, libraries, facts, placement if untouched else None)
+        replace_directory(staging, output)
+        if args.zip:
+            os.replace(os.path.abspath(args.zip) + ".staging", os.path.abspath(args.zip))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if args.zip and os.path.exists(os.path.abspath(args.zip) + ".staging"):
+            os.remove(os.path.abspath(args.zip) + ".staging")
+    return report, savings, missing
+
+
+def sizes(args: argparse.Namespace, root: str, libraries: str, facts: Dict[str, Tuple[int, int, Optional[int]]],
+          placed_as_is: Optional[Placement]) -> SizeReport:
+    """The bundle's size report (with ``--zip``, the zip written beside it); raises when it is too large.
+
+    ``placed_as_is`` is the cache's build when the bundle is exactly what it
+    placed: then the sizes are sums of what the cache knows, without a walk.
+    """
+    placed = placed_files(root, libraries, facts) if placed_as_is is not None and \
+        len(facts) == len(placed_as_is.files) else None
+    entries = None if placed is None else [(path, name) for path, name, _ in placed]
+    if args.zip:
+        zipped = write_zip(root, os.path.abspath(args.zip) + ".staging")
+    else:
+        zipped = zipped_size(root, libraries, facts, entries)
+    report = measure(root, zipped, zipped_is_estimate=not args.zip,
+                     files=None if placed is None else [(name, size) for _, name, size in placed])
+    if report.over_unzipped_limit and not args.allow_oversize:
+        raise BundleTooLargeError(report.unzipped, [name for name, _ in report.largest])
+    return report
+
+
+def build_dependencies(args: argparse.Namespace, config: Config, cache: Optional[BuildCache], key: Optional[str],
+                       libraries: str, ui: UI) -> Tuple[Optional[Placement], Optional[MissingDependencyError]]:
     """The dependencies into ``libraries``: placed from the cache when nothing that decides them changed.
 
-    Only a build that cannot be placed from the cache imports the packager and
-    starts pip. Returned: what came from the cache, and with ``--allow-missing``
-    what could not be built.
+    Only a build that cannot be placed from the cache imports the packager,
+    makes a scratch directory and starts pip. Returned: what came from the
+    cache, and with ``--allow-missing`` what could not be built.
     """
-    requirements = os.path.abspath(args.requirements)
-    cache = config.build_cache()
-    if cache is not None and not cache.is_writable():
-        cache = None  # the packager says so, and builds without it
-    key = key_for_build(requirements, args.runtime, args.architecture, args.python,
-                        config.pip_options()) if cache else None
     if cache is not None and key is not None:
         os.makedirs(libraries, exist_ok=True)
         placement = restore_build(cache, key, libraries, ui.write)
         if placement is not None:
-            if LambdaTarget(args.runtime, args.architecture).is_deprecated:
-                ui.warning(f"{args.runtime} is deprecated by AWS Lambda; move to a newer runtime")
+            warn_if_deprecated(args, ui)
             return placement, None
+    import tempfile
+
     from aws_lambda_builders.workflows.python_pip.packager import PythonPipDependencyBuilder
 
     builder = PythonPipDependencyBuilder(runtime=args.runtime, python_exe=args.python, architecture=args.architecture)
-    try:
-        builder.build_dependencies(libraries, scratch, requirements, ui=ui, config=config)
-    except MissingDependencyError as error:  # only with --allow-missing does a bundle follow
-        if not args.allow_missing:
-            raise
-        return builder.placement, error
+    with tempfile.TemporaryDirectory(prefix="lambda-pip-scratch-", dir=args.scratch_dir) as scratch:
+        try:
+            builder.build_dependencies(libraries, scratch, os.path.abspath(args.requirements), ui=ui,
+                                       config=config)
+        except MissingDependencyError as error:  # only with --allow-missing does a bundle follow
+            if not args.allow_missing:
+                raise
+            return builder.placement, error
     return builder.placement, None
 
 

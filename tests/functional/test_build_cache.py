@@ -199,3 +199,33 @@ def test_sizes_of_a_bundle_placed_from_the_cache_are_those_a_walk_of_it_finds(tm
     walked = sizes("--source", str(tmp_path / "empty-source"))  # a source, even empty, makes it walk the bundle
 
     assert from_the_cache == walked
+
+
+def test_a_rebuild_into_an_output_that_holds_the_build_leaves_it_and_one_changed_since_is_placed_again(
+        tmp_path, package_index, capsys):
+    from aws_lambda_builders import cli
+
+    (tmp_path / "requirements.txt").write_text("pure-app\nbinary-three-platforms\n")
+    out = tmp_path / "out"
+
+    def build_out():
+        assert cli.main(["build", "-r", str(tmp_path / "requirements.txt"), "-o", str(out), "--runtime",
+                         "python3.12", "--architecture", "arm64", "-i", package_index.url, "--cache-dir",
+                         str(tmp_path / "cache")]) == 0
+        return capsys.readouterr().err
+
+    build_out()
+    placed = {path: path.stat().st_ino for path in out.rglob("*")}
+    report = build_out()
+
+    assert "nothing to do" in report
+    assert {path: path.stat().st_ino for path in out.rglob("*")} == placed, "the output was left as it was"
+    assert "zipped about" in report and "distributions into" in report
+
+    (out / "pure_app" / "notes.txt").write_text("mine")
+    report = build_out()
+
+    assert "nothing to do" not in report
+    assert not (out / "pure_app" / "notes.txt").exists()
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == sorted(str(p.relative_to(out)) for p in placed)
+    assert check_bundle(str(out), "python3.12", ARM64).problems == []

@@ -37,21 +37,19 @@ import contextlib
 import errno
 import hashlib
 import json
-import logging
 import os
 import shutil
 import stat
 import sys
-import tempfile
-from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, Optional, Sequence, Set, Tuple
 
 try:
     import fcntl
 except ImportError:  # Windows: entries still appear atomically; concurrent builds may unpack a wheel twice
     fcntl = None  # type: ignore[assignment]
 
-LOG = logging.getLogger(__name__)
+# An unchanged rebuild runs this module and little else, for some tens of milliseconds, so what it
+# needs only when an entry is written or found damaged (logging, tempfile) is imported there.
 FORMAT = "v1"
 _READ_ONLY = ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
 _ATTEMPTS = 3
@@ -71,11 +69,17 @@ def default_cache_dir(environ: Optional[Dict[str, str]] = None) -> str:
     return os.path.join(environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lambda-pip")
 
 
-@dataclass
 class Placement:
     """What a build placed in a bundle from the cache: each file (relative path) and the tree it is from."""
 
-    files: Dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of the wheel (tree)
+    def __init__(self, files: Optional[Dict[str, str]] = None) -> None:
+        self.files: Dict[str, str] = {} if files is None else files  # relative path -> sha256 of its tree
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Placement) and other.files == self.files
+
+    def __repr__(self) -> str:
+        return f"Placement({len(self.files)} files from {len(set(self.files.values()))} trees)"
 
     def to_json(self) -> Dict[str, object]:
         trees = sorted(set(self.files.values()))
@@ -118,25 +122,62 @@ class BuildCache:
         A damaged tree makes this a miss (and is removed, so the build that
         follows unpacks it again); ``destination`` is then left empty.
         """
-        path = self._path("builds", key + ".json")
-        try:
-            with open(path, encoding="utf-8") as f:
-                placement = Placement.from_json(json.load(f))
-        except FileNotFoundError:
-            return None
-        except (ValueError, KeyError, TypeError, IndexError, OSError) as error:
-            LOG.debug("cache: unreadable build entry %s (%s); building again", path, error)
-            _remove(path)
+        placement = self._build_entry(key)
+        if placement is None:
             return None
         try:
             self._place(placement, destination)
         except DamagedEntry as error:
-            LOG.debug("cache: %s; building again", error)
+            _debug("cache: %s; building again", error)
             _empty(destination)
             for tree in sorted(set(placement.files.values())):
                 self._discard_if_damaged(tree)
             return None
         return placement
+
+    def holds(self, key: str, directory: str) -> Optional[Placement]:
+        """The build ``key`` if ``directory`` holds it as placing it by link did, and nothing else.
+
+        Each file must be a link to its cached file, which must be sound: the
+        same inode is then the same bytes. Copies are never taken for the build
+        (an edit may keep a copy's size and mtime), nor is a directory with a
+        file more or less: the caller then places the build again.
+        """
+        placement = self._build_entry(key) if self.link else None
+        if placement is None:
+            return None
+        manifests: Dict[str, Dict[str, list]] = {}
+        for relative, tree in placement.files.items():
+            if tree not in manifests:
+                try:
+                    manifests[tree] = self._tree_manifest(tree)["files"]
+                except DamagedEntry:
+                    return None
+            cached = os.path.join(self._tree_dir(tree), relative)
+            facts = manifests[tree].get(relative)
+            try:
+                if facts is None or _differs(cached, facts) or not os.path.samestat(
+                        os.lstat(cached), os.lstat(os.path.join(directory, relative))):
+                    return None
+            except OSError:
+                return None
+        try:
+            return placement if _files_under(directory) == set(placement.files) else None
+        except OSError:
+            return None
+
+    def _build_entry(self, key: str) -> Optional[Placement]:
+        """The recorded build ``key``, or None (an unreadable record is removed)."""
+        path = self._path("builds", key + ".json")
+        try:
+            with open(path, encoding="utf-8") as f:
+                return Placement.from_json(json.load(f))
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError, IndexError, OSError) as error:
+            _debug("cache: unreadable build entry %s (%s); building again", path, error)
+            _remove(path)
+            return None
 
     def store(self, key: str, placement: Placement) -> None:
         """Record the build ``key`` as the placement of its files (trees must be in the cache)."""
@@ -165,7 +206,7 @@ class BuildCache:
                 self._place(placement, destination)
                 return placement
             except DamagedEntry as error:
-                LOG.debug("cache: %s; unpacking again", error)
+                _debug("cache: %s; unpacking again", error)
                 _empty(destination)
                 for tree in sorted(set(trees)):
                     self._discard_if_damaged(tree)
@@ -208,11 +249,12 @@ class BuildCache:
 
     def _unpack(self, wheel: str, digest: str) -> None:
         from .wheel_install import install_wheel_files  # installer is needed only when a wheel is new
+        from .zip_archive import COMPRESSION_LEVEL, deflated_size
 
         trees = self._path("trees")
         os.makedirs(trees, exist_ok=True)
         _remove_leftovers(trees, f".{digest[:16]}-")  # of a killed build: this one holds the lock now
-        scratch = tempfile.mkdtemp(prefix=f".{digest[:16]}-", dir=trees)
+        scratch = _mkdtemp(prefix=f".{digest[:16]}-", dir=trees)
         try:
             written = install_wheel_files(wheel, scratch)
             files = {}
@@ -220,8 +262,13 @@ class BuildCache:
                 os.chmod(path, stat.S_IMODE(os.lstat(path).st_mode) & _READ_ONLY)
                 info = os.lstat(path)
                 relative = os.path.relpath(path, scratch).replace(os.sep, "/")
+                # A file the wheel did not hold as it is (RECORD, INSTALLER) is measured now, once, so that
+                # the zipped size of a bundle placed from here is known without reading any file.
+                compressed = facts.compressed_size
+                if compressed is None:
+                    compressed = deflated_size(path, COMPRESSION_LEVEL)
                 files[relative] = [info.st_size, info.st_mtime_ns, stat.S_IMODE(info.st_mode), facts.digest,
-                                   facts.compressed_size]
+                                   compressed]
             os.rename(scratch, self._tree_dir(digest))
         except BaseException:
             _make_writable_and_remove(scratch)
@@ -301,8 +348,8 @@ class BuildCache:
                 if _sha256_file(wheel) == recorded["sha256"]:
                     return wheel
         except (OSError, ValueError, KeyError, TypeError) as error:
-            LOG.debug("cache: unreadable built wheel %s (%s)", entry, error)
-        LOG.debug("cache: damaged built wheel %s; building again", entry)
+            _debug("cache: unreadable built wheel %s (%s)", entry, error)
+        _debug("cache: damaged built wheel %s; building again", entry)
         with self._lock("built-" + os.path.basename(entry), shared=False):
             _remove(entry + ".json")
             shutil.rmtree(entry, ignore_errors=True)
@@ -314,7 +361,7 @@ class BuildCache:
         with self._lock("built-" + os.path.basename(entry), shared=False):
             os.makedirs(os.path.dirname(entry), exist_ok=True)
             _remove_leftovers(os.path.dirname(entry), f".{os.path.basename(entry)}-")
-            scratch = tempfile.mkdtemp(prefix=f".{os.path.basename(entry)}-", dir=os.path.dirname(entry))
+            scratch = _mkdtemp(prefix=f".{os.path.basename(entry)}-", dir=os.path.dirname(entry))
             try:
                 shutil.copy2(wheel, os.path.join(scratch, os.path.basename(wheel)))
                 _remove(entry + ".json")
@@ -361,6 +408,26 @@ def _tree_layout() -> str:
     from aws_lambda_builders import __version__
 
     return f"{TREE_LAYOUT}-{__version__}"
+
+
+def _files_under(directory: str) -> Set[str]:
+    """Every entry under ``directory`` but its sub-directories, by relative path with ``/``; an empty
+    directory counts as an entry (as ``<dir>/``), so that nothing there goes unnoticed."""
+    found = set()
+    pending = [("", directory)]
+    while pending:
+        prefix, path = pending.pop()
+        empty = True
+        with os.scandir(path) as entries:
+            for entry in entries:
+                empty = False
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((prefix + entry.name + "/", entry.path))
+                else:
+                    found.add(prefix + entry.name)
+        if empty and prefix:
+            found.add(prefix)
+    return found
 
 
 def _differs(path: str, facts: Sequence[object]) -> bool:
@@ -444,8 +511,22 @@ def _sha256_file(path: str) -> str:
     return hasher.hexdigest()
 
 
+def _debug(message: str, *args: object) -> None:
+    import logging
+
+    logging.getLogger(__name__).debug(message, *args)
+
+
+def _mkdtemp(prefix: str, dir: str) -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix=prefix, dir=dir)
+
+
 def _write_json_atomically(path: str, data: object) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
+    import tempfile
+
     handle, temporary = tempfile.mkstemp(prefix=".", suffix=".json", dir=os.path.dirname(path))
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as f:

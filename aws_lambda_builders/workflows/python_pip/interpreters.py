@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import glob
 import os
-import platform
 import re
 import shutil
 from dataclasses import dataclass
@@ -80,6 +79,12 @@ def interpreter_for(version: Tuple[int, int], preferred: Sequence[str] = ()) -> 
     """
     for path in candidate_paths(preferred):
         interpreter = probe(path)
-        if interpreter and interpreter.version == version and interpreter.machine == platform.machine():
+        if interpreter and interpreter.version == version and interpreter.machine == _machine():
             return interpreter
     return None
+
+
+def _machine() -> str:
+    import platform  # not on the path of an unchanged rebuild, which only asks for candidate_paths
+
+    return platform.machine()

@@ -9,12 +9,10 @@ later run can tell those of a killed build from those of a running one.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import re
 import shutil
-import tempfile
 from typing import Optional
 
 _MARK = ".lambda-pip-"
@@ -32,7 +30,7 @@ def make_staging(target: str) -> str:
     parent = os.path.dirname(os.path.abspath(target))
     os.makedirs(parent, exist_ok=True)
     clean_stale(target)
-    return tempfile.mkdtemp(prefix=f"{_prefix(target)}staging-{os.getpid()}-", dir=parent)
+    return _new_directory(parent, f"{_prefix(target)}staging-{os.getpid()}-")
 
 
 def replace_directory(staging: str, target: str) -> None:
@@ -44,15 +42,29 @@ def replace_directory(staging: str, target: str) -> None:
     if _exchange(staging, target):
         shutil.rmtree(staging, ignore_errors=True)  # now holds the previous bundle
         return
-    previous = tempfile.mkdtemp(prefix=f"{_prefix(target)}previous-{os.getpid()}-", dir=os.path.dirname(target))
+    previous = _new_directory(os.path.dirname(target), f"{_prefix(target)}previous-{os.getpid()}-")
     os.rmdir(previous)
     os.rename(target, previous)
     os.rename(staging, target)
     shutil.rmtree(previous, ignore_errors=True)
 
 
+def _new_directory(parent: str, prefix: str) -> str:
+    """A new directory of this user's alone, named ``prefix`` and random characters: ``tempfile.mkdtemp``,
+    without its import on an unchanged rebuild."""
+    while True:
+        path = os.path.join(parent, prefix + os.urandom(6).hex())
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            continue
+
+
 def _exchange(first: str, second: str) -> bool:
     """Swap two paths atomically where the system can (Linux 3.15+, glibc 2.28+)."""
+    import ctypes
+
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (AttributeError, OSError):

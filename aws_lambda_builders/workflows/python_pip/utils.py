@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import io
-import logging
 import os
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence
 
 
 if TYPE_CHECKING:
-    from .cache import BuildCache
+    import logging
 
-LOG = logging.getLogger(__name__)
+    from .cache import BuildCache
 
 
 class OSUtils:
@@ -74,6 +72,8 @@ class OSUtils:
 
     @contextlib.contextmanager
     def tempdir(self, dir: Optional[str] = None) -> Iterator[str]:
+        import tempfile
+
         tempdir = tempfile.mkdtemp(dir=dir)
         try:
             yield tempdir
@@ -106,7 +106,16 @@ class UI:
     """
 
     def __init__(self, logger: Optional[logging.Logger] = None) -> None:
-        self._log = logger or logging.getLogger("aws_lambda_builders.workflows.python_pip")
+        self._logger = logger
+
+    @property
+    def _log(self) -> logging.Logger:
+        # logging is imported when there is something to log: a subclass that prints never needs it
+        if self._logger is None:
+            import logging
+
+            self._logger = logging.getLogger("aws_lambda_builders.workflows.python_pip")
+        return self._logger
 
     def write(self, message: str) -> None:
         """A line of progress for a person to read."""

@@ -80,12 +80,14 @@ def zip_size(directory: str, compresslevel: int, known: Optional[Dict[str, int]]
     """The size :func:`write_zip` would give, without writing it: the deflated size of each file plus
     the archive's own records. ``known`` holds deflated sizes already measured, by absolute path;
     ``entries`` the files, as :func:`bundle_files` gives them, when the caller knows them already."""
-    from concurrent.futures import ThreadPoolExecutor
-
     known = known or {}
     entries = list(bundle_files(directory)) if entries is None else entries
     unknown = [path for path, _ in entries if path not in known]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib works outside the GIL
-        measured = dict(zip(unknown, pool.map(lambda p: deflated_size(p, compresslevel), unknown)))
+    measured: Dict[str, int] = {}
+    if unknown:  # none when the cache placed the bundle: then no thread (nor its import) is needed
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib works outside the GIL
+            measured = dict(zip(unknown, pool.map(lambda p: deflated_size(p, compresslevel), unknown)))
     return _END + sum(_PER_ENTRY + 2 * len(name.encode("utf-8")) + known.get(path, measured.get(path, 0))
                       for path, name in entries)

@@ -226,6 +226,78 @@ def test_restore_places_exactly_the_stored_build(tmp_path, cache):
         assert os.stat(os.path.join(again, relative)).st_ino == os.stat(os.path.join(first, relative)).st_ino
 
 
+def test_a_directory_restored_by_link_and_untouched_holds_the_build(tmp_path, cache):
+    placement = cache.place_wheels([foo_wheel(tmp_path), wheel(tmp_path, "bar")], new_dir(tmp_path, "first"))
+    cache.store(KEY, placement)
+    again = new_dir(tmp_path, "again")
+    cache.restore(KEY, again)
+
+    assert cache.holds(KEY, again) == placement
+    assert cache.holds("x" * 64, again) is None, "another build"
+
+
+def _add_a_file(bundle, relative):
+    with open(os.path.join(bundle, "foo", "added.py"), "w") as f:
+        f.write("X = 1\n")
+
+
+def _add_an_empty_directory(bundle, relative):
+    os.mkdir(os.path.join(bundle, "foo", "empty"))
+
+
+def _remove_a_file(bundle, relative):
+    os.unlink(os.path.join(bundle, relative))
+
+
+def _replace_a_file_by_a_copy_of_the_same_bytes(bundle, relative):
+    path = os.path.join(bundle, relative)
+    with open(path, "rb") as f:
+        content = f.read()
+    os.unlink(path)
+    with open(path, "wb") as f:
+        f.write(content)
+
+
+def _replace_a_file_by_a_symlink(bundle, relative):
+    path = os.path.join(bundle, relative)
+    os.rename(path, path + ".moved")
+    os.symlink(os.path.basename(path) + ".moved", path)
+
+
+@pytest.mark.parametrize("change", [_add_a_file, _add_an_empty_directory, _remove_a_file,
+                                    _replace_a_file_by_a_copy_of_the_same_bytes, _replace_a_file_by_a_symlink])
+def test_a_directory_changed_in_any_way_since_its_restore_does_not_hold_the_build(tmp_path, cache, change):
+    cache.store(KEY, cache.place_wheels([foo_wheel(tmp_path)], new_dir(tmp_path, "first")))
+    again = new_dir(tmp_path, "again")
+    cache.restore(KEY, again)
+
+    change(again, "foo/core.py")
+
+    assert cache.holds(KEY, again) is None
+
+
+def test_a_directory_whose_cached_files_were_damaged_does_not_hold_the_build(tmp_path, cache):
+    placement = cache.place_wheels([foo_wheel(tmp_path)], new_dir(tmp_path, "first"))
+    cache.store(KEY, placement)
+    again = new_dir(tmp_path, "again")
+    cache.restore(KEY, again)
+    linked = os.path.join(again, "foo", "core.py")
+    os.chmod(linked, 0o644)  # the bundle's file is the cache's: both are changed
+    with open(linked, "a") as f:
+        f.write("# edited\n")
+
+    assert cache.holds(KEY, again) is None
+
+
+def test_copies_from_the_cache_never_hold_the_build(tmp_path):
+    copying = BuildCache(str(tmp_path / "cache"), link=False)
+    copying.store(KEY, copying.place_wheels([foo_wheel(tmp_path)], new_dir(tmp_path, "first")))
+    again = new_dir(tmp_path, "again")
+    copying.restore(KEY, again)
+
+    assert copying.holds(KEY, again) is None, "a copy may have been edited behind its size and mtime"
+
+
 def test_restore_of_an_unknown_key_is_a_miss_and_leaves_the_destination_empty(tmp_path, cache):
     destination = new_dir(tmp_path, "bundle")
 
@@ -505,7 +577,8 @@ def test_compressed_sizes_are_those_the_wheel_gives_for_every_file_it_holds_as_i
             in_wheels.update({info.filename: info.compress_size for info in archive.infolist()})
 
     facts = cache.file_facts(placement)
-    sizes = {relative: fact for relative, fact in facts.items() if fact[2] is not None}
+    written = {r for r in placement.files if r.endswith((".dist-info/RECORD", ".dist-info/INSTALLER"))}
+    sizes = {relative: fact for relative, fact in facts.items() if relative not in written}
 
     assert set(facts) == set(placement.files)
     assert sizes, "the wheels' files have their compressed sizes"
@@ -515,21 +588,26 @@ def test_compressed_sizes_are_those_the_wheel_gives_for_every_file_it_holds_as_i
         member = relative if relative in in_wheels else next(
             name for name in in_wheels if name.endswith("/" + relative) and ".data/" in name)
         assert compressed == in_wheels[member]
-    rewritten = {r for r in placement.files if r.endswith(".dist-info/RECORD")}
-    assert rewritten and not rewritten & set(sizes), "RECORD is written anew: its size is not the wheel's"
+    assert len(written) == 4
+    for relative in written:  # written anew, not as the wheel held them: measured as the zip will compress them
+        path = os.path.join(bundle, relative)
+        assert facts[relative][2] == zip_archive.deflated_size(path, zip_archive.COMPRESSION_LEVEL)
 
 
 def test_the_zip_estimate_uses_the_compressed_sizes_and_compresses_only_the_rest(tmp_path, cache, monkeypatch):
     bundle = new_dir(tmp_path, "bundle")
     placement = cache.place_wheels([foo_wheel(tmp_path)], bundle)
     known = {os.path.join(bundle, r): c for r, (_, _, c) in cache.file_facts(placement).items() if c is not None}
+    with open(os.path.join(bundle, "handler.py"), "w") as f:
+        f.write("def handler(event, context):\n    return 42\n")
     measured = []
     real = zip_archive.deflated_size
     monkeypatch.setattr(zip_archive, "deflated_size", lambda path, level: measured.append(path) or real(path, level))
 
     zip_archive.zip_size(bundle, 1, known)
 
-    assert measured and not set(measured) & set(known)
+    assert set(known) == {os.path.join(bundle, r) for r in placement.files}
+    assert measured == [os.path.join(bundle, "handler.py")]
 
 
 # -- two builds sharing a cache -----------------------------------------------------------
