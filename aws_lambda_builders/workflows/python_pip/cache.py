@@ -259,16 +259,16 @@ class BuildCache:
             written = install_wheel_files(wheel, scratch)
             files = {}
             for path, facts in written.items():
-                os.chmod(path, stat.S_IMODE(os.lstat(path).st_mode) & _READ_ONLY)
                 info = os.lstat(path)
+                mode = stat.S_IMODE(info.st_mode) & _READ_ONLY
+                os.chmod(path, mode)  # changes neither size nor mtime
                 relative = os.path.relpath(path, scratch).replace(os.sep, "/")
                 # A file the wheel did not hold as it is (RECORD, INSTALLER) is measured now, once, so that
                 # the zipped size of a bundle placed from here is known without reading any file.
                 compressed = facts.compressed_size
                 if compressed is None:
                     compressed = deflated_size(path, COMPRESSION_LEVEL)
-                files[relative] = [info.st_size, info.st_mtime_ns, stat.S_IMODE(info.st_mode), facts.digest,
-                                   compressed]
+                files[relative] = [info.st_size, info.st_mtime_ns, mode, facts.digest, compressed]
             os.rename(scratch, self._tree_dir(digest))
         except BaseException:
             _make_writable_and_remove(scratch)

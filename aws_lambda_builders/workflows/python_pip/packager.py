@@ -456,8 +456,7 @@ class DependencyBuilder:
         if not ordered:
             return
         self._sdist_runner()  # made here, once: it is made lazily, and not by several threads at once
-        results = self._run_builds([self._osutils.joinpath(directory, s.filename) for s in ordered],
-                                   directory, compile_c)
+        results = self._run_builds(ordered, directory, compile_c)
         compatible = self._categorize_wheel_files(directory)[0]
         for sdist, result in zip(ordered, results):
             if self._record_build_error(sdist.identifier, result):
@@ -466,27 +465,86 @@ class DependencyBuilder:
             if built:
                 self._ui.package_built(sdist.filename, built[0].filename)
 
-    def _run_builds(self, sdist_paths: List[str], directory: str, compile_c: bool) -> List[object]:
+    def _run_builds(self, sdists: List["Package"], directory: str, compile_c: bool) -> List[object]:
         """The results of building every sdist, in the order given; the first exception of a build is raised.
 
+        The sdists are shared out among one pip per CPU (see :meth:`_build_batch`),
+        the largest archives first so that the batches take about as long.
         When this thread is interrupted (Ctrl-C, SIGTERM) or a build raises, the
-        builds not yet started are cancelled, the running pips killed and their
+        batches not yet started are cancelled, the running pips killed and their
         threads waited for, so no pip is left writing into a scratch directory
         about to be removed.
         """
-        pool = ThreadPoolExecutor(max_workers=min(len(sdist_paths), os.cpu_count() or 1),
-                                  thread_name_prefix="lambda-pip-build")
+        workers = min(len(sdists), os.cpu_count() or 1)
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda-pip-build")
         try:
-            futures = [pool.submit(self._build_sdist_in_own_directory, path, directory, compile_c)
-                       for path in sdist_paths]
+            futures = [pool.submit(self._build_batch, batch, directory, compile_c)
+                       for batch in self._batches(sdists, directory, workers)]
             wait(futures, return_when=FIRST_EXCEPTION)
-            results = [future.result() for future in futures]
+            results: Dict[str, object] = {}
+            for future in futures:
+                results.update(future.result())
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             getattr(self._sdist_runner(), "kill_running", lambda: None)()
             pool.shutdown(wait=True)
             raise
         pool.shutdown(wait=True)
+        return [results[sdist.filename] for sdist in sdists]
+
+    def _batches(self, sdists: List["Package"], directory: str, workers: int) -> List[List["Package"]]:
+        """The sdists in ``workers`` batches of about the same total archive size, each in name order.
+
+        A runner that builds its own way (one whose ``build_wheel`` is not
+        ours) is given one sdist at a time, as the original did.
+        """
+        runner = self._sdist_runner()
+        if getattr(type(runner), "build_wheel", None) is not PipRunner.build_wheel:
+            return [[sdist] for sdist in sdists]
+        batches: List[List[Package]] = [[] for _ in range(workers)]
+        sizes = [0] * workers
+        for sdist in sorted(sdists, key=lambda s: -_size_of(os.path.join(directory, s.filename))):
+            smallest = sizes.index(min(sizes))
+            batches[smallest].append(sdist)
+            sizes[smallest] += _size_of(os.path.join(directory, sdist.filename))
+        return [sorted(batch, key=lambda p: p.identifier) for batch in batches if batch]
+
+    def _build_batch(self, sdists: List["Package"], directory: str, compile_c: bool) -> Dict[str, object]:
+        """Build several sdists with one pip (one interpreter start, not one each); each result by filename.
+
+        Those built before come from the cache. Each wheel pip makes goes to the
+        sdist of its name and version; an sdist left without one is built again
+        alone, so that what is reported about it is its own failure.
+        """
+        paths = [os.path.join(directory, sdist.filename) for sdist in sdists]
+        if len(sdists) == 1:
+            return {sdists[0].filename: self._build_sdist_in_own_directory(paths[0], directory, compile_c)}
+        results: Dict[str, object] = {}
+        out_dir = tempfile.mkdtemp(prefix="build-", dir=directory)
+        try:
+            todo = [sdist for sdist, path in zip(sdists, paths)
+                    if not self._copy_built_before(path, directory, compile_c)]
+            results.update({sdist.filename: (0, b"", b"") for sdist in sdists if sdist not in todo})
+            if todo:
+                self._sdist_runner().build_wheels([os.path.join(directory, s.filename) for s in todo], out_dir,
+                                                  compile_c, options=self._later_pip_options)
+            built: Dict[Package, List[str]] = {}
+            for filename in sorted(os.listdir(out_dir)):
+                if filename.endswith(".whl"):
+                    built.setdefault(Package(out_dir, filename, osutils=self._osutils), []).append(filename)
+            for sdist in todo:
+                if sdist not in built:
+                    continue
+                for filename in built[sdist]:
+                    os.replace(os.path.join(out_dir, filename), os.path.join(directory, filename))
+                    self._keep_built(os.path.join(directory, sdist.filename), os.path.join(directory, filename),
+                                     compile_c)
+                results[sdist.filename] = (0, b"", b"")
+        finally:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        for sdist, path in zip(sdists, paths):
+            if sdist.filename not in results:
+                results[sdist.filename] = self._build_sdist_in_own_directory(path, directory, compile_c)
         return results
 
     def _build_sdist_in_own_directory(self, sdist_path: str, directory: str, compile_c: bool) -> object:
@@ -513,27 +571,42 @@ class DependencyBuilder:
         target, by the same interpreter, with the same options and compiler
         setting, is not built again: its wheel is copied from the cache.
         """
-        runner = self._sdist_runner()
-        cache = self._cache if os.path.isfile(sdist_path) else None
-        built_for = built_wheel_target(self.runtime, self.architecture, getattr(runner, "python_exe", ""),
-                                       self._later_pip_options)
-        if cache is not None:
-            cached = cache.built_wheel(sdist_path, built_for, compile_c)
-            try:
-                if cached is not None:
-                    shutil.copyfile(cached, os.path.join(out_dir, os.path.basename(cached)))
-                    return 0, b"", b""
-            except OSError as error:  # replaced by another build since it was checked: build it here
-                LOG.debug("cache: %s", error)
-        result = runner.build_wheel(sdist_path, out_dir, compile_c, options=self._later_pip_options)
-        if cache is not None and not _build_failed(result):
+        if self._copy_built_before(sdist_path, out_dir, compile_c):
+            return 0, b"", b""
+        result = self._sdist_runner().build_wheel(sdist_path, out_dir, compile_c, options=self._later_pip_options)
+        if not _build_failed(result):
             for filename in sorted(os.listdir(out_dir)):
                 if filename.endswith(".whl"):
-                    try:
-                        cache.store_built_wheel(sdist_path, built_for, compile_c, os.path.join(out_dir, filename))
-                    except OSError as error:  # the build is good; only the next one will build it again
-                        LOG.warning("could not keep %s in the build cache: %s", filename, error)
+                    self._keep_built(sdist_path, os.path.join(out_dir, filename), compile_c)
         return result
+
+    def _built_for(self) -> str:
+        return built_wheel_target(self.runtime, self.architecture, getattr(self._sdist_runner(), "python_exe", ""),
+                                  self._later_pip_options)
+
+    def _copy_built_before(self, sdist_path: str, out_dir: str, compile_c: bool) -> bool:
+        """Copy into ``out_dir`` the wheel the cache holds from this sdist (same content, same target); whether
+        there was one."""
+        if self._cache is None or not os.path.isfile(sdist_path):
+            return False
+        cached = self._cache.built_wheel(sdist_path, self._built_for(), compile_c)
+        if cached is None:
+            return False
+        try:
+            shutil.copyfile(cached, os.path.join(out_dir, os.path.basename(cached)))
+            return True
+        except OSError as error:  # replaced by another build since it was checked: build it here
+            LOG.debug("cache: %s", error)
+            return False
+
+    def _keep_built(self, sdist_path: str, wheel_path: str, compile_c: bool) -> None:
+        """Keep a wheel just built from ``sdist_path`` in the cache; a failure only means building it next time."""
+        if self._cache is None or not os.path.isfile(sdist_path):
+            return
+        try:
+            self._cache.store_built_wheel(sdist_path, self._built_for(), compile_c, wheel_path)
+        except OSError as error:
+            LOG.warning("could not keep %s in the build cache: %s", os.path.basename(wheel_path), error)
 
     def _sdist_runner(self) -> PipRunner:
         """pip in an interpreter of the target's Python version when this machine has one.
@@ -725,6 +798,13 @@ def _same_device(first: str, second: str) -> bool:
         return os.stat(first).st_dev == os.stat(second).st_dev
     except OSError:
         return False
+
+
+def _size_of(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _build_failed(result: object) -> bool:

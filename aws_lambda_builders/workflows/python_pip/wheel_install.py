@@ -19,7 +19,7 @@ import io
 import logging
 import os
 import zipfile
-from typing import BinaryIO, Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import BinaryIO, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from installer import install
 from packaging.utils import canonicalize_name
@@ -32,6 +32,7 @@ from installer.utils import Scheme, construct_record_file, copyfileobj_with_hash
 from .exceptions import InvalidWheelError
 
 LIBRARY_SCHEMES = ("purelib", "platlib")
+_CHUNK = 1 << 16
 INSTALLER_NAME = b"lambda-pip\n"
 LOG = logging.getLogger(__name__)
 
@@ -44,10 +45,12 @@ class BundleDestination(WheelDestination):
         self.hash_algorithm = hash_algorithm
         self.written: List[str] = []
         self.written_files: Dict[str, WrittenFile] = {}
+        self._inside = os.path.join(self.root, "")
+        self._made: Set[str] = set()  # directories made so far: thousands of files share a few hundred
 
     def _path(self, path: str) -> str:
-        target = os.path.abspath(os.path.join(self.root, path))
-        if os.path.commonpath([self.root, target]) != self.root:
+        target = os.path.normpath(os.path.join(self.root, path))
+        if not target.startswith(self._inside):
             raise ValueError(f"{path} would be written outside {self.root}")
         return target
 
@@ -59,12 +62,19 @@ class BundleDestination(WheelDestination):
             return None
         path = os.fspath(path)
         target = self._path(path)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        parent = os.path.dirname(target)
+        if parent not in self._made:
+            os.makedirs(parent, exist_ok=True)
+            self._made.add(parent)
         if os.path.lexists(target):
             os.unlink(target)  # never write through a link into what it points at
         with open(target, "wb") as f:
             self.written.append(target)
-            digest, size = copyfileobj_with_hashing(stream, f, self.hash_algorithm)
+            if isinstance(stream, _RecordCheckedStream) and stream.algorithm == self.hash_algorithm:
+                size = _copy(stream, f)
+                digest = stream.digest  # RECORD's, which the bytes were just held to: not hashed twice
+            else:
+                digest, size = copyfileobj_with_hashing(stream, f, self.hash_algorithm)
         if is_executable:
             os.chmod(target, os.stat(target).st_mode | 0o111)
         self.written_files[target] = WrittenFile(f"{self.hash_algorithm}={digest}",
@@ -131,6 +141,8 @@ class _RecordCheckedStream(io.RawIOBase):
         self._name = name
         self._hash = hashlib.new(record.hash_.name) if record is not None and record.hash_ else None
         self._size = 0
+        self.algorithm = record.hash_.name if self._hash is not None else None
+        self.digest = ""  # RECORD's digest (urlsafe base64), once every byte has been read and matched it
 
     def readable(self) -> bool:
         return True
@@ -145,7 +157,19 @@ class _RecordCheckedStream(io.RawIOBase):
             digest = base64.urlsafe_b64encode(self._hash.digest()).decode("ascii").rstrip("=")
             if digest != self._record.hash_.value or self._size != self._record.size:
                 raise ValueError(f"hash / size of {self._name} didn't match RECORD")
+            self.digest = digest
         return data
+
+
+def _copy(source: BinaryIO, destination: BinaryIO) -> int:
+    """Copy to the end of ``source``; the number of bytes."""
+    size = 0
+    while True:
+        chunk = source.read(_CHUNK)
+        if not chunk:
+            return size
+        destination.write(chunk)
+        size += len(chunk)
 
 
 def _check_record_lists_only_present_files(source: WheelFile, name: str) -> None:

@@ -79,10 +79,23 @@ class Call:
             found.append(arg)
         return found
 
+    @property
+    def paths(self) -> List[str]:
+        """Every sdist or directory of a ``wheel`` call: the arguments after ``--wheel-dir DIR`` up to an option."""
+        if self.kind != "wheel" or "--wheel-dir" not in self.args:
+            return []
+        found = []
+        for arg in self.args[self.args.index("--wheel-dir") + 2:]:
+            if arg.startswith("-"):
+                break
+            found.append(arg)
+        return found
+
     def alone(self, requirement: str) -> "Call":
-        """This ``download-binary`` call as if it asked for ``requirement`` only."""
-        start = self.args.index("--dest") + 2
-        rest = self.args[start + len(self.requirements):]
+        """This ``download-binary`` (or ``wheel``) call as if it asked for ``requirement`` only."""
+        flag, many = ("--wheel-dir", self.paths) if self.kind == "wheel" else ("--dest", self.requirements)
+        start = self.args.index(flag) + 2
+        rest = self.args[start + len(many):]
         return Call(self.command, self.args[:start] + [requirement] + rest, self.env_vars, self.shim)
 
     @property
@@ -142,6 +155,8 @@ class FakePip:
         self.calls.append(call)
         if len(call.requirements) > 1:
             return self._answer_batch(call)
+        if len(call.paths) > 1:
+            return self._answer_wheel_batch(call)
         rule = self._rule_for(call)
         if rule is None:
             return 1, b"", f"ERROR: No matching distribution found for {call.target}\n".encode()
@@ -167,6 +182,20 @@ class FakePip:
             for artifact in rule.artifacts:
                 artifact(call.output_dir)
         return 0, b"", b""
+
+    def _answer_wheel_batch(self, call: Call) -> Tuple[int, bytes, bytes]:
+        """``pip wheel`` of several sdists: it builds each in turn, goes on past a failure and fails at the end."""
+        rc, stderr = 0, ""
+        for path in call.paths:
+            rule = self._rule_for(call.alone(path))
+            if rule is None:
+                rc, stderr = 1, stderr + f"ERROR: Failed building wheel for {path}\n"
+                continue
+            if rule.rc == 0:
+                for artifact in rule.artifacts:
+                    artifact(call.output_dir)
+            rc, stderr = max(rc, rule.rc), stderr + rule.stderr
+        return rc, b"", stderr.encode()
 
     # -- for assertions ------------------------------------------------------
     def calls_of(self, kind: str) -> List[Call]:

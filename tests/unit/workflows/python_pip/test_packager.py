@@ -32,7 +32,8 @@ from aws_lambda_builders.workflows.python_pip.packager import (
     UnsupportedPythonVersion,
     get_lambda_abi,
 )
-from aws_lambda_builders.workflows.python_pip.utils import UI, Config
+from aws_lambda_builders.workflows.python_pip.pip_runner import PipRunner
+from aws_lambda_builders.workflows.python_pip.utils import UI, Config, OSUtils
 from tests.builders import make_sdist, make_wheel, tiny_elf
 
 from .packager_helpers import build, contains_run, installed, make_builder, work_dir
@@ -657,7 +658,10 @@ def test_no_more_builds_run_at_once_than_cpus_or_sdists(paths, monkeypatch, cpus
 
     assert pools == [workers]  # step 5 had nothing left to build
     assert 1 <= most[0] <= workers
-    assert len(pip.calls_of("wheel")) == sdists
+    calls = pip.calls_of("wheel")
+    assert len(calls) == workers, "one pip per worker, each building its share"
+    assert sorted(os.path.basename(p) for call in calls for p in call.paths) == [
+        f"{name}-1.0.tar.gz" for name in ("aaa", "bbb", "ccc")[:sdists]]
 
 
 def test_package_built_is_reported_in_name_order_whatever_order_the_builds_finish_in(paths, monkeypatch):
@@ -721,6 +725,13 @@ def test_exception_raised_in_a_build_reaches_the_caller_and_the_scratch_is_empti
     assert not paths.target.exists()
 
 
+class OwnWayRunner(PipRunner):
+    """A caller's runner with its own ``build_wheel``: it is given one sdist at a time, as the original did."""
+
+    def build_wheel(self, wheel, directory, compile_c=True, options=()):
+        return super().build_wheel(wheel, directory, compile_c, options)
+
+
 def test_interrupted_build_cancels_the_builds_not_started_and_waits_for_the_running_one(paths, monkeypatch):
     monkeypatch.setattr(packager.os, "cpu_count", lambda: 1)
     started, release, events = threading.Event(), threading.Event(), []
@@ -738,12 +749,51 @@ def test_interrupted_build_cancels_the_builds_not_started_and_waits_for_the_runn
     monkeypatch.setattr(packager, "wait", interrupted_wait)
     pip = three_sdists(GatedFakePip(before, after=lambda call: events.append("build finished")), paths=paths)
     with pytest.raises(KeyboardInterrupt):
-        build(make_builder(pip), paths)
+        build(DependencyBuilder(OSUtils(), "python3.11", sys.executable, pip_runner=OwnWayRunner(sys.executable, pip)),
+              paths)
     events.append("interrupt reached the caller")
 
     assert events == ["build finished", "interrupt reached the caller"]
     assert [sdist_name(c) for c in pip.calls_of("wheel")] == ["aaa"]  # bbb and ccc never started
     assert os.listdir(paths.scratch) == []
+
+
+def test_sdists_are_shared_out_among_one_pip_per_cpu_largest_first(paths, monkeypatch):
+    monkeypatch.setattr(packager.os, "cpu_count", lambda: 2)
+    names = ("aaa", "bbb", "ccc", "ddd", "eee")
+    paths.requirements.write_text("".join(f"{name}\n" for name in names))
+    padding = {"aaa": 40_000, "bbb": 30_000, "ccc": 20_000, "ddd": 10_000, "eee": 0}  # bytes added to each sdist
+    pip = FakePip().on_download_requirements(*[sdist(name, "1.0", files={
+        "setup.py": "", f"{name}/__init__.py": "", "pad.txt": os.urandom(padding[name]).hex()}) for name in names])
+    for name in names:
+        pip.on_wheel(f"{name}-1.0.tar.gz", wheel(name, "1.0"))
+    ui = RecordingUI()
+    build(make_builder(pip), paths, ui=ui)
+
+    batches = sorted([os.path.basename(p).split("-")[0] for p in call.paths] for call in pip.calls_of("wheel"))
+    assert batches == [["aaa", "ddd", "eee"], ["bbb", "ccc"]]  # 40+10+0 and 30+20 thousand bytes
+    assert installed(paths) == sorted(entry for name in names for entry in (name, f"{name}-1.0.dist-info"))
+    assert [e[2] for e in events_by_step(ui.events) if e[1] == "package_built"] == [
+        f"{name}-1.0.tar.gz" for name in names]
+
+
+def test_an_sdist_a_shared_pip_failed_to_build_is_built_alone_and_reported_with_its_own_error(paths, monkeypatch):
+    monkeypatch.setattr(packager.os, "cpu_count", lambda: 1)
+    paths.requirements.write_text("aaa\nbar\nccc\n")
+    pip = (FakePip()
+           .on_download_requirements(sdist("aaa", "1.0"), sdist("bar", "2.0"), sdist("ccc", "1.0"))
+           .on_wheel("aaa-1.0.tar.gz", wheel("aaa", "1.0"), stderr="warning: aaa is old\n")
+           .on_wheel("bar-2.0.tar.gz", rc=1, stderr=BUILD_STDERR)
+           .on_wheel("ccc-1.0.tar.gz", wheel("ccc", "1.0")))
+    with pytest.raises(MissingDependencyError) as raised:
+        build(make_builder(pip), paths, config=LENIENT)
+
+    assert [p.identifier for p in raised.value.missing] == ["bar==2.0"]
+    assert "aaa" not in raised.value.reasons["bar==2.0"]
+    assert "ERROR: Failed building wheel for bar" in raised.value.reasons["bar==2.0"]
+    built = [[os.path.basename(p).split("-")[0] for p in call.paths] for call in pip.calls_of("wheel")]
+    assert built[:2] == [["aaa", "bar", "ccc"], ["bar"]]  # then once more without a compiler
+    assert installed(paths) == ["aaa", "aaa-1.0.dist-info", "ccc", "ccc-1.0.dist-info"]
 
 
 def test_each_build_goes_through_build_sdist_wheel(paths, monkeypatch):

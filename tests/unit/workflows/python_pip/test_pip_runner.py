@@ -225,6 +225,22 @@ def test_build_wheel_without_c_sets_cc_to_var_false_and_bypasses_cache(tmp_path,
     assert os.environ.get("CC") != "/var/false"
 
 
+def test_build_wheels_asks_one_pip_for_every_sdist_and_fails_if_any_build_failed(tmp_path):
+    pip = (FakePip().on_wheel("foo-1.0.tar.gz", wheel("foo", "1.0"))
+           .on_wheel("bar-2.0.tar.gz", rc=1, stderr="ERROR: Failed building wheel for bar\n")
+           .on_wheel("baz-3.0.tar.gz", wheel("baz", "3.0"), env={"CC": "/var/false"}))
+    sdists = [str(tmp_path / name) for name in ("foo-1.0.tar.gz", "bar-2.0.tar.gz", "baz-3.0.tar.gz")]
+    rc, _, err = runner(pip).build_wheels(sdists, str(tmp_path), compile_c=False, options=["--find-links", "/w"])
+
+    assert len(pip.calls) == 1
+    call = pip.calls[0]
+    assert call.argv == ["wheel", "--no-deps", "--wheel-dir", str(tmp_path)] + sdists + ["--find-links", "/w"]
+    assert call.env_vars["CC"] == "/var/false" and call.env_vars["PIP_NO_CACHE_DIR"] == "1"
+    assert rc == 1 and b"Failed building wheel for bar" in err
+    assert sorted(f for f in os.listdir(tmp_path) if f.endswith(".whl")) == [
+        "baz-3.0-py3-none-any.whl", "foo-1.0-py3-none-any.whl"]
+
+
 # -- SubprocessPip ------------------------------------------------------------------------------
 
 def test_subprocess_pip_runs_pip_in_a_child_process(hermetic_pip):
