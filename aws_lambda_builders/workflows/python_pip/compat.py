@@ -41,6 +41,29 @@ pip_no_compile_c_shim: str = ""
 pip_no_compile_c_env_vars: Dict[str, str] = {"CC": "/var/false"}
 
 
+# pip before 23.3 checks each link's wheel tags against the *list* of tags the target supports,
+# hashing each of them (hundreds for a manylinux target) for every one of the tens of thousands of
+# links a project such as pydantic-core has: over a second of a resolution. The same check against
+# a set of those tags costs a few hashes. Newer pips pass a set, and are left as they are; a pip
+# whose ``Wheel.supported`` is not that check is not touched either.
+pip_tag_check_shim: str = """
+try:
+    from pip._internal.models.wheel import Wheel as _LambdaPipWheel
+except ImportError:
+    _LambdaPipWheel = None
+if _LambdaPipWheel is not None and "file_tags" in getattr(
+        getattr(_LambdaPipWheel.supported, "__code__", None), "co_names", ()):
+    def _lambda_pip_supported(self, tags, _sets={}):
+        if not isinstance(tags, (set, frozenset)):
+            known = _sets.get(id(tags))  # the list itself is kept, so its id is not reused
+            if known is None or known[0] is not tags or known[1] != len(tags):
+                known = _sets[id(tags)] = (tags, len(tags), frozenset(tags))
+            tags = known[2]
+        return not self.file_tags.isdisjoint(tags)
+    _LambdaPipWheel.supported = _lambda_pip_supported
+"""
+
+
 def pip_target_environment_shim(environment: Dict[str, str]) -> str:
     """Python run before pip's ``main`` so that pip resolves for the Lambda target, not this machine.
 

@@ -26,6 +26,7 @@ import platform
 import shutil
 import sys
 import tempfile
+import threading
 import zipfile
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
@@ -477,14 +478,16 @@ class DependencyBuilder:
         """
         workers = min(len(sdists), os.cpu_count() or 1)
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda-pip-build")
+        stop = threading.Event()  # no batch starts another pip once the builds are being stopped
         try:
-            futures = [pool.submit(self._build_batch, batch, directory, compile_c)
+            futures = [pool.submit(self._build_batch, batch, directory, compile_c, stop)
                        for batch in self._batches(sdists, directory, workers)]
             wait(futures, return_when=FIRST_EXCEPTION)
             results: Dict[str, object] = {}
             for future in futures:
                 results.update(future.result())
         except BaseException:
+            stop.set()
             pool.shutdown(wait=False, cancel_futures=True)
             getattr(self._sdist_runner(), "kill_running", lambda: None)()
             pool.shutdown(wait=True)
@@ -509,7 +512,8 @@ class DependencyBuilder:
             sizes[smallest] += _size_of(os.path.join(directory, sdist.filename))
         return [sorted(batch, key=lambda p: p.identifier) for batch in batches if batch]
 
-    def _build_batch(self, sdists: List["Package"], directory: str, compile_c: bool) -> Dict[str, object]:
+    def _build_batch(self, sdists: List["Package"], directory: str, compile_c: bool,
+                     stop: threading.Event) -> Dict[str, object]:
         """Build several sdists with one pip (one interpreter start, not one each); each result by filename.
 
         Those built before come from the cache. Each wheel pip makes goes to the
@@ -543,7 +547,7 @@ class DependencyBuilder:
         finally:
             shutil.rmtree(out_dir, ignore_errors=True)
         for sdist, path in zip(sdists, paths):
-            if sdist.filename not in results:
+            if sdist.filename not in results and not stop.is_set():
                 results[sdist.filename] = self._build_sdist_in_own_directory(path, directory, compile_c)
         return results
 

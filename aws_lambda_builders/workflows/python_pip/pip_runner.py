@@ -18,7 +18,13 @@ import threading
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .credentials import redact_credentials
-from .compat import pip_import_string, pip_no_compile_c_env_vars, pip_no_compile_c_shim, pip_target_environment_shim
+from .compat import (
+    pip_import_string,
+    pip_no_compile_c_env_vars,
+    pip_no_compile_c_shim,
+    pip_tag_check_shim,
+    pip_target_environment_shim,
+)
 from .exceptions import (
     ConflictingRequirementsError,
     DiskFullError,
@@ -200,7 +206,7 @@ class PipRunner:
         shim = None
         if target is not None:
             arguments += target_arguments(target) + ["--prefer-binary"]
-            shim = pip_target_environment_shim(target.marker_environment())
+            shim = pip_tag_check_shim + pip_target_environment_shim(target.marker_environment())
         rc, out, err = self._execute("download", arguments, shim=shim)
         if rc != 0:
             raise download_error(err.decode("utf-8", "replace") if err else "Unknown error",
@@ -241,11 +247,11 @@ class PipRunner:
             "--dest",
             directory,
         ]
-        rc, _, _ = self._execute("download", arguments + packages + list(options))
+        rc, _, _ = self._execute("download", arguments + packages + list(options), shim=pip_tag_check_shim)
         if rc == 0 or len(packages) == 1:
             return
         for package in packages:
-            self._execute("download", arguments + [package] + list(options))
+            self._execute("download", arguments + [package] + list(options), shim=pip_tag_check_shim)
 
 
 def _conflict_lines(stderr: str) -> str:

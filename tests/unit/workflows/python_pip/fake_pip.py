@@ -194,7 +194,7 @@ class FakePip:
             if rule.rc == 0:
                 for artifact in rule.artifacts:
                     artifact(call.output_dir)
-            rc, stderr = max(rc, rule.rc), stderr + rule.stderr
+            rc, stderr = rc or rule.rc, stderr + rule.stderr
         return rc, b"", stderr.encode()
 
     # -- for assertions ------------------------------------------------------

@@ -796,8 +796,35 @@ def test_an_sdist_a_shared_pip_failed_to_build_is_built_alone_and_reported_with_
     assert installed(paths) == ["aaa", "aaa-1.0.dist-info", "ccc", "ccc-1.0.dist-info"]
 
 
-def test_each_build_goes_through_build_sdist_wheel(paths, monkeypatch):
-    # The one place a build happens: a wheel cache can stand in front of it.
+def test_an_interrupted_batch_starts_no_other_pip(paths, monkeypatch):
+    monkeypatch.setattr(packager.os, "cpu_count", lambda: 1)
+    started, release = threading.Event(), threading.Event()
+
+    def before(call):
+        started.set()
+        assert release.wait(10)
+
+    def interrupted_wait(futures, return_when):
+        assert started.wait(10)
+        threading.Timer(0.3, release.set).start()  # the killed pip ends a moment later, having built nothing
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(packager, "wait", interrupted_wait)
+    names = ("aaa", "bbb", "ccc")
+    paths.requirements.write_text("".join(f"{name}\n" for name in names))
+    pip = GatedFakePip(before).on_download_requirements(*[sdist(name, "1.0") for name in names])
+    for name in names:
+        pip.on_wheel(f"{name}-1.0.tar.gz", rc=-9)
+    with pytest.raises(KeyboardInterrupt):
+        build(make_builder(pip), paths)
+
+    assert [[os.path.basename(p) for p in call.paths] for call in pip.calls_of("wheel")] == [
+        [f"{name}-1.0.tar.gz" for name in names]], "none of them was built again alone"
+    assert os.listdir(paths.scratch) == []
+
+
+def test_a_lone_build_goes_through_build_sdist_wheel(paths, monkeypatch):
+    # A build of one sdist happens there: a wheel cache can stand in front of it.
     seen = []
 
     def from_elsewhere(self, sdist_path, out_dir, compile_c):

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from aws_lambda_builders.workflows.python_pip.compat import pip_target_environment_shim
+from aws_lambda_builders.workflows.python_pip.compat import pip_tag_check_shim, pip_target_environment_shim
 from aws_lambda_builders.workflows.python_pip.exceptions import (
     HashMismatchError,
     MissingDependencyError,
@@ -100,7 +100,7 @@ def test_download_for_a_target_runs_pip_with_the_targets_environment_shim(tmp_pa
     pip = FakePip().on_download_requirements(wheel("foo", "1.0"))
     runner(pip).download_all_dependencies("requirements.txt", str(tmp_path), target=ARM_312)
 
-    assert pip.calls[0].shim == pip_target_environment_shim(ARM_312.marker_environment())
+    assert pip.calls[0].shim == pip_tag_check_shim + pip_target_environment_shim(ARM_312.marker_environment())
     assert "'platform_machine': 'aarch64'" in pip.calls[0].shim
     assert "'python_version': '3.12'" in pip.calls[0].shim
 
@@ -189,6 +189,42 @@ def run_shim(shim):
     namespace = {}
     exec("import pip", namespace)
     exec(compile(shim, "<pip_target_environment_shim>", "exec"), namespace)
+
+
+@pytest.fixture
+def restored_wheel_check(monkeypatch):
+    from pip._internal.models.wheel import Wheel
+
+    monkeypatch.setattr(Wheel, "supported", Wheel.supported)
+    return Wheel
+
+
+def test_tag_check_shim_gives_pips_answers_from_a_set_of_the_tags(restored_wheel_check):
+    from pip._vendor.packaging.tags import Tag
+
+    Wheel = restored_wheel_check
+    tags = [Tag("cp312", "cp312", "manylinux_2_17_aarch64"), Tag("py3", "none", "any")]
+    wheels = [Wheel(name) for name in ("foo-1.0-cp312-cp312-manylinux_2_17_aarch64.whl", "foo-1.0-py3-none-any.whl",
+                                       "foo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "foo-1.0-cp311-none-any.whl")]
+    before = [wheel.supported(tags) for wheel in wheels]
+
+    run_shim(pip_tag_check_shim)
+
+    assert Wheel.supported.__name__ == "_lambda_pip_supported"
+    assert [wheel.supported(tags) for wheel in wheels] == before == [True, True, False, False]
+    assert [wheel.supported(set(tags)) for wheel in wheels] == before
+    tags.append(Tag("cp312", "cp312", "manylinux_2_17_x86_64"))  # a list changed since: its set is made again
+    assert wheels[2].supported(tags) is True
+
+
+def test_tag_check_shim_leaves_a_pip_whose_check_is_another_one_alone(restored_wheel_check):
+    def supported(self, tags):
+        return True
+
+    restored_wheel_check.supported = supported
+    run_shim(pip_tag_check_shim)
+
+    assert restored_wheel_check.supported is supported
 
 
 def test_shim_is_valid_python():
