@@ -15,6 +15,10 @@ alternating from round to round):
 - ours warm: lambda-pip again on the same cache, requirements unchanged;
 - floor: ``cp -al`` of the finished bundle, the cost of placing its files by hard link.
 
+Before the warm run and the floor, the kernel is made to write back what the
+cold build left in its page cache (``sync``, not timed): otherwise a run of tens
+of milliseconds measures the disk catching up with the previous one.
+
 It prints the median wall time of each, the ratios theirs/ours (cold and
 warm) and warm/floor. Both tools use this machine's pip configuration and pip
 download cache alike. Every output is audited with ``check_bundle`` and the
@@ -25,6 +29,7 @@ worse bundle.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import statistics
@@ -97,6 +102,13 @@ def timed(command: List[str]) -> float:
     return time.perf_counter() - started
 
 
+def settle() -> None:
+    """Let the kernel write back what the previous run left dirty (untimed), so that a run of some tens of
+    milliseconds is not charged with the writeback of the hundred megabytes a cold build wrote before it."""
+    if hasattr(os, "sync"):
+        os.sync()
+
+
 def problems(bundle: Path, architecture: str, requirements: Path) -> int:
     from aws_lambda_builders.workflows.python_pip.bundle_check import check_bundle
 
@@ -127,7 +139,9 @@ def run_case(name: str, architecture: str, runs: int, upstream: str, ours_python
                 continue
             cached = ours + ["--cache-dir", str(case / "cache"), "-o", str(case / "ours-out")]
             times["cold"].append(timed(cached))
+            settle()
             times["warm"].append(timed(cached))
+            settle()
             times["floor"].append(timed(["cp", "-al", str(case / "ours-out"), str(case / "floor-out")]))
     return {"times": times, "ours_problems": problems(case / "ours-out", architecture, requirements),
             "theirs_problems": problems(case / "theirs-out", architecture, requirements)}

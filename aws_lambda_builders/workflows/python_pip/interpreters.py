@@ -13,16 +13,14 @@ import glob
 import os
 import re
 import shutil
-from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 _PROBE = "import sys, platform, pip; print(sys.implementation.name, sys.version_info[0], sys.version_info[1], " \
          "platform.machine())"
 _CPYTHON_DIR = re.compile(r"^3\.\d+\.\d+$")
 
 
-@dataclass(frozen=True)
-class Interpreter:
+class Interpreter(NamedTuple):
     path: str
     version: Tuple[int, int]
     machine: str

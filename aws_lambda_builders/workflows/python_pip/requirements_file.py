@@ -12,8 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from dataclasses import dataclass, field
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from .exceptions import RequirementsFileNotFoundError
 
@@ -32,20 +31,29 @@ _COMMENT = re.compile(r"(^|\s+)#.*$")
 _EDITABLE = re.compile(r"^(?:-e|--editable)(?:\s+|=)(?P<location>.+)$")
 
 
-@dataclass(frozen=True)
-class RequirementLine:
+class RequirementLine(NamedTuple):
     path: str
     number: int
     requirement: str  # the requirement itself, options such as --hash removed
     hashes: Tuple[str, ...] = ()  # "sha256:<hex>" as written
 
 
-@dataclass
 class RequirementsFile:
-    requirements: List[RequirementLine] = field(default_factory=list)
-    constraints: List[RequirementLine] = field(default_factory=list)  # from -c files: not requirements
-    options: List[Tuple[str, ...]] = field(default_factory=list)  # ("--index-url", URL), ("--pre",)
-    files: List[str] = field(default_factory=list)  # every file read: the one given and its includes
+    """What a requirements file holds, with every file it includes read in."""
+
+    def __init__(self, requirements: Optional[List[RequirementLine]] = None,
+                 constraints: Optional[List[RequirementLine]] = None, options: Optional[List[Tuple[str, ...]]] = None,
+                 files: Optional[List[str]] = None) -> None:
+        self.requirements: List[RequirementLine] = requirements or []
+        self.constraints: List[RequirementLine] = constraints or []  # from -c files: not requirements
+        self.options: List[Tuple[str, ...]] = options or []  # ("--index-url", URL), ("--pre",)
+        self.files: List[str] = files or []  # every file read: the one given and its includes
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RequirementsFile) and vars(other) == vars(self)
+
+    def __repr__(self) -> str:
+        return "RequirementsFile(%s)" % ", ".join(f"{name}={value!r}" for name, value in vars(self).items())
 
     @property
     def pip_options(self) -> List[str]:

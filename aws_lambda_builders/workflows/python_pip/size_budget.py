@@ -7,7 +7,6 @@ Limits (LAMBDA.md): 50 MB zipped for a direct upload; 250 MB unzipped
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from .zip_archive import bundle_files
@@ -16,12 +15,21 @@ ZIPPED_LIMIT = 50 * 1024 * 1024
 UNZIPPED_LIMIT = 262_144_000
 
 
-@dataclass
 class SizeReport:
-    unzipped: int
-    zipped: Optional[int]
-    largest: List[Tuple[str, int]] = field(default_factory=list)  # top-level entry -> bytes
-    zipped_is_estimate: bool = False  # measured at fast compression: a little above the real zip
+    """A bundle's sizes against the limits, and its largest top-level entries."""
+
+    def __init__(self, unzipped: int, zipped: Optional[int], largest: Optional[List[Tuple[str, int]]] = None,
+                 zipped_is_estimate: bool = False) -> None:
+        self.unzipped = unzipped
+        self.zipped = zipped
+        self.largest: List[Tuple[str, int]] = largest or []  # top-level entry -> bytes
+        self.zipped_is_estimate = zipped_is_estimate  # computed without writing the zip: about its size
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SizeReport) and vars(other) == vars(self)
+
+    def __repr__(self) -> str:
+        return "SizeReport(%s)" % ", ".join(f"{name}={value!r}" for name, value in vars(self).items())
 
     @property
     def unzipped_headroom(self) -> int:

@@ -8,7 +8,6 @@ shared notes): the CPython ABI of each runtime, its glibc, and PEP 425/600 tags.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Dict, FrozenSet, List, Tuple
 
@@ -48,18 +47,34 @@ _LEGACY_MANYLINUX: Dict[Tuple[str, int], str] = {
 }
 
 
-@dataclass(frozen=True)
 class LambdaTarget:
-    """One Lambda runtime on one architecture, e.g. python3.12 on arm64."""
+    """One Lambda runtime on one architecture, e.g. python3.12 on arm64; immutable, a value."""
+
+    def __init__(self, runtime: str, architecture: str = X86_64) -> None:
+        if runtime not in RUNTIMES:
+            raise UnsupportedPythonVersion(runtime)
+        if architecture not in MACHINES:
+            raise UnsupportedArchitectureError(architecture)
+        self.__dict__.update(runtime=runtime, architecture=architecture)
 
     runtime: str
-    architecture: str = X86_64
+    architecture: str
 
-    def __post_init__(self) -> None:
-        if self.runtime not in RUNTIMES:
-            raise UnsupportedPythonVersion(self.runtime)
-        if self.architecture not in MACHINES:
-            raise UnsupportedArchitectureError(self.architecture)
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a LambdaTarget cannot be changed (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a LambdaTarget cannot be changed (cannot delete {name!r})")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LambdaTarget) and (other.runtime, other.architecture) == (
+            self.runtime, self.architecture)
+
+    def __hash__(self) -> int:
+        return hash((self.runtime, self.architecture))
+
+    def __repr__(self) -> str:
+        return f"LambdaTarget(runtime={self.runtime!r}, architecture={self.architecture!r})"
 
     @property
     def python_version(self) -> Tuple[int, int]:

@@ -11,7 +11,6 @@ import io
 import os
 import shutil
 import sys
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence
 
 
@@ -146,7 +145,6 @@ class UI:
         self.error(f"missing {identifier}: {reason}")
 
 
-@dataclass
 class Config:
     """Options carried into every pip call the packager makes.
 
@@ -154,21 +152,31 @@ class Config:
     these are added on top, as command-line options that take precedence.
     """
 
-    index_url: Optional[str] = None
-    extra_index_urls: Sequence[str] = field(default_factory=list)
-    find_links: Sequence[str] = field(default_factory=list)
-    trusted_hosts: Sequence[str] = field(default_factory=list)
-    extra_pip_args: Sequence[str] = field(default_factory=list)
-    # Install what could be built and then raise MissingDependencyError (the original's way),
-    # instead of leaving the target directory untouched.
-    allow_missing: bool = False
-    # The persistent cache (unpacked wheels, sdists built, whole builds): None for the user's cache
-    # directory (``cache.default_cache_dir``); ``no_cache`` builds without reading or writing it.
-    cache_dir: Optional[str] = None
-    no_cache: bool = False
-    # Place files from the cache by hard link: fastest, but the bundle's files are then the
-    # cache's own (read-only; replace them, never edit them in place). By default they are copied.
-    link_from_cache: bool = False
+    def __init__(self, index_url: Optional[str] = None, extra_index_urls: Optional[Sequence[str]] = None,
+                 find_links: Optional[Sequence[str]] = None, trusted_hosts: Optional[Sequence[str]] = None,
+                 extra_pip_args: Optional[Sequence[str]] = None, allow_missing: bool = False,
+                 cache_dir: Optional[str] = None, no_cache: bool = False, link_from_cache: bool = False) -> None:
+        self.index_url = index_url
+        self.extra_index_urls: Sequence[str] = [] if extra_index_urls is None else extra_index_urls
+        self.find_links: Sequence[str] = [] if find_links is None else find_links
+        self.trusted_hosts: Sequence[str] = [] if trusted_hosts is None else trusted_hosts
+        self.extra_pip_args: Sequence[str] = [] if extra_pip_args is None else extra_pip_args
+        # Install what could be built and then raise MissingDependencyError (the original's way),
+        # instead of leaving the target directory untouched.
+        self.allow_missing = allow_missing
+        # The persistent cache (unpacked wheels, sdists built, whole builds): None for the user's cache
+        # directory (``cache.default_cache_dir``); ``no_cache`` builds without reading or writing it.
+        self.cache_dir = cache_dir
+        self.no_cache = no_cache
+        # Place files from the cache by hard link: fastest, but the bundle's files are then the
+        # cache's own (read-only; replace them, never edit them in place). By default they are copied.
+        self.link_from_cache = link_from_cache
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Config) and vars(other) == vars(self)
+
+    def __repr__(self) -> str:
+        return "Config(%s)" % ", ".join(f"{name}={value!r}" for name, value in vars(self).items())
 
     def build_cache(self) -> Optional["BuildCache"]:
         """The cache these settings name, or None when it is off."""

@@ -303,3 +303,13 @@ def test_target_is_hashable_and_compares_by_value():
     assert LambdaTarget("python3.12", "arm64") == LambdaTarget("python3.12", "arm64")
     assert len({LambdaTarget("python3.12", "arm64"), LambdaTarget("python3.12", "arm64")}) == 1
     assert LambdaTarget("python3.12", "arm64") != LambdaTarget("python3.12", "x86_64")
+
+
+def test_a_target_cannot_be_changed_once_made():
+    target = LambdaTarget("python3.12", "arm64")
+    with pytest.raises(AttributeError):
+        target.runtime = "python3.13"
+    with pytest.raises(AttributeError):
+        del target.architecture
+    assert repr(target) == "LambdaTarget(runtime='python3.12', architecture='arm64')"
+    assert target.platforms is target.platforms, "computed once, though the target cannot be changed"
