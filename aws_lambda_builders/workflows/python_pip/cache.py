@@ -524,9 +524,9 @@ def _mkdtemp(prefix: str, dir: str) -> str:
 
 
 def _write_json_atomically(path: str, data: object) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
     import tempfile
 
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".", suffix=".json", dir=os.path.dirname(path))
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as f:

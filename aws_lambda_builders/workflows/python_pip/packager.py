@@ -57,7 +57,6 @@ from .exceptions import (
     UnsupportedPackageError,
     UnsupportedPythonVersion,
 )
-from .index_probe import diagnose, index_urls
 from .interpreters import find_interpreters, interpreter_for
 from .missing import explain_missing
 from .output import make_staging, replace_directory
@@ -340,6 +339,8 @@ class DependencyBuilder:
             built_locally = self._resolve(requirements_filename, directory, self.target)
             self._resolved_for_target = True
         except NoSuchPackageError as error:
+            from .index_probe import diagnose, index_urls  # urllib's HTTP stack, needed only to explain this
+
             problem = self._real_pip and diagnose(error.package_name, index_urls(self._later_pip_options))
             if problem:
                 raise problem from error
