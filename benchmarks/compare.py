@@ -12,8 +12,8 @@ alternating from round to round):
 
 - theirs: aws-lambda-builders' python_pip, which keeps no cache of its own;
 - ours cold: lambda-pip with an empty build cache;
-- ours warm: lambda-pip again on the same cache, requirements unchanged;
-- floor: ``cp -al`` of the finished bundle, the cost of placing its files by hard link.
+- ours warm: lambda-pip again on the same cache, requirements unchanged (three times a round);
+- floor: ``cp -al`` of the finished bundle, the cost of placing its files by hard link (as often).
 
 Before the warm run and the floor, the kernel is made to write back what the
 cold build left in its page cache (``sync``, not timed): otherwise a run of tens
@@ -44,6 +44,7 @@ WORK = HERE / ".work"
 UPSTREAM = "aws-lambda-builders==1.68.0"
 RUNTIME = "python3.11"
 PIP = "23.2.1"
+WARM_REPEATS = 3
 
 SETS: Dict[str, str] = {
     "web": "requests\npydantic\norjson\npyyaml\n",
@@ -139,10 +140,12 @@ def run_case(name: str, architecture: str, runs: int, upstream: str, ours_python
                 continue
             cached = ours + ["--cache-dir", str(case / "cache"), "-o", str(case / "ours-out")]
             times["cold"].append(timed(cached))
-            settle()
-            times["warm"].append(timed(cached))
-            settle()
-            times["floor"].append(timed(["cp", "-al", str(case / "ours-out"), str(case / "floor-out")]))
+            for _ in range(WARM_REPEATS):  # runs of tens of milliseconds: several samples per round
+                settle()
+                times["warm"].append(timed(cached))
+                settle()
+                shutil.rmtree(case / "floor-out", ignore_errors=True)
+                times["floor"].append(timed(["cp", "-al", str(case / "ours-out"), str(case / "floor-out")]))
     return {"times": times, "ours_problems": problems(case / "ours-out", architecture, requirements),
             "theirs_problems": problems(case / "theirs-out", architecture, requirements)}
 
@@ -159,7 +162,8 @@ def main() -> int:
     ours_python = our_python(args.pip)
     print(f"pip {args.pip} for both tools; {RUNTIME} from {platform.machine()}")
     print(f"{'set':<14}{'arch':<8}{'theirs':>8}{'cold':>8}{'ratio':>8}{'warm':>8}{'ratio':>9}{'floor':>8}"
-          f"{'warm/floor':>12}   check problems ours/theirs   (median seconds of {args.runs} runs)")
+          f"{'warm/floor':>12}   check problems ours/theirs   (median seconds of {args.runs} runs, "
+          f"{args.runs * WARM_REPEATS} for warm and floor)")
     for name in args.sets.split(","):
         for architecture in args.architectures.split(","):
             result = run_case(name, architecture, args.runs, upstream, ours_python)
