@@ -50,15 +50,15 @@ _LEGACY_MANYLINUX: Dict[Tuple[str, int], str] = {
 class LambdaTarget:
     """One Lambda runtime on one architecture, e.g. python3.12 on arm64; immutable, a value."""
 
+    runtime: str
+    architecture: str
+
     def __init__(self, runtime: str, architecture: str = X86_64) -> None:
         if runtime not in RUNTIMES:
             raise UnsupportedPythonVersion(runtime)
         if architecture not in MACHINES:
             raise UnsupportedArchitectureError(architecture)
-        self.__dict__.update(runtime=runtime, architecture=architecture)
-
-    runtime: str
-    architecture: str
+        self.__dict__.update(runtime=runtime, architecture=architecture)  # __setattr__ refuses
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"a LambdaTarget cannot be changed (cannot set {name!r})")
