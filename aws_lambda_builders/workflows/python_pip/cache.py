@@ -146,15 +146,8 @@ class BuildCache:
         placement = self._build_entry(key) if self.link else None
         if placement is None:
             return None
-        manifests: Dict[str, Dict[str, list]] = {}
-        for relative, tree in placement.files.items():
-            if tree not in manifests:
-                try:
-                    manifests[tree] = self._tree_manifest(tree)["files"]
-                except DamagedEntry:
-                    return None
+        for relative, tree, facts in self._recorded(placement):
             cached = os.path.join(self._tree_dir(tree), relative)
-            facts = manifests[tree].get(relative)
             try:
                 if facts is None or _differs(cached, facts) or not os.path.samestat(
                         os.lstat(cached), os.lstat(os.path.join(directory, relative))):
@@ -320,6 +313,15 @@ class BuildCache:
         the cached one.
         """
         facts: Dict[str, Tuple[int, int, Optional[int]]] = {}
+        for relative, _, known in self._recorded(placement):
+            if known:
+                compressed = known[4] if len(known) > 4 and isinstance(known[4], int) else None
+                facts[relative] = (known[0], known[1], compressed)
+        return facts
+
+    def _recorded(self, placement: Placement) -> Iterator[Tuple[str, str, Optional[list]]]:
+        """Each placed file, its tree, and what the tree's manifest records of it (None: nothing, or a
+        manifest that cannot be read)."""
         manifests: Dict[str, Dict[str, list]] = {}
         for relative, tree in placement.files.items():
             if tree not in manifests:
@@ -327,11 +329,7 @@ class BuildCache:
                     manifests[tree] = self._tree_manifest(tree)["files"]
                 except DamagedEntry:
                     manifests[tree] = {}
-            known = manifests[tree].get(relative)
-            if known:
-                compressed = known[4] if len(known) > 4 and isinstance(known[4], int) else None
-                facts[relative] = (known[0], known[1], compressed)
-        return facts
+            yield relative, tree, manifests[tree].get(relative)
 
     # --- wheels built from sdists ----------------------------------------------------------------
 
