@@ -442,8 +442,8 @@ class DependencyBuilder:
         """Steps 4 and 5: build each sdist into a wheel in ``directory``, several at a time.
 
         A build is mostly waiting on pip's own children (the build backend, the
-        compiler), so up to one per CPU run together, each writing into its own
-        sub-directory (see :meth:`_build_sdist_in_own_directory`). What is
+        compiler), so one pip per CPU runs, each building its share of the
+        sdists into its own sub-directory (see :meth:`_run_builds`). What is
         reported is reported from this thread once all are done, in the order of
         the identifiers, so the output is the same as when they ran one by one.
         """

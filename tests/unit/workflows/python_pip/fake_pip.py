@@ -67,29 +67,28 @@ class Call:
     def output_dir(self) -> Optional[str]:
         return self.value_after("--wheel-dir") if self.command == "wheel" else self.value_after("--dest")
 
-    @property
-    def requirements(self) -> List[str]:
-        """Every ``name==version`` of a ``download-binary`` call: the arguments after ``--dest DIR`` up to an option."""
-        if self.kind != "download-binary" or "--dest" not in self.args:
-            return []
+    def _operands_after(self, flag: str) -> List[str]:
+        """The arguments after ``flag DIR`` up to the next option."""
         found = []
-        for arg in self.args[self.args.index("--dest") + 2:]:
+        for arg in self.args[self.args.index(flag) + 2:]:
             if arg.startswith("-"):
                 break
             found.append(arg)
         return found
 
     @property
+    def requirements(self) -> List[str]:
+        """Every ``name==version`` of a ``download-binary`` call: the arguments after ``--dest DIR`` up to an option."""
+        if self.kind != "download-binary" or "--dest" not in self.args:
+            return []
+        return self._operands_after("--dest")
+
+    @property
     def paths(self) -> List[str]:
         """Every sdist or directory of a ``wheel`` call: the arguments after ``--wheel-dir DIR`` up to an option."""
         if self.kind != "wheel" or "--wheel-dir" not in self.args:
             return []
-        found = []
-        for arg in self.args[self.args.index("--wheel-dir") + 2:]:
-            if arg.startswith("-"):
-                break
-            found.append(arg)
-        return found
+        return self._operands_after("--wheel-dir")
 
     def alone(self, requirement: str) -> "Call":
         """This ``download-binary`` (or ``wheel``) call as if it asked for ``requirement`` only."""
