@@ -15,7 +15,7 @@ import posixpath
 import tarfile
 import zipfile
 import zlib
-from typing import Iterator, List, Set
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from .exceptions import CorruptArchiveError, UnsafeArchiveError
 
@@ -46,6 +46,20 @@ def _readable(archive: str) -> Iterator[None]:
         raise CorruptArchiveError(archive, str(error) or type(error).__name__) from error
 
 
+def member_sizes(archive: str) -> Dict[str, int]:
+    """The uncompressed size of each regular file in a zip or tar archive, by member name; nothing written.
+
+    A tar archive's index is its headers, so a compressed one is read through.
+    Raises :class:`CorruptArchiveError` for an archive that cannot be read.
+    """
+    with _readable(archive):
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as opened:
+                return {info.filename: info.file_size for info in opened.infolist() if not info.is_dir()}
+        with tarfile.open(archive, "r:*") as opened:
+            return {member.name: member.size for member in opened if member.isfile()}
+
+
 def extract_zipfile(zipfile_path: str, unpack_dir: str) -> None:
     with _readable(zipfile_path):
         _extract_zipfile(zipfile_path, unpack_dir)
@@ -54,16 +68,85 @@ def extract_zipfile(zipfile_path: str, unpack_dir: str) -> None:
 def _extract_zipfile(zipfile_path: str, unpack_dir: str) -> None:
     root = os.path.realpath(unpack_dir)
     with zipfile.ZipFile(zipfile_path) as archive:
-        seen = set()
-        for info in archive.infolist():
-            destination = _checked_destination(zipfile_path, root, info.filename)
-            if destination in seen and not info.is_dir():
-                raise UnsafeArchiveError(zipfile_path, info.filename, "appears twice")
-            seen.add(destination)
-            mode = info.external_attr >> 16
-            if mode and (mode & 0o170000) == 0o120000:
-                raise UnsafeArchiveError(zipfile_path, info.filename, "is a symbolic link")
+        _check_zip_members(zipfile_path, archive, root)
         archive.extractall(root)
+
+
+def _check_zip_members(zipfile_path: str, archive: zipfile.ZipFile, root: str) -> None:
+    seen = set()
+    for info in archive.infolist():
+        destination = _checked_destination(zipfile_path, root, info.filename)
+        if destination in seen and not info.is_dir():
+            raise UnsafeArchiveError(zipfile_path, info.filename, "appears twice")
+        seen.add(destination)
+        mode = info.external_attr >> 16
+        if mode and (mode & 0o170000) == 0o120000:
+            raise UnsafeArchiveError(zipfile_path, info.filename, "is a symbolic link")
+
+
+_ANY_ROOT = os.path.abspath(os.path.join(os.sep, "unpacked"))  # where members are checked to land
+
+
+def read_root_file(archive_path: str, filename: str) -> Optional[bytes]:
+    """The bytes of ``filename`` where unpacking the archive would put it at its root, without unpacking it.
+
+    The root is the archive's one top-level directory when everything is in
+    it, as in an sdist, else the archive's own root. None when no regular file
+    of that name is there. The archive is checked as for unpacking first: one
+    that would be refused raises :class:`UnsafeArchiveError` all the same.
+    """
+    with _readable(archive_path):
+        if archive_path.endswith(".zip"):
+            with zipfile.ZipFile(archive_path) as archive:
+                _check_zip_members(archive_path, archive, _ANY_ROOT)
+                infos = {info.filename: info for info in archive.infolist()}
+                name = _root_member([(info.filename, info.is_dir()) for info in infos.values()], filename)
+                return None if name is None else archive.read(infos[name])
+        with tarfile.open(archive_path, "r:*") as archive:
+            members = archive.getmembers()
+            _check_tar_members(archive_path, members, _ANY_ROOT)
+            name = _root_member([(member.name, member.isdir()) for member in members], filename)
+            found = [member for member in members if member.name == name and member.isfile()]
+            if not found:
+                return None
+            stream = archive.extractfile(found[0])
+            return None if stream is None else stream.read()
+
+
+def _root_member(names: List[Tuple[str, bool]], filename: str) -> Optional[str]:
+    """Which of the archive's member names (with whether each is a directory) unpacks to ``filename`` at
+    the root (see :func:`read_root_file`)."""
+    normalized = [(posixpath.normpath(name).lstrip("/"), name, is_dir) for name, is_dir in names]
+    normalized = [entry for entry in normalized if entry[0] not in ("", ".")]
+    tops = {path.split("/")[0] for path, _, _ in normalized}
+    root = ""
+    if len(tops) == 1:
+        top = tops.pop()
+        if any(path != top or is_dir for path, _, is_dir in normalized):
+            root = top + "/"
+    matches = [name for path, name, is_dir in normalized if path == root + filename and not is_dir]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _check_tar_members(tarfile_path: str, members: List[tarfile.TarInfo], root: str) -> None:
+    seen: Set[str] = set()
+    links: Set[str] = set()
+    for member in members:
+        destination = _checked_destination(tarfile_path, root, member.name)
+        parts = _walk(tarfile_path, member.name, [], member.name, links)
+        if destination in seen and not member.isdir():
+            raise UnsafeArchiveError(tarfile_path, member.name, "appears twice")
+        seen.add(destination)
+        if member.isdev() or member.isfifo():
+            raise UnsafeArchiveError(tarfile_path, member.name, "is a device or FIFO")
+        if member.issym() or member.islnk():
+            if posixpath.isabs(member.linkname):
+                raise UnsafeArchiveError(tarfile_path, member.name, "links to an absolute path")
+            # A symlink is relative to its directory; a hardlink names another member.
+            start = parts[:-1] if member.issym() else []
+            _walk(tarfile_path, member.name, start, member.linkname, links)
+            if member.issym():
+                links.add("/".join(parts))
 
 
 def _walk(archive: str, member: str, start: List[str], path: str, links: Set[str]) -> List[str]:
@@ -96,24 +179,7 @@ def _extract_tarfile(tarfile_path: str, unpack_dir: str) -> None:
     root = os.path.realpath(unpack_dir)
     with tarfile.open(tarfile_path, "r:*") as archive:
         members = archive.getmembers()
-        seen: Set[str] = set()
-        links: Set[str] = set()
-        for member in members:
-            destination = _checked_destination(tarfile_path, root, member.name)
-            parts = _walk(tarfile_path, member.name, [], member.name, links)
-            if destination in seen and not member.isdir():
-                raise UnsafeArchiveError(tarfile_path, member.name, "appears twice")
-            seen.add(destination)
-            if member.isdev() or member.isfifo():
-                raise UnsafeArchiveError(tarfile_path, member.name, "is a device or FIFO")
-            if member.issym() or member.islnk():
-                if posixpath.isabs(member.linkname):
-                    raise UnsafeArchiveError(tarfile_path, member.name, "links to an absolute path")
-                # A symlink is relative to its directory; a hardlink names another member.
-                start = parts[:-1] if member.issym() else []
-                _walk(tarfile_path, member.name, start, member.linkname, links)
-                if member.issym():
-                    links.add("/".join(parts))
+        _check_tar_members(tarfile_path, members, root)
         for member in members:
             # Never carry over the archive's owner or odd permission bits.
             member.mode = (member.mode & 0o755) | (0o755 if member.isdir() else 0o644)

@@ -14,7 +14,7 @@ import subprocess
 from email.parser import HeaderParser
 from typing import Optional, Tuple
 
-from .archives import extract_tarfile
+from .archives import extract_tarfile, read_root_file
 from .exceptions import InvalidSourceDistributionNameError, UnsupportedPackageError
 from .utils import OSUtils
 
@@ -53,6 +53,13 @@ class SDistMetadataFetcher:
         self.python_exe = python_exe
 
     def get_package_name_and_version(self, sdist_path: str) -> Tuple[str, str]:
+        """Name and version from the sdist's ``PKG-INFO``, read from the archive where it can be (without
+        writing its hundreds of files), else from the unpacked sdist and, failing that, ``setup.py``."""
+        if sdist_path.endswith(SDIST_SUFFIXES):
+            pkg_info = read_root_file(sdist_path, "PKG-INFO")
+            found = read_name_and_version(pkg_info.decode("utf-8", "replace")) if pkg_info is not None else None
+            if found is not None and found[1] != "0.0.0":
+                return found
         with self._osutils.tempdir() as tempdir:
             package_dir = self._unpack_sdist_into_dir(sdist_path, tempdir)
             found = self._from_pkg_info(self._osutils.joinpath(package_dir, "PKG-INFO"))

@@ -356,3 +356,66 @@ def test_corrupt_archive_is_a_packager_error_naming_it(tmp_path, name, data):
 
     assert isinstance(raised.value, PackagerError)
     assert str(archive) in str(raised.value)
+
+
+# --------------------------------------------------------------------------- reading without unpacking
+
+
+@pytest.mark.parametrize("fmt", ["tar.gz", "tar.bz2", "zip"])
+def test_member_sizes_are_the_regular_files_uncompressed_sizes(layout, fmt):
+    from aws_lambda_builders.workflows.python_pip.archives import member_sizes
+
+    archives, _, _ = layout
+    files = [("pkg-1.0/setup.py", b"x" * 10), ("pkg-1.0/src/a.c", b"\0" * 5000)]
+    if fmt == "zip":
+        path = _write_zip(archives / "pkg-1.0.zip", files + [("pkg-1.0/empty/", b"")])
+    else:
+        path = _write_tar(archives / f"pkg-1.0.{fmt}", fmt, [_tar_file(n, d) for n, d in files]
+                          + [_tar_special("pkg-1.0/link.c", tarfile.SYMTYPE, "src/a.c")])
+    assert member_sizes(path) == {"pkg-1.0/setup.py": 10, "pkg-1.0/src/a.c": 5000}
+
+
+@pytest.mark.parametrize("fmt", ["tar.gz", "zip"])
+@pytest.mark.parametrize("names, found", [
+    (["pkg-1.0/PKG-INFO", "pkg-1.0/setup.py"], "pkg-1.0/PKG-INFO"),  # an sdist: one top directory
+    (["./pkg-1.0/PKG-INFO", "./pkg-1.0/setup.py"], "./pkg-1.0/PKG-INFO"),
+    (["PKG-INFO", "setup.py"], "PKG-INFO"),  # a flat archive
+    (["PKG-INFO"], "PKG-INFO"),
+    (["a/PKG-INFO", "b/PKG-INFO"], None),  # two top directories: the root is the archive's own
+    (["pkg-1.0/sub/PKG-INFO", "pkg-1.0/setup.py"], None),  # deeper is not the root
+    (["pkg-1.0/setup.py"], None),
+])
+def test_read_root_file_finds_it_where_unpacking_would_put_it(layout, fmt, names, found):
+    from aws_lambda_builders.workflows.python_pip.archives import read_root_file
+
+    archives, _, _ = layout
+    files = [(name, f"content of {name}".encode()) for name in names]
+    if fmt == "zip":
+        path = _write_zip(archives / "pkg-1.0.zip", files)
+    else:
+        path = _write_tar(archives / "pkg-1.0.tar.gz", fmt, [_tar_file(n, d) for n, d in files])
+    assert read_root_file(path, "PKG-INFO") == (None if found is None else f"content of {found}".encode())
+
+
+def test_read_root_file_does_not_follow_a_link(layout):
+    from aws_lambda_builders.workflows.python_pip.archives import read_root_file
+
+    archives, _, _ = layout
+    path = _write_tar(archives / "pkg-1.0.tar.gz", "tar.gz", [
+        _tar_file("pkg-1.0/real-info", b"Name: pkg\n"), _tar_special("pkg-1.0/PKG-INFO", tarfile.SYMTYPE, "real-info")])
+    assert read_root_file(path, "PKG-INFO") is None
+
+
+@pytest.mark.parametrize("fmt", ["tar.gz", "zip"])
+def test_read_root_file_refuses_what_unpacking_would_refuse(layout, fmt):
+    from aws_lambda_builders.workflows.python_pip.archives import read_root_file
+
+    archives, _, _ = layout
+    files = [("pkg-1.0/PKG-INFO", b"Name: pkg\n"), ("pkg-1.0/../../escaped.py", b"")]
+    if fmt == "zip":
+        path = _write_zip(archives / "pkg-1.0.zip", files)
+    else:
+        path = _write_tar(archives / "pkg-1.0.tar.gz", fmt, [_tar_file(n, d) for n, d in files])
+    with pytest.raises(UnsafeArchiveError) as raised:
+        read_root_file(path, "PKG-INFO")
+    assert raised.value.member == "pkg-1.0/../../escaped.py"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -758,23 +759,41 @@ def test_interrupted_build_cancels_the_builds_not_started_and_waits_for_the_runn
     assert os.listdir(paths.scratch) == []
 
 
-def test_sdists_are_shared_out_among_one_pip_per_cpu_largest_first(paths, monkeypatch):
+def test_sdists_are_shared_out_among_one_pip_per_cpu_costliest_first(paths, monkeypatch):
     monkeypatch.setattr(packager.os, "cpu_count", lambda: 2)
     names = ("aaa", "bbb", "ccc", "ddd", "eee")
     paths.requirements.write_text("".join(f"{name}\n" for name in names))
-    padding = {"aaa": 40_000, "bbb": 30_000, "ccc": 20_000, "ddd": 10_000, "eee": 0}  # bytes added to each sdist
+    c_source = {"aaa": 40_000, "bbb": 30_000, "ccc": 20_000, "ddd": 10_000, "eee": 0}  # bytes of C in each sdist
     pip = FakePip().on_download_requirements(*[sdist(name, "1.0", files={
-        "setup.py": "", f"{name}/__init__.py": "", "pad.txt": os.urandom(padding[name]).hex()}) for name in names])
+        "setup.py": "", f"{name}/__init__.py": "", f"{name}/_speedups.c": "x" * c_source[name],
+        "docs/manual.txt": os.urandom(100_000 if name == "eee" else 0).hex()}) for name in names])
     for name in names:
         pip.on_wheel(f"{name}-1.0.tar.gz", wheel(name, "1.0"))
     ui = RecordingUI()
     build(make_builder(pip), paths, ui=ui)
 
     batches = sorted([os.path.basename(p).split("-")[0] for p in call.paths] for call in pip.calls_of("wheel"))
-    assert batches == [["aaa", "ddd", "eee"], ["bbb", "ccc"]]  # 40+10+0 and 30+20 thousand bytes
+    # A start (65,000) plus the C: 105+75+65 and 95+85 thousand; eee's 200 kB of docs compile to nothing.
+    assert batches == [["aaa", "ddd", "eee"], ["bbb", "ccc"]]
     assert installed(paths) == sorted(entry for name in names for entry in (name, f"{name}-1.0.dist-info"))
     assert [e[2] for e in events_by_step(ui.events) if e[1] == "package_built"] == [
         f"{name}-1.0.tar.gz" for name in names]
+
+
+def test_a_builds_cost_is_a_start_plus_the_sources_a_compiler_reads(tmp_path):
+    import tarfile
+
+    path = tmp_path / "pkg-1.0.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for name, size in [("setup.py", 100), ("src/a.c", 1000), ("src/B.PYX", 500), ("data/big.bin", 90_000)]:
+            info = tarfile.TarInfo(f"pkg-1.0/{name}")
+            info.size = size
+            archive.addfile(info, io.BytesIO(b"\0" * size))
+    assert packager._build_cost(str(path), compile_c=True) == 65_000 + 1500
+    assert packager._build_cost(str(path), compile_c=False) == 65_000  # without a compiler, only the start
+    broken = tmp_path / "broken-1.0.tar.gz"
+    broken.write_bytes(b"not an archive")  # pip will say what is wrong with it; until then, its size
+    assert packager._build_cost(str(broken), compile_c=True) == 65_000 + len(b"not an archive")
 
 
 def test_an_sdist_a_shared_pip_failed_to_build_is_built_alone_and_reported_with_its_own_error(paths, monkeypatch):

@@ -156,6 +156,17 @@ def test_temporary_unpack_directory_is_removed(tmp_path, fetcher, monkeypatch):
     assert os.listdir(scratch) == []
 
 
+@pytest.mark.parametrize("fmt", ["tar.gz", "zip"])
+def test_pkg_info_is_read_without_unpacking_the_sdist(tmp_path, fetcher, fmt, monkeypatch):
+    def no_unpacking(*args):
+        raise AssertionError("unpacked")
+
+    monkeypatch.setattr(sdist_module, "extract_tarfile", no_unpacking)
+    monkeypatch.setattr(fetcher._osutils, "extract_zipfile", no_unpacking)
+    path = make_sdist(str(tmp_path), "foo-bar", "1.2.3", fmt=fmt)
+    assert fetcher.get_package_name_and_version(path) == ("foo-bar", "1.2.3")
+
+
 def test_python_exe_is_kept(tmp_path):
     assert SDistMetadataFetcher("/some/python").python_exe == "/some/python"
 
