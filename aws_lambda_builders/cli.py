@@ -25,7 +25,13 @@ from typing import Dict, List, Optional, TextIO, Tuple
 
 from aws_lambda_builders import __version__
 from aws_lambda_builders.architecture import ARM64, X86_64
-from aws_lambda_builders.workflows.python_pip.cache import BuildCache, Placement, restore_build
+from aws_lambda_builders.workflows.python_pip.cache import (
+    BuildCache,
+    CacheContents,
+    Placement,
+    default_cache_dir,
+    restore_build,
+)
 from aws_lambda_builders.workflows.python_pip.cache_key import key_for_build
 from aws_lambda_builders.workflows.python_pip.exceptions import (
     BundleTooLargeError,
@@ -158,7 +164,27 @@ def _parser() -> argparse.ArgumentParser:
     _add_target_arguments(check, host_runtime)
     check.add_argument("-r", "--requirements", help="also report requirements with nothing installed for them")
     check.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+
+    cache = commands.add_parser("cache", help="show the build cache, or remove what builds no longer use")
+    cache.add_argument("action", choices=["info", "prune"],
+                       help="info: where the cache is and what it holds; prune: remove the entries no build has "
+                            "used for --older-than days")
+    cache.add_argument("--cache-dir", help="the build cache (default: $LAMBDA_PIP_CACHE_DIR, else the user's "
+                                           "cache directory)")
+    cache.add_argument("--older-than", type=_days, default=30.0, metavar="DAYS",
+                       help="prune entries unused for this many days (default: 30; 0: everything)")
+    cache.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     return parser
+
+
+def _days(text: str) -> float:
+    try:
+        days = float(text)
+    except ValueError:
+        days = -1.0
+    if not days >= 0:  # NaN too
+        raise argparse.ArgumentTypeError(f"expected a number of days (0 or more), got {text!r}")
+    return days
 
 
 def _add_target_arguments(parser: argparse.ArgumentParser, host_runtime: str) -> None:
@@ -435,6 +461,30 @@ def check(args: argparse.Namespace, stream: TextIO) -> int:
     return EXIT_OK if report.ok else EXIT_MISSING
 
 
+def cache_command(args: argparse.Namespace, stream: TextIO) -> int:
+    """``info`` or ``prune`` of the build cache; builds running meanwhile go on (see ``BuildCache.prune``)."""
+    built_cache = BuildCache(args.cache_dir or default_cache_dir())
+    lines, result = [], {"cache_dir": built_cache.root}
+    if args.action == "prune":
+        removed = built_cache.prune(args.older_than * 86400)
+        result["removed"] = removed._asdict()
+        lines.append(f"removed {_entries_text(removed)} unused for {args.older_than:g} days "
+                     f"({megabytes(removed.size)})")
+    held = built_cache.contents()
+    result["holds"] = held._asdict()
+    lines.append(f"{built_cache.root}: {_entries_text(held)}, {megabytes(held.size)}")
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print("\n".join(lines), file=stream)
+    return EXIT_OK
+
+
+def _entries_text(contents: CacheContents) -> str:
+    return (f"{contents.builds} build(s), {contents.trees} unpacked wheel(s) and "
+            f"{contents.built} wheel(s) built from sdists")
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -447,6 +497,8 @@ def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None) -> i
     try:
         if args.command == "check":
             return check(args, stream)
+        if args.command == "cache":
+            return cache_command(args, stream)
         return build(args, stream)
     except KeyboardInterrupt:
         print("interrupted: the output directory is as it was", file=stream)

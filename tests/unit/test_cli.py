@@ -505,3 +505,57 @@ def test_json_summary_is_printed_for_a_failed_build_too(fake, project, capsys):
     assert code == 1
     assert document["ok"] is False and document["exit_code"] == 1
     assert document["missing"] == [{"package": "foo==1.0", "reason": "no wheel for python3.12 on arm64"}]
+
+
+def test_cache_info_and_prune_say_what_the_cache_holds_and_what_went(tmp_path):
+    from aws_lambda_builders.workflows.python_pip.cache import BuildCache
+
+    cache_dir = tmp_path / "cache"
+    out = tmp_path / "out"
+    out.mkdir()
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    BuildCache(str(cache_dir)).store("k1", BuildCache(str(cache_dir)).place_wheels(
+        [make_wheel(str(wheels), "aaa", "1.0")], str(out)))
+
+    stream = io.StringIO()
+    assert cli.main(["cache", "info", "--cache-dir", str(cache_dir)], stream=stream) == 0
+    assert stream.getvalue().startswith(f"{cache_dir}: 1 build(s), 1 unpacked wheel(s) and 0 wheel(s) built")
+
+    stream = io.StringIO()
+    assert cli.main(["cache", "prune", "--cache-dir", str(cache_dir)], stream=stream) == 0  # 30 days by default
+    assert stream.getvalue().splitlines()[0] == (
+        "removed 0 build(s), 0 unpacked wheel(s) and 0 wheel(s) built from sdists unused for 30 days (0.0 MB)")
+
+
+def test_cache_prune_older_than_zero_empties_it_and_reports_json(tmp_path, capsys):
+    from aws_lambda_builders.workflows.python_pip.cache import BuildCache
+
+    cache_dir = tmp_path / "cache"
+    out = tmp_path / "out"
+    out.mkdir()
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    BuildCache(str(cache_dir)).place_wheels([make_wheel(str(wheels), "aaa", "1.0")], str(out))
+
+    assert cli.main(["cache", "prune", "--older-than", "0", "--json", "--cache-dir", str(cache_dir)],
+                    stream=io.StringIO()) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["cache_dir"] == str(cache_dir)
+    assert result["removed"]["trees"] == 1 and result["removed"]["size"] > 0
+    assert result["holds"] == {"builds": 0, "trees": 0, "built": 0, "size": 0}
+
+
+@pytest.mark.parametrize("days", ["-1", "soon", "nan"])
+def test_cache_prune_refuses_a_period_that_is_not_a_number_of_days(tmp_path, days, capsys):
+    with pytest.raises(SystemExit) as raised:
+        cli.main(["cache", "prune", "--older-than", days, "--cache-dir", str(tmp_path)])
+    assert raised.value.code == 2
+    assert "expected a number of days" in capsys.readouterr().err
+
+
+def test_cache_dir_defaults_to_the_environments(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAMBDA_PIP_CACHE_DIR", str(tmp_path / "from-env"))
+    stream = io.StringIO()
+    assert cli.main(["cache", "info"], stream=stream) == 0
+    assert stream.getvalue().startswith(f"{tmp_path / 'from-env'}: 0 build(s)")

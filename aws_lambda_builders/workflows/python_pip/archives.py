@@ -53,7 +53,7 @@ def member_sizes(archive: str) -> Dict[str, int]:
     Raises :class:`CorruptArchiveError` for an archive that cannot be read.
     """
     with _readable(archive):
-        if zipfile.is_zipfile(archive):
+        if archive.endswith(".zip"):
             with zipfile.ZipFile(archive) as opened:
                 return {info.filename: info.file_size for info in opened.infolist() if not info.is_dir()}
         with tarfile.open(archive, "r:*") as opened:

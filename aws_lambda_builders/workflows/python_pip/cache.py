@@ -10,6 +10,9 @@ Layout under ``<cache dir>/v1`` (a new format starts a new directory)::
     builds/<key>.json                a whole build (key: ``cache_key.build_key``): each file, by tree
     locks/<name>.lock                advisory locks
 
+An entry's last use is the mtime of its ``.json``, touched each time it is used,
+so that ``prune`` can remove what no build has used for a while.
+
 Why links, and why read-only files: placing a 100 MB bundle by hard link takes
 some tens of milliseconds, copying it ten times as long (``link=False`` copies,
 for callers that write into their bundles). A linked file in the
@@ -41,7 +44,8 @@ import os
 import shutil
 import stat
 import sys
-from typing import Callable, Dict, Iterator, Optional, Sequence, Set, Tuple
+import time
+from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 try:
     import fcntl
@@ -133,6 +137,7 @@ class BuildCache:
             for tree in sorted(set(placement.files.values())):
                 self._discard_if_damaged(tree)
             return None
+        _touch(self._path("builds", key + ".json"))
         return placement
 
     def holds(self, key: str, directory: str) -> Optional[Placement]:
@@ -155,9 +160,14 @@ class BuildCache:
             except OSError:
                 return None
         try:
-            return placement if _files_under(directory) == set(placement.files) else None
+            if _files_under(directory) != set(placement.files):
+                return None
         except OSError:
             return None
+        _touch(self._path("builds", key + ".json"))
+        for tree in set(placement.files.values()):
+            _touch(self._tree_dir(tree) + ".json")
+        return placement
 
     def _build_entry(self, key: str) -> Optional[Placement]:
         """The recorded build ``key``, or None (an unreadable record is removed)."""
@@ -226,12 +236,15 @@ class BuildCache:
                 manifests[tree] = self._tree_manifest(tree)["files"]
             _link_files([(os.path.join(self._tree_dir(tree), relative), relative, manifests[tree].get(relative))
                          for relative, tree in sorted(placement.files.items())], destination, self.link)
+            for tree in manifests:
+                _touch(self._tree_dir(tree) + ".json")
 
     def tree_for(self, wheel: str) -> str:
         """The sha256 of ``wheel``, after making sure its unpacked tree is in the cache and sound."""
         digest = _sha256_file(wheel)
         with self._lock("tree-" + digest, shared=True):
             if self._tree_is_sound(digest):
+                _touch(self._tree_dir(digest) + ".json")  # in use: not to be pruned before it is placed
                 return digest
         with self._lock("tree-" + digest, shared=False):
             if self._tree_is_sound(digest):
@@ -344,6 +357,7 @@ class BuildCache:
                     recorded = json.load(f)
                 wheel = os.path.join(entry, os.path.basename(recorded["wheel"]))
                 if _sha256_file(wheel) == recorded["sha256"]:
+                    _touch(entry + ".json")
                     return wheel
         except (OSError, ValueError, KeyError, TypeError) as error:
             _debug("cache: unreadable built wheel %s (%s)", entry, error)
@@ -381,6 +395,61 @@ class BuildCache:
             self._sdist_digests[identity] = _sha256_file(sdist)
         return self._sdist_digests[identity]
 
+    # --- keeping it in bounds ---------------------------------------------------------------------
+
+    def contents(self) -> "CacheContents":
+        """What the cache holds: its builds, unpacked wheels and built wheels, and their bytes."""
+        return CacheContents(len(self._entries("builds")), len(self._entries("trees")),
+                             len(self._entries("built")), _bytes_under(self._base))
+
+    def prune(self, unused_for: float, now: Optional[float] = None) -> "CacheContents":
+        """Remove the entries no build has used for ``unused_for`` seconds; what was removed.
+
+        An unpacked wheel that a build kept here still places is kept with it.
+        Each entry is removed under its own lock, after its last use is read
+        again: one that a running build is placing waits, and one it has just
+        used stays. A build that finds an entry gone makes it again.
+        """
+        now = time.time() if now is None else now
+        cutoff = now - unused_for
+        removed = CacheContents(0, 0, 0, 0)
+        kept_trees: Set[str] = set()
+        for key in self._entries("builds"):
+            record = self._path("builds", key + ".json")
+            if _unused_since(record, cutoff):
+                removed = removed._replace(builds=removed.builds + 1, size=removed.size + _bytes_under(record))
+                _remove(record)
+            else:
+                placement = self._build_entry(key)
+                kept_trees |= set(placement.files.values()) if placement is not None else set()
+        for tree in self._entries("trees"):
+            if tree in kept_trees:
+                continue
+            with self._lock("tree-" + tree, shared=False):
+                if _unused_since(self._tree_dir(tree) + ".json", cutoff):
+                    size = _bytes_under(self._tree_dir(tree)) + _bytes_under(self._tree_dir(tree) + ".json")
+                    self._remove_tree(tree)
+                    removed = removed._replace(trees=removed.trees + 1, size=removed.size + size)
+        for entry in self._entries("built"):
+            with self._lock("built-" + entry, shared=False):
+                if _unused_since(self._path("built", entry + ".json"), cutoff):
+                    size = _bytes_under(self._path("built", entry)) + _bytes_under(self._path("built", entry + ".json"))
+                    _remove(self._path("built", entry + ".json"))
+                    shutil.rmtree(self._path("built", entry), ignore_errors=True)
+                    removed = removed._replace(built=removed.built + 1, size=removed.size + size)
+        # What killed builds left half written; never an hour old or younger, which may be a build's at work.
+        for part in ("trees", "built"):
+            for name in _names(self._path(part)):
+                if name.startswith(".") and _unused_since(self._path(part, name), min(cutoff, now - 3600)):
+                    _make_writable_and_remove(self._path(part, name)) if os.path.isdir(
+                        self._path(part, name)) else _remove(self._path(part, name))
+        return removed
+
+    def _entries(self, part: str) -> List[str]:
+        """The names of the entries in ``part``: a ``.json`` record, a directory beside it, or both."""
+        names = [name for name in _names(self._path(part)) if not name.startswith(".")]
+        return sorted({name[:-len(".json")] if name.endswith(".json") else name for name in names})
+
     # --- plumbing --------------------------------------------------------------------------------
 
     def _path(self, *parts: str) -> str:
@@ -399,6 +468,51 @@ class BuildCache:
                 yield
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+class CacheContents(NamedTuple):
+    """Counts of entries of each kind, and their bytes (a file linked twice counted once)."""
+
+    builds: int
+    trees: int
+    built: int
+    size: int
+
+
+def _touch(path: str) -> None:
+    """Record a use of the entry ``path`` (its mtime); a cache that cannot be written is used all the same."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def _unused_since(path: str, cutoff: float) -> bool:
+    try:
+        return os.lstat(path).st_mtime < cutoff
+    except FileNotFoundError:  # a tree whose record a killed build never wrote is as old as its directory
+        directory = path[:-len(".json")] if path.endswith(".json") else None
+        return directory is not None and os.path.isdir(directory) and os.lstat(directory).st_mtime < cutoff
+
+
+def _names(directory: str) -> List[str]:
+    try:
+        return os.listdir(directory)
+    except FileNotFoundError:
+        return []
+
+
+def _bytes_under(path: str) -> int:
+    """The bytes of the file ``path`` or of the files under the directory ``path``, each inode once."""
+    seen: Set[Tuple[int, int]] = set()
+    total = 0
+    for directory, _, files in os.walk(path) if os.path.isdir(path) else [(os.path.dirname(path), [], [
+            os.path.basename(path)])]:
+        for name in files:
+            with contextlib.suppress(OSError):
+                info = os.lstat(os.path.join(directory, name))
+                if (info.st_dev, info.st_ino) not in seen:
+                    seen.add((info.st_dev, info.st_ino))
+                    total += info.st_size
+    return total
 
 
 def _tree_layout() -> str:

@@ -499,7 +499,7 @@ class DependencyBuilder:
         return [results[sdist.filename] for sdist in sdists]
 
     def _batches(self, sdists: List["Package"], directory: str, workers: int,
-                 compile_c: bool = True) -> List[List["Package"]]:
+                 compile_c: bool) -> List[List["Package"]]:
         """The sdists in ``workers`` batches that should take about as long (see :func:`_build_cost`), each in
         name order, the costliest shared out first.
 
@@ -815,7 +815,7 @@ def _same_device(first: str, second: str) -> bool:
 # whose builds take 0.9 s plus about 10 us per byte of C). The archive's own size says little: docs,
 # tests and data weigh as much as code, and only code is compiled.
 _BUILD_START_COST = 65_000
-_COMPILED_SOURCES = (".c", ".cc", ".cpp", ".cxx", ".c++", ".pyx", ".rs", ".f", ".f90", ".go")
+_COMPILED_SOURCES = (".c", ".cc", ".cpp", ".cxx", ".c++", ".pyx", ".rs", ".f", ".f90")
 
 
 def _build_cost(sdist_path: str, compile_c: bool) -> int:
