@@ -437,13 +437,20 @@ class BuildCache:
                     _remove(self._path("built", entry + ".json"))
                     shutil.rmtree(self._path("built", entry), ignore_errors=True)
                     removed = removed._replace(built=removed.built + 1, size=removed.size + size)
-        # What killed builds left half written; never an hour old or younger, which may be a build's at work.
+        self._remove_leftovers_older_than(min(cutoff, now - 3600))
+        return removed
+
+    def _remove_leftovers_older_than(self, cutoff: float) -> None:
+        """Remove what killed builds left half written (never what is younger than an hour: a build's at work)."""
         for part in ("trees", "built"):
             for name in _names(self._path(part)):
-                if name.startswith(".") and _unused_since(self._path(part, name), min(cutoff, now - 3600)):
-                    _make_writable_and_remove(self._path(part, name)) if os.path.isdir(
-                        self._path(part, name)) else _remove(self._path(part, name))
-        return removed
+                path = self._path(part, name)
+                if not name.startswith(".") or not _unused_since(path, cutoff):
+                    continue
+                if os.path.isdir(path):
+                    _make_writable_and_remove(path)
+                else:
+                    _remove(path)
 
     def _entries(self, part: str) -> List[str]:
         """The names of the entries in ``part``: a ``.json`` record, a directory beside it, or both."""
