@@ -509,16 +509,16 @@ def _names(directory: str) -> List[str]:
 
 def _bytes_under(path: str) -> int:
     """The bytes of the file ``path`` or of the files under the directory ``path``, each inode once."""
+    files = ([os.path.join(directory, name) for directory, _, names in os.walk(path) for name in names]
+             if os.path.isdir(path) else [path])
     seen: Set[Tuple[int, int]] = set()
     total = 0
-    for directory, _, files in os.walk(path) if os.path.isdir(path) else [(os.path.dirname(path), [], [
-            os.path.basename(path)])]:
-        for name in files:
-            with contextlib.suppress(OSError):
-                info = os.lstat(os.path.join(directory, name))
-                if (info.st_dev, info.st_ino) not in seen:
-                    seen.add((info.st_dev, info.st_ino))
-                    total += info.st_size
+    for file in files:
+        with contextlib.suppress(OSError):
+            info = os.lstat(file)
+            if (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
+                total += info.st_size
     return total
 
 
