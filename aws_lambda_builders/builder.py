@@ -6,7 +6,6 @@ Only the Python/pip workflow is here; asking for another raises
 
 from __future__ import annotations
 
-import os
 from typing import Any, Dict, List, Optional
 
 from aws_lambda_builders.architecture import X86_64
@@ -33,7 +32,6 @@ class LambdaBuilder:
               combine_dependencies: bool = True, architecture: str = X86_64, is_building_layer: bool = False,
               experimental_flags: Optional[List[str]] = None, build_in_source: Optional[bool] = None) -> None:
         """Build the function in ``source_dir`` into ``artifacts_dir`` (see ``PythonPipWorkflow``)."""
-        os.makedirs(scratch_dir, exist_ok=True)
         workflow = self.selected_workflow_cls(
             source_dir, artifacts_dir, scratch_dir, manifest_path, runtime=runtime, optimizations=optimizations,
             options=options, executable_search_paths=executable_search_paths, mode=mode,

@@ -9,6 +9,7 @@ Exit codes (the README has the same table):
   5    an input is refused: requirements file missing or malformed, unsafe or corrupt archive,
        invalid wheel, hash mismatch, unsupported runtime or architecture, unsafe output directory
   6    this machine cannot do it: interpreter without pip, full disk, a file that cannot be written
+  70   lambda-pip failed unexpectedly (a defect: please report it); the output directory is as it was
   130  interrupted (Ctrl-C, SIGTERM); the output directory is as it was
 """
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import sys
 import time
@@ -37,7 +37,6 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     BundleTooLargeError,
     DiskFullError,
     SourceDirectoryNotFoundError,
-    UnsafeOutputError,
     HashMismatchError,
     MissingDependencyError,
     MissingPipError,
@@ -47,7 +46,14 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     PackagerError,
     RequirementsFileNotFoundError,
 )
-from aws_lambda_builders.workflows.python_pip.output import make_staging, replace_directory
+from aws_lambda_builders.workflows.python_pip.output import (
+    check_output,
+    make_staging,
+    protected_paths,
+    remove,
+    replace_directory,
+    staging_file,
+)
 from aws_lambda_builders.workflows.python_pip.size_budget import SizeReport, measure, megabytes
 from aws_lambda_builders.workflows.python_pip.target import RUNTIMES, LambdaTarget
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config
@@ -64,6 +70,7 @@ EXIT_RESOLUTION = 3
 EXIT_INDEX = 4
 EXIT_INPUT = 5
 EXIT_ENVIRONMENT = 6
+EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 # The most specific class first: an error takes the code of the first class it is an instance of.
@@ -202,12 +209,17 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
     config = Config(index_url=args.index_url, extra_index_urls=args.extra_index_url,
                     find_links=args.find_links, trusted_hosts=args.trusted_host, allow_missing=args.allow_missing,
                     cache_dir=args.cache_dir, no_cache=args.no_cache, link_from_cache=not args.copy_from_cache)
-    output = os.path.abspath(args.output)
-    if args.source:
-        check_source(os.path.abspath(args.source), output)
+    if args.source and not os.path.isdir(args.source):
+        raise SourceDirectoryNotFoundError(args.source)
+    cache = config.build_cache()
+    # Before anything is written: the one place the build may replace, and where the zip goes.
+    output = check_output(args.output, protected_paths(
+        requirements=os.path.abspath(args.requirements), source=args.source, scratch=args.scratch_dir,
+        python=args.python, cache=cache.root if cache is not None else None), zip_path=args.zip)
+    if args.zip:
+        args.zip = os.path.realpath(os.path.abspath(args.zip))
     if args.scratch_dir:
         os.makedirs(args.scratch_dir, exist_ok=True)
-    cache = config.build_cache()
     if cache is not None and not cache.is_writable():
         cache = None  # the packager says so, and builds without it
     key = key_for_build(os.path.abspath(args.requirements), args.runtime, args.architecture, args.python,
@@ -234,8 +246,9 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
             print(f"  --{option} saved {megabytes(freed)}", file=stream)
         for line in report.lines():
             print(line, file=stream)
-    if missing is not None:
-        raise missing
+    if missing is not None:  # --allow-missing: the bundle is in place, and the summary says what it lacks
+        print(f"error: {missing}", file=stream)
+        return EXIT_MISSING
     return EXIT_OK
 
 
@@ -262,8 +275,14 @@ def warn_if_deprecated(args: argparse.Namespace, ui: UI) -> None:
 def assemble(args: argparse.Namespace, config: Config, cache: Optional[BuildCache], key: Optional[str],
              output: str, ui: UI, timings: Dict[str, float], started: float
              ) -> Tuple[SizeReport, Dict[str, int], Optional[MissingDependencyError]]:
-    """The bundle built in a staging directory beside ``output`` and swapped in when it is complete."""
+    """The bundle built in a staging directory beside ``output`` and swapped in when it is complete.
+
+    With ``--zip``, the zip is written beside its place too, and put there
+    right after the bundle: a failure before that (the size check, the zip
+    itself) leaves both as they were.
+    """
     staging = make_staging(output)
+    zip_staging = staging_file(args.zip) if args.zip else None
     try:
         libraries = os.path.join(staging, "python") if args.layer else staging
         placement, missing = build_dependencies(args, config, cache, key, libraries, ui)
@@ -278,21 +297,21 @@ def assemble(args: argparse.Namespace, config: Config, cache: Optional[BuildCach
         untouched = placement is not None and not (savings or args.source)
         facts = cache.file_facts(placement) if cache is not None and placement is not None else {}
         if args.zip:
-            ui.write(f"zipping {output} into {os.path.abspath(args.zip)}")
-        report = sizes(args, staging, libraries, facts, placement if untouched else None)
+            ui.write(f"zipping {output} into {args.zip}")
+        report = sizes(args, staging, libraries, facts, placement if untouched else None, zip_staging)
         replace_directory(staging, output)
-        if args.zip:
-            os.replace(os.path.abspath(args.zip) + ".staging", os.path.abspath(args.zip))
+        if zip_staging is not None:
+            os.replace(zip_staging, args.zip)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if args.zip and os.path.exists(os.path.abspath(args.zip) + ".staging"):
-            os.remove(os.path.abspath(args.zip) + ".staging")
+        remove(staging)
+        if zip_staging is not None:
+            remove(zip_staging)
     return report, savings, missing
 
 
 def sizes(args: argparse.Namespace, root: str, libraries: str, facts: Dict[str, Tuple[int, int, Optional[int]]],
-          placed_as_is: Optional[Placement]) -> SizeReport:
-    """The bundle's size report (with ``--zip``, the zip written beside it); raises when it is too large.
+          placed_as_is: Optional[Placement], zip_staging: Optional[str] = None) -> SizeReport:
+    """The bundle's size report (with ``--zip``, the zip written at ``zip_staging``); raises when it is too large.
 
     ``placed_as_is`` is the cache's build when the bundle is exactly what it
     placed: then the sizes are sums of what the cache knows, without a walk.
@@ -300,8 +319,8 @@ def sizes(args: argparse.Namespace, root: str, libraries: str, facts: Dict[str, 
     placed = placed_files(root, libraries, facts) if placed_as_is is not None and \
         len(facts) == len(placed_as_is.files) else None
     entries = None if placed is None else [(path, name) for path, name, _ in placed]
-    if args.zip:
-        zipped = write_zip(root, os.path.abspath(args.zip) + ".staging")
+    if zip_staging is not None:
+        zipped = write_zip(root, zip_staging)
     else:
         zipped = zipped_size(root, libraries, facts, entries)
     report = measure(root, zipped, zipped_is_estimate=not args.zip,
@@ -339,14 +358,6 @@ def build_dependencies(args: argparse.Namespace, config: Config, cache: Optional
                 raise
             return builder.placement, error
     return builder.placement, None
-
-
-def check_source(source: str, output: str) -> None:
-    """The source must exist, and must not be inside the output that is about to be replaced."""
-    if not os.path.isdir(source):
-        raise SourceDirectoryNotFoundError(source)
-    if os.path.commonpath([os.path.realpath(output), os.path.realpath(source)]) == os.path.realpath(output):
-        raise UnsafeOutputError(output, source, "function's source")
 
 
 def reduce_size(args: argparse.Namespace, libraries: str) -> Dict[str, int]:
@@ -427,6 +438,7 @@ def summary(args: argparse.Namespace, output: str, libraries: str, report: SizeR
     distributions = installed_distributions(libraries, target)
     return {
         "ok": missing is None and not (report.over_unzipped_limit and not args.allow_oversize),
+        "exit_code": EXIT_MISSING if missing is not None else EXIT_OK,
         "output": output,
         "zip": os.path.abspath(args.zip) if args.zip else None,
         "runtime": args.runtime,
@@ -504,15 +516,28 @@ def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None) -> i
         print("interrupted: the output directory is as it was", file=stream)
         return EXIT_INTERRUPTED
     except (PackagerError, OSError) as error:
-        print(f"error: {error}", file=stream)
-        if getattr(args, "json", False):
-            reasons = getattr(error, "reasons", {})
-            print(json.dumps({"ok": False, "error": str(error), "exit_code": exit_code(error),
-                              "missing": [{"package": p, "reason": r} for p, r in sorted(reasons.items())]},
-                             indent=2))
-        return exit_code(error)
+        return report_error(args, error, str(error), exit_code(error), stream)
+    except Exception as error:  # a defect of ours: said in one line; the traceback only on request
+        if os.environ.get("LAMBDA_PIP_TRACEBACK"):
+            import traceback
+
+            traceback.print_exc(file=stream)
+        message = (f"lambda-pip failed unexpectedly ({type(error).__name__}: {error}); the output is as it was. "
+                   "Please report it, with the traceback that LAMBDA_PIP_TRACEBACK=1 shows.")
+        return report_error(args, error, message, EXIT_INTERNAL, stream)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def report_error(args: argparse.Namespace, error: BaseException, message: str, code: int, stream: TextIO) -> int:
+    """The error on the stream, and with ``--json`` as the one JSON document on stdout; its exit code."""
+    print(f"error: {message}", file=stream)
+    if getattr(args, "json", False):
+        reasons = getattr(error, "reasons", {})
+        print(json.dumps({"ok": False, "error": message, "exit_code": code,
+                          "missing": [{"package": p, "reason": r} for p, r in sorted(reasons.items())]},
+                         indent=2))
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

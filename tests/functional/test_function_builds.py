@@ -174,5 +174,5 @@ def test_source_inside_the_artifacts_directory_is_refused(tmp_path, function, in
         builder.build(str(function), str(tmp_path), str(tmp_path / "scratch"), str(function / "requirements.txt"),
                       runtime="python3.12")
 
-    assert "is inside" in str(raised.value)
+    assert "Refusing to build into" in str(raised.value) and "it holds the" in str(raised.value)
     assert (function / "app.py").is_file()

@@ -202,13 +202,25 @@ class CorruptArchiveError(PackagerError):
 
 
 class UnsafeOutputError(PackagerError):
-    """An output directory whose replacement would delete the build's own inputs."""
+    """An output path a build must not replace: it holds the build's inputs or the user's files, or is no
+    directory."""
 
-    def __init__(self, output: str, inside: str, what: str) -> None:
-        super().__init__(
-            f"Refusing to replace {output}: it holds the {what} ({inside}). Choose another output directory."
-        )
+    def __init__(self, output: str, why: str, zip_elsewhere: bool = False) -> None:
+        advice = ("Write the zip outside the output directory, e.g. build/function.zip beside build/function/."
+                  if zip_elsewhere else
+                  "Each build replaces its output directory as a whole: give it a directory of its own, "
+                  "e.g. build/function (it is created if missing).")
+        super().__init__(f"Refusing to build into {output}: {why}. {advice}")
         self.output = output
+        self.why = why
+
+
+class InvalidPathError(PackagerError, TypeError):
+    """A path argument of the Python API that is not a path (``None``, a number ...)."""
+
+    def __init__(self, argument: str, value: object) -> None:
+        super().__init__(f"{argument} must be a path (str or os.PathLike), not {value!r}.")
+        self.argument = argument
 
 
 class InvalidWheelError(PackagerError):

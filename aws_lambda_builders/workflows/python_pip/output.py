@@ -1,10 +1,14 @@
-"""Putting a finished bundle in place at once, so a failed or killed build never leaves half of one.
+"""Where a bundle may go, and putting it there at once, so a failed or killed build never leaves half of one.
 
-The bundle is assembled in a staging directory beside the target (same file
-system) and swapped in only when the build succeeds: on Linux with one
-``renameat2(RENAME_EXCHANGE)``, elsewhere with two renames whose window a
-later run repairs. Staging directories carry the builder's process id, so a
-later run can tell those of a killed build from those of a running one.
+Every entry point first asks ``check_output`` whether the output path is one a
+build may replace: never a directory that holds what the build reads or keeps
+(the requirements, the source, the cache, the scratch space, the interpreter),
+the current or home directory, ``/``, or something that is not a directory.
+The bundle is then assembled in a staging directory beside the target (same
+file system) and swapped in only when the build succeeds: on Linux with one
+``renameat2(RENAME_EXCHANGE)``, elsewhere with two renames whose window a later
+run repairs. Staging names carry the builder's process id, so a later run can
+tell those of a killed build from those of a running one.
 """
 
 from __future__ import annotations
@@ -13,10 +17,85 @@ import errno
 import os
 import re
 import shutil
-from typing import Optional
+import stat
+import sys
+from typing import Iterable, List, NamedTuple, Optional
+
+from .exceptions import UnsafeOutputError
 
 _MARK = ".lambda-pip-"
-_LEFTOVER = re.compile(r"\.lambda-pip-(?P<kind>staging|previous)-(?P<pid>\d+)-[^.]*$")
+_LEFTOVER = re.compile(r"\.lambda-pip-(?P<kind>staging|previous)-(?P<pid>\d+)-[^.]*(?:\.partial)?$")
+
+
+class ProtectedPath(NamedTuple):
+    """A path a build must never delete, and what it is to the user (``"requirements file"``)."""
+
+    path: str
+    what: str
+
+
+def protected_paths(requirements: Optional[str] = None, source: Optional[str] = None,
+                    scratch: Optional[str] = None, cache: Optional[str] = None,
+                    python: Optional[str] = None) -> List[ProtectedPath]:
+    """What replacing an output must not delete: the build's inputs and places, and the user's own.
+
+    Besides those given, always the current and the home directory, the
+    temporary directories (the default scratch space and everyone's files) and
+    the Python running the build.
+    """
+    protected = [ProtectedPath(os.getcwd(), "current directory"),
+                 ProtectedPath(os.path.expanduser("~"), "home directory"),
+                 ProtectedPath(sys.prefix, "Python installation running lambda-pip")]
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        if os.environ.get(name):
+            protected.append(ProtectedPath(os.environ[name], f"temporary directory (${name})"))
+    protected += [ProtectedPath(path, "temporary directory") for path in ("/tmp", "/var/tmp")]
+    for path, what in ((requirements, "requirements file"), (source, "function's source"),
+                       (scratch, "scratch directory"), (cache, "build cache"), (python, "Python interpreter")):
+        if path:
+            protected.append(ProtectedPath(path, what))
+    return protected
+
+
+def check_output(output: str, protected: Iterable[ProtectedPath], zip_path: Optional[str] = None) -> str:
+    """The real directory a build may replace for ``output``, or :class:`UnsafeOutputError`.
+
+    A symlink to a directory is written through (the directory it points to is
+    replaced, the link stays); any other existing non-directory is refused, as
+    is ``/`` and any directory that is or holds a protected path. ``zip_path``,
+    the deployment zip, may not be the output or lie inside it.
+    """
+    given = os.path.abspath(output)
+    if os.path.islink(given) and not os.path.isdir(given):
+        raise UnsafeOutputError(output, f"it is a symbolic link to {os.readlink(given)}, which is not a directory")
+    if os.path.lexists(given) and not os.path.isdir(given):
+        raise UnsafeOutputError(output, "it exists and is not a directory")
+    real = os.path.realpath(given)
+    if os.path.dirname(real) == real:
+        raise UnsafeOutputError(output, "it is the root of the file system")
+    protected = list(protected)
+    for path, what in protected:
+        if os.path.realpath(os.path.abspath(path)) == real:
+            raise UnsafeOutputError(output, f"it is the {what}")
+    for path, what in protected:
+        if _holds(real, path):
+            raise UnsafeOutputError(output, f"it holds the {what} ({path})")
+    if zip_path is not None:
+        zip_real = os.path.realpath(os.path.abspath(zip_path))
+        if _holds(real, zip_real):
+            raise UnsafeOutputError(output, f"the zip {zip_path} would be inside it", zip_elsewhere=True)
+        if os.path.isdir(zip_real):
+            raise UnsafeOutputError(zip_path, "the zip would replace a directory", zip_elsewhere=True)
+        for path, what in protected:
+            if os.path.realpath(os.path.abspath(path)) == zip_real:
+                raise UnsafeOutputError(zip_path, f"the zip would replace the {what}", zip_elsewhere=True)
+    return real
+
+
+def _holds(directory: str, path: str) -> bool:
+    """Whether ``path`` is ``directory`` or lies under it (both real paths once symlinks are resolved)."""
+    path = os.path.realpath(os.path.abspath(path))
+    return os.path.commonpath([directory, path]) == directory
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -26,36 +105,60 @@ def _prefix(target: str) -> str:
 
 
 def make_staging(target: str) -> str:
-    """A new empty directory beside ``target`` to assemble the bundle in."""
+    """A new empty directory beside ``target`` to assemble the bundle in (0o777 less the umask)."""
     parent = os.path.dirname(os.path.abspath(target))
     os.makedirs(parent, exist_ok=True)
     clean_stale(target)
     return _new_directory(parent, f"{_prefix(target)}staging-{os.getpid()}-")
 
 
+def staging_file(target: str) -> str:
+    """A path beside the file ``target`` to write its new content at before it replaces it.
+
+    Nothing is created; a killed build's leftover is removed by the next one.
+    """
+    parent = os.path.dirname(os.path.abspath(target))
+    os.makedirs(parent, exist_ok=True)
+    clean_stale(target)
+    return os.path.join(parent, f"{_prefix(target)}staging-{os.getpid()}-{os.urandom(6).hex()}")
+
+
 def replace_directory(staging: str, target: str) -> None:
-    """Make ``staging`` the ``target`` directory; the previous one is removed afterwards."""
+    """Make ``staging`` the ``target`` directory, with the permissions ``target`` had; the previous one is
+    removed afterwards."""
     target = os.path.abspath(target)
     if not os.path.lexists(target):
         os.rename(staging, target)
         return
+    os.chmod(staging, stat.S_IMODE(os.stat(target).st_mode))
     if _exchange(staging, target):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous bundle
+        remove(staging)  # now holds the previous bundle
         return
     previous = _new_directory(os.path.dirname(target), f"{_prefix(target)}previous-{os.getpid()}-")
     os.rmdir(previous)
     os.rename(target, previous)
     os.rename(staging, target)
-    shutil.rmtree(previous, ignore_errors=True)
+    remove(previous)
+
+
+def remove(path: str) -> None:
+    """Remove a leftover of ours, whatever it is (a directory tree, a file, a link); gone already is fine."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
 
 
 def _new_directory(parent: str, prefix: str) -> str:
-    """A new directory of this user's alone, named ``prefix`` and random characters: ``tempfile.mkdtemp``,
-    without its import on an unchanged rebuild."""
+    """A new directory named ``prefix`` and random characters: ``tempfile.mkdtemp``, without its import on
+    an unchanged rebuild, and with the permissions of any new directory (mkdtemp's are 0o700)."""
     while True:
         path = os.path.join(parent, prefix + os.urandom(6).hex())
         try:
-            os.mkdir(path, 0o700)
+            os.mkdir(path)
             return path
         except FileExistsError:
             continue
@@ -96,7 +199,7 @@ def clean_stale(target: str) -> None:
         if match.group("kind") == "previous" and name.startswith(_prefix(target)) and not os.path.lexists(target):
             os.rename(path, target)
         else:
-            shutil.rmtree(path, ignore_errors=True)
+            remove(path)
 
 
 def _alive(pid: int) -> Optional[bool]:

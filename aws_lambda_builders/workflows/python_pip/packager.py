@@ -54,6 +54,7 @@ from .exceptions import (
     RequirementsFileNotFoundError,
     UnsafeArchiveError,
     UnsafeOutputError,
+    InvalidPathError,
     UnsupportedArchitectureError,
     UnsupportedPackageError,
     UnsupportedPythonVersion,
@@ -61,7 +62,7 @@ from .exceptions import (
 from .archives import member_sizes
 from .interpreters import find_interpreters, interpreter_for
 from .missing import explain_missing
-from .output import make_staging, replace_directory
+from .output import check_output, make_staging, protected_paths, replace_directory
 from .pip_runner import PipRunner, SubprocessPip, pip_error_summary
 from .pure_wheel import holds_compiled_code, retag_as_pure
 from .requirements_file import RequirementsFile, invalid_requirement, read_requirements_file
@@ -101,6 +102,7 @@ __all__ = [
     "SubprocessPip",
     "UnsafeArchiveError",
     "UnsafeOutputError",
+    "InvalidPathError",
     "UnsupportedArchitectureError",
     "UnsupportedPackageError",
     "UnsupportedPythonVersion",
@@ -205,14 +207,20 @@ class DependencyBuilder:
         first, as aws-lambda-builders does. Whatever happens, nothing this call
         wrote is left in ``scratch_directory``.
         """
+        requirements_filepath, target_directory, scratch_directory = (
+            path_argument(name, value) for name, value in (("requirements_filepath", requirements_filepath),
+                                                           ("target_directory", target_directory),
+                                                           ("scratch_directory", scratch_directory)))
         if not self._osutils.file_exists(requirements_filepath):
             raise RequirementsFileNotFoundError(requirements_filepath)
-        _check_output_directory(target_directory, scratch_directory, requirements_filepath)
         self._ui = ui or UI()
         config = config or Config()
+        self._cache = config.build_cache()
+        target_directory = check_output(target_directory, protected_paths(
+            requirements=requirements_filepath, scratch=scratch_directory, python=self.python_exe,
+            cache=self._cache.root if self._cache is not None else None))
         if self.target.is_deprecated:
             self._ui.warning(f"{self.runtime} is deprecated by AWS Lambda; move to a newer runtime")
-        self._cache = config.build_cache()
         if self._cache is not None and not self._cache.is_writable():
             self._ui.warning(f"the build cache {self._cache.root} cannot be written: building without it")
             self._cache = None
@@ -783,14 +791,12 @@ class DependencyBuilder:
             self._ui.package_installed(wheel.filename)
 
 
-def _check_output_directory(output: str, scratch: str, requirements: str) -> None:
-    """Refuse an output directory whose replacement would delete what the build reads or writes."""
-    output = os.path.realpath(output)
-    for path, what in ((scratch, "scratch directory"), (requirements, "requirements file"),
-                       (os.getcwd(), "current directory")):
-        path = os.path.realpath(path)
-        if os.path.commonpath([output, path]) == output:
-            raise UnsafeOutputError(output, path, what)
+def path_argument(name: str, value: object) -> str:
+    """A path argument of the API as a ``str``, or :class:`InvalidPathError` naming the argument."""
+    try:
+        return os.fspath(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise InvalidPathError(name, value) from None
 
 
 def _has_at_least_one_package(filename: str) -> bool:

@@ -19,6 +19,7 @@ from aws_lambda_builders.architecture import X86_64
 from aws_lambda_builders.exceptions import WorkflowFailedError
 
 from .exceptions import PackagerError
+from .output import check_output, protected_paths
 from .packager import PythonPipDependencyBuilder
 from .source_copy import EXCLUDED_FILES, copy_file_replacing, copy_source
 from .utils import UI, Config
@@ -66,11 +67,16 @@ class PythonPipWorkflow:
 
     def run(self) -> None:
         dependencies_target = self.dependencies_dir or self.artifacts_dir
+        cache = (self.config or Config()).build_cache()
+        protected = protected_paths(requirements=self.manifest_path, source=self.source_dir,
+                                    scratch=self.scratch_dir, python=self._python(),
+                                    cache=cache.root if cache is not None else None)
         for output in filter(None, (self.artifacts_dir, self.dependencies_dir)):
-            if os.path.commonpath([os.path.realpath(output), os.path.realpath(self.source_dir)]) == \
-                    os.path.realpath(output):
-                raise self._fail("CopySource", f"the source {self.source_dir} is inside {output}, which the build "
-                                               "replaces; build into a directory outside the source")
+            try:
+                check_output(output, protected)
+            except PackagerError as error:
+                raise self._fail("CopySource", error) from error
+        os.makedirs(self.scratch_dir, exist_ok=True)
         if self.download_dependencies:
             if os.path.isfile(self.manifest_path):
                 try:

@@ -46,16 +46,21 @@ def write_zip(directory: str, zip_path: str, prefix: str = "", compresslevel: in
 
     entries = sorted(bundle_files(directory), key=lambda entry: entry[1])
     temporary = zip_path + ".partial"
-    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as archive:
-        for path, name in entries:
-            info = zipfile.ZipInfo(prefix + name, date_time=FIXED_DATE)
-            executable = os.stat(path).st_mode & stat.S_IXUSR
-            info.external_attr = ((0o100755 if executable else 0o100644) & 0xFFFF) << 16
-            info.create_system = 3  # Unix, whatever the building machine
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with open(path, "rb") as f:
-                archive.writestr(info, f.read(), compresslevel=compresslevel)
-    os.replace(temporary, zip_path)
+    try:
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as archive:
+            for path, name in entries:
+                info = zipfile.ZipInfo(prefix + name, date_time=FIXED_DATE)
+                executable = os.stat(path).st_mode & stat.S_IXUSR
+                info.external_attr = ((0o100755 if executable else 0o100644) & 0xFFFF) << 16
+                info.create_system = 3  # Unix, whatever the building machine
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with open(path, "rb") as f:
+                    archive.writestr(info, f.read(), compresslevel=compresslevel)
+        os.replace(temporary, zip_path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
     return os.path.getsize(zip_path)
 
 

@@ -82,3 +82,77 @@ def test_staging_of_a_running_build_is_left_alone(tmp_path):
     clean_stale(str(tmp_path / "out"))
 
     assert mine.is_dir() and unrelated.is_dir()
+
+
+def test_the_root_of_the_file_system_is_never_an_output():
+    with pytest.raises(output.UnsafeOutputError, match="root of the file system"):
+        output.check_output("/", [])
+
+
+def test_an_output_is_refused_when_it_is_or_holds_a_protected_path(tmp_path):
+    protected = [output.ProtectedPath(str(tmp_path / "project" / "requirements.txt"), "requirements file")]
+
+    with pytest.raises(output.UnsafeOutputError, match=r"it holds the requirements file \("):
+        output.check_output(str(tmp_path), protected)
+    with pytest.raises(output.UnsafeOutputError, match="it is the requirements file"):
+        output.check_output(str(tmp_path / "project" / "requirements.txt"), protected)
+    assert output.check_output(str(tmp_path / "project" / "build"), protected) == str(tmp_path / "project" / "build")
+
+
+def test_a_symlink_to_a_directory_is_resolved_and_one_to_anything_else_refused(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "file").write_text("")
+    os.symlink("real", tmp_path / "to-dir")
+    os.symlink("file", tmp_path / "to-file")
+    os.symlink("nowhere", tmp_path / "dangling")
+
+    assert output.check_output(str(tmp_path / "to-dir"), []) == str(tmp_path / "real")
+    for name in ("to-file", "dangling", "file"):
+        with pytest.raises(output.UnsafeOutputError, match="not a directory"):
+            output.check_output(str(tmp_path / name), [])
+
+
+def test_a_protected_path_reached_through_a_symlink_is_still_protected(tmp_path):
+    (tmp_path / "project").mkdir()
+    os.symlink("project", tmp_path / "alias")
+
+    with pytest.raises(output.UnsafeOutputError, match="it is the function's source"):
+        output.check_output(str(tmp_path / "project"), [output.ProtectedPath(str(tmp_path / "alias"),
+                                                                             "function's source")])
+
+
+@pytest.mark.parametrize("zip_name", ["out", "out/f.zip", "out/deep/f.zip"])
+def test_a_zip_at_or_inside_the_output_is_refused(tmp_path, zip_name):
+    with pytest.raises(output.UnsafeOutputError, match="outside the output directory"):
+        output.check_output(str(tmp_path / "out"), [], zip_path=str(tmp_path / zip_name))
+
+
+def test_protected_paths_always_hold_the_current_and_home_directories(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+    paths = {what: path for path, what in output.protected_paths(requirements="r.txt")}
+
+    assert paths["current directory"] == str(tmp_path)
+    assert paths["home directory"] == str(tmp_path / "home")
+    assert paths["requirements file"] == "r.txt"
+
+
+def test_replacing_keeps_the_permissions_of_the_previous_output(tmp_path):
+    (tmp_path / "out").mkdir()
+    os.chmod(tmp_path / "out", 0o750)
+    staging = make_staging(str(tmp_path / "out"))
+
+    replace_directory(staging, str(tmp_path / "out"))
+
+    assert os.stat(tmp_path / "out").st_mode & 0o777 == 0o750
+
+
+def test_a_leftover_file_of_a_killed_build_is_removed(tmp_path):
+    pid = _dead_pid()
+    (tmp_path / f".f.zip.lambda-pip-staging-{pid}-abc").write_text("")
+    (tmp_path / f".f.zip.lambda-pip-staging-{pid}-abd.partial").write_text("")
+
+    clean_stale(str(tmp_path / "f.zip"))
+
+    assert os.listdir(tmp_path) == []
