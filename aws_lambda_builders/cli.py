@@ -273,7 +273,8 @@ def assemble(args: argparse.Namespace, config: Config, cache: Optional[BuildCach
             from aws_lambda_builders.workflows.python_pip.source_copy import copy_source
 
             scratch = [os.path.abspath(args.scratch_dir)] if args.scratch_dir else []
-            copy_source(args.source, libraries, skip=[output, staging] + scratch)
+            zipped = [os.path.abspath(args.zip)] if args.zip else []  # a zip written into the source last time
+            copy_source(args.source, libraries, skip=[output, staging] + scratch + zipped)
         # Placed from the cache and not changed since: its files and their sizes are known.
         untouched = placement is not None and not (savings or args.source)
         facts = cache.file_facts(placement) if cache is not None and placement is not None else {}

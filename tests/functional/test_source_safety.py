@@ -100,6 +100,19 @@ def test_function_built_with_its_internal_links_and_without_secrets_or_clutter(h
     assert list(changes(before, tree_snapshot(home, skip=[home / "project" / "build"]))) == ["project/function.zip"]
 
 
+def test_zip_written_inside_the_source_is_not_bundled_by_the_next_build(home):
+    source = home / "project" / "src"
+    zipped = source / "function.zip"
+
+    for _ in range(2):
+        code, text = build(home, "--zip", str(zipped))
+        assert code == 0, text
+
+    with zipfile.ZipFile(zipped) as archive:
+        assert "function.zip" not in archive.namelist() and "app.py" in archive.namelist()
+    assert not (home / "project" / "build" / "function.zip").exists()
+
+
 def test_lambda_builder_fails_on_a_link_out_of_the_source_before_building_anything(home, tmp_path):
     project = home / "project"
     os.symlink(os.path.join("..", "..", ".aws", "credentials"), project / "src" / "creds")

@@ -65,11 +65,12 @@ def is_inside(path: str, directory: str) -> bool:
 def copy_source(source_dir: str, destination: str, skip: Iterable[str] = ()) -> None:
     """Copy ``source_dir`` into ``destination`` (merging with what is there), leaving out the clutter.
 
-    ``skip`` holds directories that may lie inside the source (the build's own
-    output, staging or scratch directory), which must never be copied into
-    themselves. Raises ``UnsafeSourceLinkError`` or ``UnreadableSourceError``
-    before writing anything when the source cannot be copied safely; a file
-    that cannot be written raises ``DiskFullError`` or the ``OSError`` naming it.
+    ``skip`` holds paths that may lie inside the source and are the build's
+    own (its output, staging or scratch directory, its zip): never copied into
+    themselves or into the next bundle. Raises ``UnsafeSourceLinkError`` or
+    ``UnreadableSourceError`` before writing anything when the source cannot be
+    copied safely; a file that cannot be written raises ``DiskFullError`` or
+    the ``OSError`` naming it.
     """
     copy_entries(source_dir, plan_source_copy(source_dir, skip), destination)
 
