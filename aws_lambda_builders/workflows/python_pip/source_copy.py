@@ -163,24 +163,21 @@ def _followed_link(shown: str, location: str, target: str, root: str, entered: S
     """
     written = os.readlink(location)
     pointed = written if written == target else f"{written} ({target})"
+    if not is_inside(target, root):
+        raise UnsafeSourceLinkError(
+            shown, pointed, f"outside the source {root}",
+            "Nothing from outside the source is copied into the function: replace the link by a copy of what it "
+            "points to, or move its target inside the source and link to it there.")
     try:
-        info: Optional[os.stat_result] = os.stat(location)
-        failure: Optional[OSError] = None
+        info = os.stat(location)
     except OSError as error:
-        info, failure = None, error
         if error.errno == errno.ELOOP:
             raise UnsafeSourceLinkError(shown, pointed, "which is a loop of links that never reaches a file",
                                         "Remove the link, or point it at a file or directory of the source.")
         if error.errno in (errno.ENOENT, errno.ENOTDIR):
             raise UnsafeSourceLinkError(shown, pointed, "which does not exist",
                                         "Remove the link, or create what it points to inside the source.")
-    if not is_inside(target, root):
-        raise UnsafeSourceLinkError(
-            shown, pointed, f"outside the source {root}",
-            "Nothing from outside the source is copied into the function: replace the link by a copy of what it "
-            "points to, or move its target inside the source and link to it there.")
-    if info is None:
-        raise UnreadableSourceError(shown, failure.strerror or str(failure)) from failure
+        raise UnreadableSourceError(shown, error.strerror or str(error)) from error
     if stat.S_ISDIR(info.st_mode) and any(is_inside(directory, target) for directory in entered):
         raise UnsafeSourceLinkError(
             shown, pointed, "a directory that holds the link itself once followed, so copying it would never end",
