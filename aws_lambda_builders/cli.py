@@ -21,7 +21,7 @@ import os
 import signal
 import sys
 import time
-from typing import Dict, List, Optional, TextIO, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, TextIO, Tuple
 
 from aws_lambda_builders import __version__
 from aws_lambda_builders.architecture import ARM64, X86_64
@@ -58,6 +58,9 @@ from aws_lambda_builders.workflows.python_pip.size_budget import SizeReport, mea
 from aws_lambda_builders.workflows.python_pip.target import RUNTIMES, LambdaTarget
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config
 from aws_lambda_builders.workflows.python_pip.zip_archive import write_zip, zip_size
+
+if TYPE_CHECKING:
+    from aws_lambda_builders.workflows.python_pip.source_copy import SourceEntry
 
 # A rebuild from the cache imports no more than the above: pip's side of the packager, the
 # bundle audit and the size options are imported where they are used.
@@ -284,15 +287,15 @@ def assemble(args: argparse.Namespace, config: Config, cache: Optional[BuildCach
     staging = make_staging(output)
     zip_staging = staging_file(args.zip) if args.zip else None
     try:
+        source = plan_source(args, output, staging)  # before pip: a source that cannot be copied fails at once
         libraries = os.path.join(staging, "python") if args.layer else staging
         placement, missing = build_dependencies(args, config, cache, key, libraries, ui)
         timings["dependencies"] = time.monotonic() - started
         savings = reduce_size(args, libraries)
         if args.source:
-            from aws_lambda_builders.workflows.python_pip.source_copy import copy_source
+            from aws_lambda_builders.workflows.python_pip.source_copy import copy_entries
 
-            scratch = [os.path.abspath(args.scratch_dir)] if args.scratch_dir else []
-            copy_source(args.source, libraries, skip=[output, staging] + scratch)
+            copy_entries(args.source, source, libraries)
         # Placed from the cache and not changed since: its files and their sizes are known.
         untouched = placement is not None and not (savings or args.source)
         facts = cache.file_facts(placement) if cache is not None and placement is not None else {}
@@ -307,6 +310,17 @@ def assemble(args: argparse.Namespace, config: Config, cache: Optional[BuildCach
         if zip_staging is not None:
             remove(zip_staging)
     return report, savings, missing
+
+
+def plan_source(args: argparse.Namespace, output: str, staging: str) -> List["SourceEntry"]:
+    """What ``--source`` copies (nothing without it), decided before anything is built."""
+    if not args.source:
+        return []
+    from aws_lambda_builders.workflows.python_pip.source_copy import plan_source_copy
+
+    scratch = [os.path.abspath(args.scratch_dir)] if args.scratch_dir else []
+    zipped = [args.zip] if args.zip else []  # a zip written into the source last time
+    return plan_source_copy(args.source, skip=[output, staging] + scratch + zipped)
 
 
 def sizes(args: argparse.Namespace, root: str, libraries: str, facts: Dict[str, Tuple[int, int, Optional[int]]],

@@ -125,6 +125,27 @@ class SourceDirectoryNotFoundError(PackagerError):
         self.path = path
 
 
+class UnsafeSourceLinkError(PackagerError):
+    """A symlink in the function's source that leads outside it, nowhere, or back into a directory it is in.
+
+    Following it would put a file from elsewhere on the machine into the bundle
+    (and the zip that is uploaded), or copy without end.
+    """
+
+    def __init__(self, link: str, target: str, why: str, remedy: str) -> None:
+        super().__init__(f"Refusing to copy the function's source: {link} is a link to {target}, {why}. {remedy}")
+        self.link = link
+        self.target = target
+
+
+class UnreadableSourceError(PackagerError):
+    """A file or directory of the function's source that cannot be read, or is not a file at all."""
+
+    def __init__(self, path: str, why: str, remedy: str = "Make it readable, or move it out of the source.") -> None:
+        super().__init__(f"Cannot copy {path} from the function's source: {why}. {remedy}")
+        self.path = path
+
+
 class DiskFullError(PackagerError):
     def __init__(self, path: str) -> None:
         super().__init__(f"No space left on the device while writing {path}. Free some space there, or point "

@@ -21,7 +21,7 @@ from aws_lambda_builders.exceptions import WorkflowFailedError
 from .exceptions import PackagerError
 from .output import check_output, protected_paths
 from .packager import PythonPipDependencyBuilder
-from .source_copy import EXCLUDED_FILES, copy_file_replacing, copy_source
+from .source_copy import EXCLUDED_FILES, copy_entries, copy_file_replacing, plan_source_copy
 from .utils import UI, Config
 
 LOG = logging.getLogger(__name__)
@@ -76,6 +76,11 @@ class PythonPipWorkflow:
                 check_output(output, protected)
             except PackagerError as error:
                 raise self._fail("CopySource", error) from error
+        try:  # the source is walked before pip runs: a source that cannot be copied fails the build at once
+            source = plan_source_copy(self.source_dir, skip=[self.artifacts_dir, self.scratch_dir]
+                                      + ([self.dependencies_dir] if self.dependencies_dir else []))
+        except PackagerError as error:  # a link out of the source, a file that cannot be read
+            raise self._fail("CopySource", error) from error
         os.makedirs(self.scratch_dir, exist_ok=True)
         if self.download_dependencies:
             if os.path.isfile(self.manifest_path):
@@ -97,7 +102,6 @@ class PythonPipWorkflow:
             except OSError as error:
                 raise self._fail("CopyDependencies", error) from error
         try:
-            copy_source(self.source_dir, self.artifacts_dir, skip=[self.artifacts_dir, self.scratch_dir]
-                        + ([self.dependencies_dir] if self.dependencies_dir else []))
-        except OSError as error:
+            copy_entries(self.source_dir, source, self.artifacts_dir)
+        except (PackagerError, OSError) as error:  # a file that cannot be read or written
             raise self._fail("CopySource", error) from error
