@@ -521,7 +521,7 @@ class BuildCache:
             if problems:
                 damaged.append(DamagedCacheEntry("built", entry, wheel, problems))
         for key in self._entries("builds"):
-            problems = self._build_problems(key)
+            problems = self._build_problems(key, {entry.name for entry in damaged if entry.kind == "tree"})
             if problems:
                 freed = _bytes_under(self._path("builds", key + ".json"))
                 _remove(self._path("builds", key + ".json"))
@@ -580,8 +580,9 @@ class BuildCache:
             return wheel, [f"{wheel}: cannot be read ({error.strerror})"], 0
         return wheel, [], size
 
-    def _build_problems(self, key: str) -> List[str]:
-        """What is wrong with the record of the build ``key``: unreadable, or placing what the cache lacks."""
+    def _build_problems(self, key: str, removed_trees: Set[str]) -> List[str]:
+        """What is wrong with the record of the build ``key``: unreadable, or placing what the cache lacks
+        (``removed_trees``: the trees just found damaged and removed)."""
         try:
             with open(self._path("builds", key + ".json"), encoding="utf-8") as f:
                 placement = Placement.from_json(json.load(f))
@@ -597,7 +598,8 @@ class BuildCache:
             except (OSError, ValueError):
                 listed[tree] = None
             if listed[tree] is None:
-                problems.append(f"places files of the unpacked wheel {tree[:12]}, which the cache does not hold")
+                why = "was damaged" if tree in removed_trees else "the cache does not hold"
+                problems.append(f"places files of the unpacked wheel {tree[:12]}, which {why}")
         problems += [f"places {relative}, which the unpacked wheel {tree[:12]} does not hold"
                      for relative, tree in sorted(placement.files.items())
                      if listed[tree] is not None and relative not in listed[tree]]  # type: ignore[operator]

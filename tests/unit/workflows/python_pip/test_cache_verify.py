@@ -106,7 +106,7 @@ def test_verify_finds_a_file_damaged_behind_its_size_mtime_and_mode_and_removes_
     assert not result.sound
     assert [(entry.kind, entry.name, entry.wheel, entry.problems) for entry in result.damaged] == [
         ("tree", foo_tree, "foo-1.0-py3-none-any.whl", ["foo/core.py: its bytes do not have the digest RECORD gives"]),
-        ("build", KEY, "", [f"places files of the unpacked wheel {foo_tree[:12]}, which the cache does not hold"]),
+        ("build", KEY, "", [f"places files of the unpacked wheel {foo_tree[:12]}, which was damaged"]),
     ]
     assert not os.path.exists(tree(cache, foo_tree)) and not os.path.exists(tree(cache, foo_tree) + ".json")
     assert os.path.isdir(tree(cache, bar_tree))
@@ -172,6 +172,19 @@ def test_verify_removes_a_tree_that_is_not_as_it_was_written(filled, change, pro
     assert result.damaged[0].kind == "tree" and result.damaged[0].name == digest
     assert [p for p in result.damaged[0].problems if p.startswith(problem)]
     assert not os.path.exists(tree(cache, digest))
+
+
+def test_verify_removes_a_build_record_placing_files_of_a_tree_the_cache_no_longer_holds(filled):
+    cache, foo, _, _ = filled
+    digest = digest_of(cache, foo)
+    os.unlink(tree(cache, digest) + ".json")
+    os.rename(tree(cache, digest), tree(cache, "gone"))  # as a process that stopped mid-removal leaves it
+
+    result = cache.verify()
+
+    assert ("build", KEY, [f"places files of the unpacked wheel {digest[:12]}, which the cache does not hold"]) in [
+        (entry.kind, entry.name, entry.problems) for entry in result.damaged]
+    assert not os.path.exists(os.path.join(cache.root, "v1", "builds", KEY + ".json"))
 
 
 def test_verify_removes_a_build_record_that_cannot_be_read(filled):
