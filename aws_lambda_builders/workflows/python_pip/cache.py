@@ -25,7 +25,12 @@ truncated or damaged file), makes the tree damaged, and a damaged
 tree is removed and unpacked again from its wheel, never placed. A tree's
 digests are those RECORD was checked against as the wheel was unpacked; a
 wheel from ``built/`` is checked against its sha256 before it is used. Where
-links cannot be made (another file system), files are copied.
+links cannot be made (another file system), or ``link=False``, files are
+copied, and each copy's bytes are held to their digest as they are copied: a
+copy is checked by nothing afterwards, and damage that kept a file's size,
+mtime and mode shows in its bytes alone. ``verify`` reads every cached file
+against its digest on demand (``lambda-pip cache verify``) and removes what is
+damaged.
 
 Two builds may share a cache: every entry appears by one atomic rename,
 complete or not at all; a tree is created or removed under an exclusive lock
