@@ -2,7 +2,8 @@
 
 Exit codes (the README has the same table):
   0    the bundle is complete (build) or has no problem for the target (check)
-  1    some dependencies have no build for the target (build); problems found (check)
+  1    some dependencies have no build for the target (build); problems found (check); damaged
+       entries found, and removed (cache verify)
   2    the command line is wrong
   3    the requirements cannot be resolved: no such package or version, conflicting pins, pip failed
   4    the package index cannot be used: unreachable, refused the credentials, wrong URL
@@ -28,6 +29,7 @@ from aws_lambda_builders.architecture import ARM64, X86_64
 from aws_lambda_builders.workflows.python_pip.cache import (
     BuildCache,
     CacheContents,
+    CacheVerification,
     Placement,
     default_cache_dir,
     restore_build,
@@ -175,10 +177,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-r", "--requirements", help="also report requirements with nothing installed for them")
     check.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
 
-    cache = commands.add_parser("cache", help="show the build cache, or remove what builds no longer use")
-    cache.add_argument("action", choices=["info", "prune"],
+    cache = commands.add_parser("cache", help="show the build cache, remove what builds no longer use, or check it")
+    cache.add_argument("action", choices=["info", "prune", "verify"],
                        help="info: where the cache is and what it holds; prune: remove the entries no build has "
-                            "used for --older-than days")
+                            "used for --older-than days; verify: hold every cached file to its recorded digest and "
+                            "remove the damaged entries (exit code 1 if there were any)")
     cache.add_argument("--cache-dir", help="the build cache (default: $LAMBDA_PIP_CACHE_DIR, else the user's "
                                            "cache directory)")
     cache.add_argument("--older-than", type=_days, default=30.0, metavar="DAYS",
@@ -488,9 +491,17 @@ def check(args: argparse.Namespace, stream: TextIO) -> int:
 
 
 def cache_command(args: argparse.Namespace, stream: TextIO) -> int:
-    """``info`` or ``prune`` of the build cache; builds running meanwhile go on (see ``BuildCache.prune``)."""
+    """``info``, ``prune`` or ``verify`` of the build cache; builds running meanwhile go on (see
+    ``BuildCache.prune`` and ``BuildCache.verify``)."""
     built_cache = BuildCache(args.cache_dir or default_cache_dir())
-    lines, result = [], {"cache_dir": built_cache.root}
+    lines: List[str] = []
+    result: Dict[str, object] = {"cache_dir": built_cache.root}
+    code = EXIT_OK
+    if args.action == "verify":
+        verification = built_cache.verify()
+        result.update(verification.to_dict())
+        lines += _verification_lines(verification)
+        code = EXIT_OK if verification.sound else EXIT_MISSING
     if args.action == "prune":
         removed = built_cache.prune(args.older_than * 86400)
         result["removed"] = removed._asdict()
@@ -503,7 +514,25 @@ def cache_command(args: argparse.Namespace, stream: TextIO) -> int:
         print(json.dumps(result, indent=2))
     else:
         print("\n".join(lines), file=stream)
-    return EXIT_OK
+    return code
+
+
+def _verification_lines(verification: CacheVerification) -> List[str]:
+    checked = verification.checked
+    lines = [f"checked {_entries_text(checked)}: {verification.files} files, {megabytes(checked.size)} read"]
+    kinds = {"tree": "unpacked wheel", "built": "wheel built from an sdist", "build": "build record"}
+    for entry in verification.damaged:
+        named = f"{entry.wheel} ({entry.name[:12]})" if entry.wheel else entry.name[:12]
+        lines.append(f"damaged, removed: {kinds[entry.kind]} {named}")
+        lines += [f"  {problem}" for problem in entry.problems[:10]]
+        if len(entry.problems) > 10:
+            lines.append(f"  and {len(entry.problems) - 10} more")
+    if any(entry.kind == "tree" for entry in verification.damaged):
+        lines.append("bundles placed by link from a damaged unpacked wheel hold its damaged files: build them again")
+    lines.append("the cache is sound" if verification.sound else
+                 f"removed {_entries_text(verification.removed)}, damaged ({megabytes(verification.removed.size)}); "
+                 "builds make them again as they need them")
+    return lines
 
 
 def _entries_text(contents: CacheContents) -> str:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
 import stat
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import pytest
 
@@ -17,6 +20,7 @@ from aws_lambda_builders.workflows.python_pip import pip_runner, size_budget, zi
 from aws_lambda_builders.workflows.python_pip.bundle_check import check_bundle
 from aws_lambda_builders.workflows.python_pip.packager import PythonPipDependencyBuilder
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config
+from tests.cache_damage import damage_keeping_size_mtime_and_mode
 
 pytestmark = pytest.mark.usefixtures("offline_pip")
 
@@ -229,3 +233,86 @@ def test_a_rebuild_into_an_output_that_holds_the_build_leaves_it_and_one_changed
     assert not (out / "pure_app" / "notes.txt").exists()
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == sorted(str(p.relative_to(out)) for p in placed)
     assert check_bundle(str(out), "python3.12", ARM64).problems == []
+
+
+def cli_build(tmp_path: Path, package_index, out: Path, *options: str) -> int:
+    from aws_lambda_builders import cli
+
+    return cli.main(["build", "-r", str(tmp_path / "requirements.txt"), "-o", str(out), "--runtime", "python3.12",
+                     "--architecture", "arm64", "-i", package_index.url, "--cache-dir", str(tmp_path / "cache"),
+                     *options], stream=io.StringIO())
+
+
+def cache_verify(tmp_path: Path, capsys) -> Tuple[int, dict]:
+    from aws_lambda_builders import cli
+
+    capsys.readouterr()
+    code = cli.main(["cache", "verify", "--json", "--cache-dir", str(tmp_path / "cache")], stream=io.StringIO())
+    return code, json.loads(capsys.readouterr().out)
+
+
+def zip_contents(path: Path) -> Dict[str, str]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: hashlib.sha256(archive.read(name)).hexdigest() for name in archive.namelist()
+                if not name.endswith("/")}
+
+
+def damage_the_cached(tmp_path: Path, relative: str) -> Path:
+    [cached] = list((tmp_path / "cache" / "v1" / "trees").glob(f"*/{relative}"))
+    damage_keeping_size_mtime_and_mode(str(cached))
+    return cached
+
+
+def test_cache_verify_of_a_cache_builds_filled_finds_it_sound(tmp_path, package_index, capsys):
+    (tmp_path / "requirements.txt").write_text("pure-app\nsdist-only-pure\nbinary-three-platforms\n")
+    assert cli_build(tmp_path, package_index, tmp_path / "out") == 0
+
+    code, result = cache_verify(tmp_path, capsys)
+
+    assert code == 0 and result["sound"] is True and result["damaged"] == []
+    assert result["checked"]["builds"] == 1 and result["checked"]["built"] == 1
+    assert result["checked"]["trees"] >= 3 and result["checked"]["files"] > result["checked"]["trees"]
+    assert result["holds"]["trees"] == result["checked"]["trees"]
+
+
+def test_cache_verify_removes_a_file_damaged_behind_its_size_mtime_and_mode_and_the_next_build_is_sound(
+        tmp_path, package_index, capsys):
+    (tmp_path / "requirements.txt").write_text("pure-app\nbinary-three-platforms\n")
+    assert cli_build(tmp_path, package_index, tmp_path / "first") == 0
+    sound = contents(tmp_path / "first")
+    damage_the_cached(tmp_path, "pure_app/__init__.py")
+
+    code, result = cache_verify(tmp_path, capsys)
+
+    assert code == 1 and result["sound"] is False
+    [tree] = [entry for entry in result["damaged"] if entry["kind"] == "tree"]
+    assert tree["wheel"].startswith("pure_app-") and tree["problems"] == [
+        "pure_app/__init__.py: its bytes do not have the digest RECORD gives"]
+    assert not (tmp_path / "cache" / "v1" / "trees" / tree["name"]).exists()
+    assert result["removed"]["trees"] == 1
+
+    assert cli_build(tmp_path, package_index, tmp_path / "second", "--zip", str(tmp_path / "second.zip")) == 0
+
+    assert contents(tmp_path / "second") == sound
+    assert zip_contents(tmp_path / "second.zip") == sound
+    assert check_bundle(str(tmp_path / "second"), "python3.12", ARM64).problems == []
+    assert (tmp_path / "cache" / "v1" / "trees" / tree["name"]).is_dir(), "the next build unpacked it again"
+    assert cache_verify(tmp_path, capsys)[0] == 0
+
+
+def test_copy_from_cache_never_copies_a_file_damaged_behind_its_size_mtime_and_mode(tmp_path, package_index,
+                                                                                   capsys):
+    (tmp_path / "requirements.txt").write_text("pure-app\nbinary-three-platforms\n")
+    assert cli_build(tmp_path, package_index, tmp_path / "first", "--copy-from-cache") == 0
+    sound = contents(tmp_path / "first")
+    cached = damage_the_cached(tmp_path, "pure_app/__init__.py")
+
+    assert cli_build(tmp_path, package_index, tmp_path / "second", "--copy-from-cache",
+                     "--zip", str(tmp_path / "second.zip")) == 0
+
+    assert contents(tmp_path / "second") == sound
+    assert zip_contents(tmp_path / "second.zip") == sound
+    assert check_bundle(str(tmp_path / "second"), "python3.12", ARM64).problems == []
+    [unpacked_again] = list((tmp_path / "cache" / "v1" / "trees").glob("*/pure_app/__init__.py"))
+    assert hashlib.sha256(unpacked_again.read_bytes()).hexdigest() == sound["pure_app/__init__.py"]
+    assert unpacked_again == cached and cache_verify(tmp_path, capsys)[0] == 0

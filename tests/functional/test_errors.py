@@ -18,6 +18,7 @@ import pytest
 from aws_lambda_builders import cli
 from aws_lambda_builders.workflows.python_pip import packager, wheel_install
 from tests.functional.package_index import _free_port
+from tests.http_servers import RecordingServer, RedirectingServer
 
 pytestmark = pytest.mark.usefixtures("offline_pip")
 STATUS_SERVER = Path(__file__).with_name("status_server.py")
@@ -105,6 +106,22 @@ def test_index_that_refuses_or_is_not_there(tmp_path, status_index, status, word
     assert code == 4
     assert words in text and f"HTTP {status}" in text
     assert "s3cr3t" not in text
+
+
+def test_credentials_never_follow_an_index_redirect_to_another_host(tmp_path):
+    """pip drops them on the redirect; so must the probe that explains why pip found nothing."""
+    storage = RecordingServer("127.0.0.2", status=404)
+    index = RedirectingServer(storage.origin, credentials=("user", "SECRET"))
+    try:
+        code, text = run(tmp_path, "pure-app\n", "-i", f"http://user:SECRET@127.0.0.1:{index.port}/simple/")
+    finally:
+        index.stop()
+        storage.stop()
+
+    assert code == 4 and "does not exist" in text
+    assert "/simple/pure-app/" in [request.path for request in storage.requests]  # the probe followed it too
+    assert len(storage.requests) > 1 and storage.authorizations() == []
+    assert "SECRET" not in text
 
 
 def test_interpreter_without_pip(tmp_path):

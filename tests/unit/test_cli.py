@@ -559,3 +559,65 @@ def test_cache_dir_defaults_to_the_environments(tmp_path, monkeypatch):
     stream = io.StringIO()
     assert cli.main(["cache", "info"], stream=stream) == 0
     assert stream.getvalue().startswith(f"{tmp_path / 'from-env'}: 0 build(s)")
+
+
+def _cache_with_one_build(tmp_path):
+    from aws_lambda_builders.workflows.python_pip.cache import BuildCache
+
+    cache_dir, out, wheels = tmp_path / "cache", tmp_path / "out", tmp_path / "wheels"
+    out.mkdir()
+    wheels.mkdir()
+    cache = BuildCache(str(cache_dir))
+    placement = cache.place_wheels([make_wheel(str(wheels), "aaa", "1.0")], str(out))
+    cache.store("k1", placement)
+    return cache_dir, os.path.join(str(cache_dir), "v1", "trees", next(iter(placement.files.values())))
+
+
+def test_cache_verify_of_a_sound_cache_reports_what_it_checked_and_exits_0(tmp_path):
+    cache_dir, _ = _cache_with_one_build(tmp_path)
+
+    stream = io.StringIO()
+    assert cli.main(["cache", "verify", "--cache-dir", str(cache_dir)], stream=stream) == 0
+
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("checked 1 build(s), 1 unpacked wheel(s) and 0 wheel(s) built from sdists: 5 files")
+    assert "the cache is sound" in lines
+
+
+def test_cache_verify_names_the_damaged_entry_removes_it_and_exits_1(tmp_path):
+    from tests.cache_damage import damage_keeping_size_mtime_and_mode
+
+    cache_dir, tree = _cache_with_one_build(tmp_path)
+    damage_keeping_size_mtime_and_mode(os.path.join(tree, "aaa", "__init__.py"))
+
+    stream = io.StringIO()
+    assert cli.main(["cache", "verify", "--cache-dir", str(cache_dir)], stream=stream) == 1
+
+    text = stream.getvalue()
+    assert f"damaged, removed: unpacked wheel aaa-1.0-py3-none-any.whl ({os.path.basename(tree)[:12]})" in text
+    assert "aaa/__init__.py: its bytes do not have the digest RECORD gives" in text
+    assert "removed 1 build(s), 1 unpacked wheel(s) and 0 wheel(s) built from sdists, damaged" in text
+    assert "build them again" in text
+    assert not os.path.exists(tree)
+
+
+def test_cache_verify_json_is_one_document_with_what_was_checked_and_removed(tmp_path, capsys):
+    from tests.cache_damage import damage_keeping_size_mtime_and_mode
+
+    cache_dir, tree = _cache_with_one_build(tmp_path)
+    assert cli.main(["cache", "verify", "--json", "--cache-dir", str(cache_dir)], stream=io.StringIO()) == 0
+    sound = json.loads(capsys.readouterr().out)
+    damage_keeping_size_mtime_and_mode(os.path.join(tree, "aaa", "__init__.py"))
+
+    assert cli.main(["cache", "verify", "--json", "--cache-dir", str(cache_dir)], stream=io.StringIO()) == 1
+    damaged = json.loads(capsys.readouterr().out)
+
+    assert sound["sound"] is True and sound["damaged"] == []
+    assert sound["checked"] == {**sound["checked"], "builds": 1, "trees": 1, "built": 0, "files": 5}
+    assert sound["removed"] == {"builds": 0, "trees": 0, "built": 0, "size": 0}
+    assert damaged["sound"] is False and damaged["cache_dir"] == str(cache_dir)
+    assert [(entry["kind"], entry["wheel"]) for entry in damaged["damaged"]] == [
+        ("tree", "aaa-1.0-py3-none-any.whl"), ("build", "")]
+    assert damaged["damaged"][0]["problems"] == ["aaa/__init__.py: its bytes do not have the digest RECORD gives"]
+    assert damaged["removed"]["trees"] == 1 and damaged["removed"]["builds"] == 1
+    assert damaged["holds"] == {"builds": 0, "trees": 0, "built": 0, "size": 0}

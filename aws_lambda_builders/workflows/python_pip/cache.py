@@ -25,7 +25,12 @@ truncated or damaged file), makes the tree damaged, and a damaged
 tree is removed and unpacked again from its wheel, never placed. A tree's
 digests are those RECORD was checked against as the wheel was unpacked; a
 wheel from ``built/`` is checked against its sha256 before it is used. Where
-links cannot be made (another file system), files are copied.
+links cannot be made (another file system), or ``link=False``, files are
+copied, and each copy's bytes are held to their digest as they are copied: a
+copy is checked by nothing afterwards, and damage that kept a file's size,
+mtime and mode shows in its bytes alone. ``verify`` reads every cached file
+against its digest on demand (``lambda-pip cache verify``) and removes what is
+damaged.
 
 Two builds may share a cache: every entry appears by one atomic rename,
 complete or not at all; a tree is created or removed under an exclusive lock
@@ -45,7 +50,7 @@ import shutil
 import stat
 import sys
 import time
-from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 try:
     import fcntl
@@ -105,7 +110,15 @@ def restore_build(cache: "BuildCache", key: str, destination: str, write: Callab
 
 
 class DamagedEntry(Exception):
-    """A cache entry that is not what it was when written; it is rebuilt, never used."""
+    """A cache entry that is not what it was when written; it is rebuilt, never used.
+
+    ``path``: the cached file whose bytes were found not to have their digest as
+    it was copied, which a check of sizes, mtimes and modes alone cannot see.
+    """
+
+    def __init__(self, message: str, path: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class BuildCache:
@@ -135,7 +148,7 @@ class BuildCache:
             _debug("cache: %s; building again", error)
             _empty(destination)
             for tree in sorted(set(placement.files.values())):
-                self._discard_if_damaged(tree)
+                self._discard_if_damaged(tree, error.path)
             return None
         _touch(self._path("builds", key + ".json"))
         return placement
@@ -198,6 +211,7 @@ class BuildCache:
         from concurrent.futures import ThreadPoolExecutor
 
         workers = workers or min(len(wheels), os.cpu_count() or 1) or 1
+        problem: Optional[DamagedEntry] = None
         for _ in range(_ATTEMPTS):
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 trees = list(pool.map(self.tree_for, wheels))
@@ -210,10 +224,11 @@ class BuildCache:
                 return placement
             except DamagedEntry as error:
                 _debug("cache: %s; unpacking again", error)
+                problem = error
                 _empty(destination)
                 for tree in sorted(set(trees)):
-                    self._discard_if_damaged(tree)
-        raise OSError(errno.EIO, "the build cache keeps changing while this build places files from it; "
+                    self._discard_if_damaged(tree, error.path)
+        raise OSError(errno.EIO, f"the build cache keeps changing while this build places files from it ({problem}); "
                                  "build with --no-cache, or remove the cache", self.root)
 
     def is_writable(self) -> bool:
@@ -285,12 +300,17 @@ class BuildCache:
     def _tree_dir(self, digest: str) -> str:
         return self._path("trees", digest)
 
+    def _read_tree_manifest(self, digest: str) -> Dict[str, Any]:
+        """The manifest of the tree ``digest`` as written, whatever version wrote it (OSError, ValueError)."""
+        with open(self._tree_dir(digest) + ".json", encoding="utf-8") as f:
+            manifest = json.load(f)
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+            raise ValueError("no file list")
+        return manifest
+
     def _tree_manifest(self, digest: str) -> Dict[str, Dict[str, list]]:
         try:
-            with open(self._tree_dir(digest) + ".json", encoding="utf-8") as f:
-                manifest = json.load(f)
-            if not isinstance(manifest.get("files"), dict):
-                raise ValueError("no file list")
+            manifest = self._read_tree_manifest(digest)
             if manifest.get("layout") != _tree_layout():
                 raise ValueError(f"unpacked by another version ({manifest.get('layout')})")
             return manifest
@@ -307,10 +327,22 @@ class BuildCache:
                 return False
         return True
 
-    def _discard_if_damaged(self, digest: str) -> None:
+    def _discard_if_damaged(self, digest: str, suspect: Optional[str] = None) -> None:
+        """Remove the tree ``digest`` if it is damaged, or if it holds ``suspect`` (a file found with other
+        bytes than its digest's) and that file is still so: another build may have unpacked it again since."""
         with self._lock("tree-" + digest, shared=False):
-            if not self._tree_is_sound(digest):
+            if not self._tree_is_sound(digest) or self._holds_damaged(digest, suspect):
                 self._remove_tree(digest)
+
+    def _holds_damaged(self, digest: str, suspect: Optional[str]) -> bool:
+        tree = self._tree_dir(digest)
+        if suspect is None or not suspect.startswith(tree + os.sep):
+            return False
+        try:
+            facts = self._tree_manifest(digest)["files"].get(os.path.relpath(suspect, tree).replace(os.sep, "/"))
+        except DamagedEntry:
+            return True
+        return facts is None or _file_problem(suspect, facts) is not None
 
     def _remove_tree(self, digest: str) -> None:
         _remove(self._tree_dir(digest) + ".json")
@@ -452,6 +484,132 @@ class BuildCache:
                 else:
                     _remove(path)
 
+    # --- checking it on demand -------------------------------------------------------------------
+
+    def verify(self) -> "CacheVerification":
+        """Check every entry against the digests recorded as it was written; remove each damaged one.
+
+        Every file of every unpacked wheel is read and held to its RECORD
+        digest, even one whose size, mtime and mode are all as recorded (an
+        edit forced through and its mtime set back, a disk that returns other
+        bytes): the check a build makes as it places a tree cannot see those.
+        Every wheel built from an sdist is held to its recorded sha256, and every
+        build's record must place only files that the trees the cache still
+        holds list. Each entry is checked and removed under the lock ``prune``
+        takes for it, so that no build places it meanwhile; a build that finds
+        it gone makes it again. Checking is not a use: no entry's last use changes.
+        """
+        checked = removed = CacheContents(0, 0, 0, 0)
+        files = 0
+        damaged: List[DamagedCacheEntry] = []
+        for tree in self._entries("trees"):
+            with self._lock("tree-" + tree, shared=False):
+                wheel, problems, count, size = self._tree_problems(tree)
+                if problems:
+                    freed = _bytes_under(self._tree_dir(tree)) + _bytes_under(self._tree_dir(tree) + ".json")
+                    self._remove_tree(tree)
+                    removed = removed._replace(trees=removed.trees + 1, size=removed.size + freed)
+            checked = checked._replace(trees=checked.trees + 1, size=checked.size + size)
+            files += count
+            if problems:
+                damaged.append(DamagedCacheEntry("tree", tree, wheel, problems))
+        for entry in self._entries("built"):
+            with self._lock("built-" + entry, shared=False):
+                wheel, problems, size = self._built_problems(entry)
+                if problems:
+                    freed = sum(_bytes_under(self._path("built", name)) for name in (entry, entry + ".json"))
+                    removed = removed._replace(built=removed.built + 1, size=removed.size + freed)
+                    _remove(self._path("built", entry + ".json"))
+                    shutil.rmtree(self._path("built", entry), ignore_errors=True)
+            checked = checked._replace(built=checked.built + 1, size=checked.size + size)
+            files += 1
+            if problems:
+                damaged.append(DamagedCacheEntry("built", entry, wheel, problems))
+        for key in self._entries("builds"):
+            problems = self._build_problems(key, {entry.name for entry in damaged if entry.kind == "tree"})
+            if problems:
+                freed = _bytes_under(self._path("builds", key + ".json"))
+                _remove(self._path("builds", key + ".json"))
+                removed = removed._replace(builds=removed.builds + 1, size=removed.size + freed)
+                damaged.append(DamagedCacheEntry("build", key, "", problems))
+            checked = checked._replace(builds=checked.builds + 1)
+        return CacheVerification(checked, files, damaged, removed)
+
+    def _tree_problems(self, digest: str) -> Tuple[str, List[str], int, int]:
+        """The tree's wheel, what is wrong with the tree, and how many files and bytes were read."""
+        try:
+            manifest = self._read_tree_manifest(digest)
+        except FileNotFoundError:
+            return "", ["its manifest is missing"], 0, 0
+        except (OSError, ValueError) as error:
+            return "", [f"its manifest cannot be read ({error})"], 0, 0
+        wheel = str(manifest.get("wheel", ""))
+        directory = self._tree_dir(digest)
+        if not os.path.isdir(directory):
+            return wheel, ["its files are missing"], 0, 0
+        problems, count, size = [], 0, 0
+        for relative, facts in sorted(manifest["files"].items()):
+            path = os.path.join(directory, relative)
+            if not isinstance(facts, list) or len(facts) < 4:
+                problem: Optional[str] = "its manifest entry is malformed"
+            else:
+                problem = _file_problem(path, facts)
+                count, size = count + 1, size + (facts[0] if isinstance(facts[0], int) else 0)
+            if problem:
+                problems.append(f"{relative}: {problem}")
+        try:
+            unlisted = _files_under(directory) - set(manifest["files"])
+        except OSError as error:
+            unlisted, problems = set(), problems + [f"its directory cannot be read ({error.strerror})"]
+        problems += [f"{relative}: not in its manifest" for relative in sorted(unlisted)]
+        return wheel, problems, count, size
+
+    def _built_problems(self, entry: str) -> Tuple[str, List[str], int]:
+        """The built wheel's name, what is wrong with the entry, and the bytes read."""
+        try:
+            with open(self._path("built", entry + ".json"), encoding="utf-8") as f:
+                recorded = json.load(f)
+            wheel, expected = os.path.basename(recorded["wheel"]), recorded["sha256"]
+        except FileNotFoundError:
+            return "", ["its record is missing"], 0
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            return "", [f"its record cannot be read ({error})"], 0
+        path = os.path.join(self._path("built", entry), wheel)
+        try:
+            size = os.lstat(path).st_size
+            if _sha256_file(path) != expected:
+                return wheel, [f"{wheel}: its bytes do not have the recorded sha256"], size
+        except FileNotFoundError:
+            return wheel, [f"{wheel}: missing"], 0
+        except OSError as error:
+            return wheel, [f"{wheel}: cannot be read ({error.strerror})"], 0
+        return wheel, [], size
+
+    def _build_problems(self, key: str, removed_trees: Set[str]) -> List[str]:
+        """What is wrong with the record of the build ``key``: unreadable, or placing what the cache lacks
+        (``removed_trees``: the trees just found damaged and removed)."""
+        try:
+            with open(self._path("builds", key + ".json"), encoding="utf-8") as f:
+                placement = Placement.from_json(json.load(f))
+        except FileNotFoundError:
+            return []  # removed meanwhile (prune): nothing left to check
+        except (ValueError, KeyError, TypeError, IndexError, OSError) as error:
+            return [f"its record cannot be read ({error})"]
+        problems, listed = [], {}
+        for tree in sorted(set(placement.files.values())):
+            try:
+                listed[tree] = set(self._read_tree_manifest(tree)["files"]) if os.path.isdir(
+                    self._tree_dir(tree)) else None
+            except (OSError, ValueError):
+                listed[tree] = None
+            if listed[tree] is None:
+                why = "was damaged" if tree in removed_trees else "the cache does not hold"
+                problems.append(f"places files of the unpacked wheel {tree[:12]}, which {why}")
+        problems += [f"places {relative}, which the unpacked wheel {tree[:12]} does not hold"
+                     for relative, tree in sorted(placement.files.items())
+                     if listed[tree] is not None and relative not in listed[tree]]  # type: ignore[operator]
+        return problems
+
     def _entries(self, part: str) -> List[str]:
         """The names of the entries in ``part``: a ``.json`` record, a directory beside it, or both."""
         names = [name for name in _names(self._path(part)) if not name.startswith(".")]
@@ -484,6 +642,33 @@ class CacheContents(NamedTuple):
     trees: int
     built: int
     size: int
+
+
+class DamagedCacheEntry(NamedTuple):
+    """An entry ``verify`` found damaged, and removed."""
+
+    kind: str  # "tree" (an unpacked wheel), "built" (a wheel built from an sdist), "build" (a build's record)
+    name: str  # its name in the cache: the wheel's sha256, the built wheel's key, the build's key
+    wheel: str  # the wheel's file name ("" for a build, or when the entry's record cannot say)
+    problems: List[str]  # each file found not as written, and how
+
+
+class CacheVerification(NamedTuple):
+    """What ``verify`` checked (entries of each kind and the bytes read; the files held to a digest), the
+    damaged entries it found, and what removing them freed (as ``prune`` reports it)."""
+
+    checked: CacheContents
+    files: int
+    damaged: List[DamagedCacheEntry]
+    removed: CacheContents
+
+    @property
+    def sound(self) -> bool:
+        return not self.damaged
+
+    def to_dict(self) -> Dict[str, object]:
+        return {"sound": self.sound, "checked": {**self.checked._asdict(), "files": self.files},
+                "damaged": [entry._asdict() for entry in self.damaged], "removed": self.removed._asdict()}
 
 
 def _touch(path: str) -> None:
@@ -567,14 +752,51 @@ def _differs(path: str, facts: Sequence[object]) -> bool:
 
 def _has_digest(path: str, digest: str) -> bool:
     """Whether the file's content has ``digest`` (RECORD's form: ``sha256=<urlsafe base64, unpadded>``)."""
+    return _copy_checked(path, None, digest)
+
+
+def _copy_checked(source: str, target: Optional[str], digest: str) -> bool:
+    """Whether the bytes of ``source`` have ``digest`` (RECORD's form), read once; with ``target``, they are
+    copied there as they are read (with the source's mtime and mode), and a mismatch raises ``DamagedEntry``
+    and leaves no ``target``."""
     algorithm, _, expected = digest.partition("=")
-    if algorithm not in hashlib.algorithms_guaranteed or not expected:
-        return False
-    hasher = hashlib.new(algorithm)
-    with open(path, "rb") as f:
+    known = algorithm in hashlib.algorithms_guaranteed and bool(expected)
+    hasher = hashlib.new(algorithm if known else "sha256")
+    with open(source, "rb") as f, open(target, "xb") if target else contextlib.nullcontext() as out:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             hasher.update(chunk)
-    return base64.urlsafe_b64encode(hasher.digest()).decode("ascii").rstrip("=") == expected
+            if out is not None:
+                out.write(chunk)
+    sound = known and base64.urlsafe_b64encode(hasher.digest()).decode("ascii").rstrip("=") == expected
+    if target is not None:
+        if not sound:
+            os.unlink(target)
+            raise DamagedEntry(f"{source} does not have the digest recorded for it ({digest or 'none'})", source)
+        shutil.copystat(source, target)
+    return sound
+
+
+def _octal(mode: object) -> str:
+    return format(mode, "o") if isinstance(mode, int) else repr(mode)
+
+
+def _file_problem(path: str, facts: Sequence[object]) -> Optional[str]:
+    """What is wrong with the cached file ``path`` by its manifest ``facts``, its bytes read; None: nothing."""
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return "not a regular file"
+        if info.st_size != facts[0]:
+            return f"{info.st_size} bytes, not {facts[0]}"
+        if stat.S_IMODE(info.st_mode) != facts[2]:
+            return f"mode {stat.S_IMODE(info.st_mode):o}, not {_octal(facts[2])}"
+        if not _has_digest(path, str(facts[3]) if len(facts) > 3 else ""):
+            return "its bytes do not have the digest RECORD gives"
+    except FileNotFoundError:
+        return "missing"
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    return None
 
 
 def _link_files(files: Sequence[Tuple[str, str, Optional[Sequence[object]]]], destination: str,
@@ -582,6 +804,9 @@ def _link_files(files: Sequence[Tuple[str, str, Optional[Sequence[object]]]], de
     """Link (or copy) each ``(cached path, relative path, manifest facts)`` into ``destination``.
 
     A copy keeps the cached file's mtime, and is writable: it is the user's.
+    Its bytes are held to their digest as they are copied, since nothing checks
+    them later: a cached file damaged with its size, mtime and mode kept raises
+    ``DamagedEntry`` here rather than reach the bundle.
     """
     made = set()
     can_link = link
@@ -609,7 +834,7 @@ def _link_files(files: Sequence[Tuple[str, str, Optional[Sequence[object]]]], de
                 can_link = False
         if os.path.lexists(target):
             os.unlink(target)
-        shutil.copy2(source, target)
+        _copy_checked(source, target, str(facts[3]) if len(facts) > 3 else "")
         os.chmod(target, stat.S_IMODE(os.stat(source).st_mode) | stat.S_IWUSR)
 
 

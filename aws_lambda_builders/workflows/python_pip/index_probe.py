@@ -8,16 +8,14 @@ that names the real cause.
 
 from __future__ import annotations
 
-import base64
 import os
 import urllib.error
-import urllib.parse
-import urllib.request
 from typing import Iterable, List, Mapping, Optional
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from .authenticated_http import open_url
 from .exceptions import IndexAuthenticationError, IndexNotFoundError, IndexUnreachableError, PackageIndexError
 from .credentials import redact_credentials
 
@@ -43,22 +41,10 @@ def index_urls(pip_options: Iterable[str], environ: Optional[Mapping[str, str]] 
     return [primary] + [url for url in extra if url != primary]
 
 
-def _request(url: str, method: str = "GET") -> urllib.request.Request:
-    """A request carrying the URL's credentials as basic auth, as pip would send them."""
-    parts = urllib.parse.urlsplit(url)
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
-    request = urllib.request.Request(urllib.parse.urlunsplit(parts._replace(netloc=netloc)), method=method)
-    if parts.username:
-        token = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
-        request.add_header("Authorization", "Basic " + base64.b64encode(token.encode()).decode())
-    return request
-
-
 def _status(url: str, method: str = "GET") -> int:
+    """The HTTP status of ``url``, its credentials sent as pip sends them: to its own origin only."""
     try:
-        with urllib.request.urlopen(_request(url, method), timeout=TIMEOUT) as response:
+        with open_url(url, method, timeout=TIMEOUT) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
