@@ -30,7 +30,6 @@ from .requirements_file import (
     decode_requirements_file,
     read_requirements_file,
     resolved_against_cwd,
-    resolved_against_file,
 )
 
 # What a project directory holds that a build does not read, or must not see (stale build outputs).
@@ -117,7 +116,7 @@ def missing_local_path(line: RequirementLine, cwd: str) -> Optional[LocalRequire
                 f"requirement's path against the directory it runs in: run from {os.path.dirname(line.path)}, "
                 "or write the path absolute.")
     return LocalRequirementNotFoundError(line.path, line.number, text, os.path.normpath(os.path.join(cwd, location)),
-                                         resolved_against_cwd(), hint)
+                                         resolved_against_cwd(cwd), hint)
 
 
 def copy_project(source: str, destination: str) -> None:

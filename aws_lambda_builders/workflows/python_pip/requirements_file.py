@@ -166,9 +166,9 @@ def resolved_against_file(path: str) -> str:
     return f"{os.path.dirname(path)}, the directory of {os.path.basename(path)}"
 
 
-def resolved_against_cwd() -> str:
-    """Where pip resolves a relative path that a requirement line names, said for a user."""
-    return f"{os.getcwd()}, the current directory"
+def resolved_against_cwd(cwd: Optional[str] = None) -> str:
+    """Where pip resolves a relative path that a requirement line names (the directory it runs in), said for a user."""
+    return f"{cwd or os.getcwd()}, the current directory"
 
 
 # pip's ``auto_decode``: a byte-order mark (in pip's order), then a coding declaration on one of the first two lines.
