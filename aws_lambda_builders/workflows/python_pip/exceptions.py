@@ -5,7 +5,7 @@ They are importable from ``packager`` as well, where aws-lambda-builders defines
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Mapping, Optional, Tuple
 
 from aws_lambda_builders.exceptions import LambdaBuilderError
 
@@ -19,11 +19,21 @@ class InvalidSourceDistributionNameError(PackagerError):
 
 
 class RequirementsFileNotFoundError(PackagerError):
-    def __init__(self, requirements_path: str) -> None:
-        super().__init__(
-            f"Requirements file not found: {requirements_path}. "
-            "Pass the path of an existing requirements.txt."
-        )
+    """A requirements file that is not there: the one given, or one that another includes (``-r``, ``-c``).
+
+    For an include, the message says which line named it, as what, and where
+    pip resolves that (the directory of the file that names it).
+    """
+
+    def __init__(self, requirements_path: str, named_as: Optional[str] = None,
+                 named_on: Optional[Tuple[str, int]] = None, resolved_against: Optional[str] = None) -> None:
+        if named_on is None:
+            message = f"Requirements file not found: {requirements_path}. Pass the path of an existing requirements.txt."
+        else:
+            message = (f"{named_on[0]}, line {named_on[1]}: the included requirements file {named_as} "
+                       f"(resolved against {resolved_against}) is not there: {requirements_path}. "
+                       "Correct the path, relative to the file that includes it.")
+        super().__init__(message)
         self.requirements_path = requirements_path
 
 
@@ -63,6 +73,7 @@ class NoSuchPackageError(PackagerError):
         message += "\nCheck the name and version in your requirements file, and the index pip uses."
         super().__init__(message)
         self.package_name = package_name
+        self.detail = detail  # what pip said
 
 
 class PackageDownloadError(PackagerError):
@@ -117,6 +128,29 @@ class InvalidRequirementLineError(PackagerError):
         super().__init__(f"{path}, line {line_number}: {line!r} is not a valid requirement ({why}). "
                          "Write it as name, extras, version specifiers and markers (PEP 508), a path or a URL.")
         self.path, self.line_number, self.line = path, line_number, line
+
+
+class RequirementsFileEncodingError(InvalidRequirementLineError):
+    """A requirements file pip could not decode: it would stop with a traceback (``UnicodeDecodeError``)."""
+
+    def __init__(self, path: str, line_number: int, encoding: str, why: str) -> None:
+        PackagerError.__init__(
+            self, f"{path}, line {line_number}: not readable as {encoding} ({why}), the encoding pip reads this file "
+                  "in. Save the file as UTF-8 (or declare its encoding on its first line, `# -*- coding: latin-1 -*-`).")
+        self.path, self.line_number, self.line = path, line_number, ""
+        self.encoding = encoding
+
+
+class LocalRequirementNotFoundError(InvalidRequirementLineError):
+    """A requirement line naming a local path that is not there, where pip looks for it."""
+
+    def __init__(self, path: str, line_number: int, line: str, resolved: str, resolved_against: str,
+                 hint: str = "") -> None:
+        PackagerError.__init__(
+            self, f"{path}, line {line_number}: {line} (resolved against {resolved_against}) does not exist: "
+                  f"{resolved}. {hint or 'Correct the path, or run from the directory it is relative to.'}")
+        self.path, self.line_number, self.line = path, line_number, line
+        self.resolved = resolved
 
 
 class SourceDirectoryNotFoundError(PackagerError):

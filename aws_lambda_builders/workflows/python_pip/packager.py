@@ -67,8 +67,10 @@ from .missing import explain_missing
 from .output import check_output, make_staging, protected_paths, replace_directory
 from .pip_runner import PipRunner, SubprocessPip, pip_error_summary
 from .pure_wheel import holds_compiled_code, retag_as_pure
-from .requirements_file import RequirementsFile, invalid_requirement, read_requirements_file
+from .local_projects import scratch_requirements
+from .requirements_file import RequirementsFile, decode_requirements_file, invalid_requirement, read_requirements_file
 from .sdist import SDistMetadataFetcher, SDistMetadataFinder
+from .build_isolation import retry_with_isolation
 from .bundle_check import check_wheel_binaries
 from .cache import BuildCache, Placement, restore_build
 from .cache_key import built_wheel_target, key_for_build
@@ -189,7 +191,8 @@ class DependencyBuilder:
         self._later_pip_options: List[str] = []
         self._requirements = RequirementsFile()
         self._build_errors: Dict[str, str] = {}
-        self._local_builds: Dict[str, Set[Package]] = {}
+        self._local_builds: Dict[str, Set[Package]] = {}  # by the user's project directory
+        self._local_copies: Dict[str, str] = {}  # the user's project directory -> the copy pip builds
         self._binary_problems_seen: Dict[Tuple[str, int, int], List[str]] = {}
         self._cache: Optional[BuildCache] = None
         # The files the last build placed from the cache, by tree; None when it did not use the cache.
@@ -286,16 +289,23 @@ class DependencyBuilder:
         self._build_errors = {}
         self._built_without_c = set()
         os.makedirs(scratch_directory, exist_ok=True)
-        work_dir = tempfile.mkdtemp(prefix="lambda-pip-", dir=scratch_directory)
+        inputs_dir = tempfile.mkdtemp(prefix="lambda-pip-inputs-", dir=scratch_directory)
+        work_dir = None
         try:
-            wheels, missing, reasons = self._download_dependencies(work_dir, requirements_filepath)
+            # pip builds a local project where it is: it is given copies, so nothing is written into the user's.
+            for_pip = scratch_requirements(requirements_filepath, inputs_dir)
+            self._local_copies = for_pip.copies
+            work_dir = tempfile.mkdtemp(prefix="lambda-pip-", dir=scratch_directory)
+            wheels, missing, reasons = self._download_dependencies(work_dir, for_pip.path)
             if missing and not config.allow_missing:
                 raise MissingDependencyError(missing, reasons)
             with self._step("install"):
                 self._install_wheels(work_dir, staging, wheels)
         finally:
             with self._step("clean-up"):
-                shutil.rmtree(work_dir, ignore_errors=True)
+                if work_dir is not None:
+                    shutil.rmtree(work_dir, ignore_errors=True)
+                shutil.rmtree(inputs_dir, ignore_errors=True)
         if missing:
             raise MissingDependencyError(missing, reasons)
 
@@ -362,9 +372,11 @@ class DependencyBuilder:
                              "resolving on this machine instead, to report what is missing")
             self._empty(directory)
             built_locally = self._resolve(requirements_filename, directory, None)
+        sources = {copy: source for source, copy in self._local_copies.items()}
         self._local_builds = {
-            source: {Package(directory, f, self.python_exe, self._osutils) for f in wheels if f.endswith(".whl")}
-            for source, wheels in dict(built_locally or {}).items()
+            sources.get(copy, copy): {Package(directory, f, self.python_exe, self._osutils)
+                                      for f in wheels if f.endswith(".whl")}
+            for copy, wheels in dict(built_locally or {}).items()
         }
         filenames = sorted(self._osutils.get_directory_contents(directory))
         for filename in filenames:
@@ -379,8 +391,10 @@ class DependencyBuilder:
         isolation: pip would otherwise install a fresh build backend for every
         sdist only to read its dependencies, which is most of the time a
         resolution takes. The wheels are still built in isolation (step 4).
-        An sdist whose backend this interpreter lacks fails that way, and the
-        resolution runs again with isolation.
+        An sdist whose backend this interpreter lacks fails that way, and so
+        does one whose version only its build requirements compute (pip
+        discards it as "inconsistent"): the resolution then runs again with
+        isolation (see :func:`retry_with_isolation`).
         """
         arguments = {"options": self._pip_options, "build_options": self._later_pip_options}
         if target is not None:
@@ -389,8 +403,8 @@ class DependencyBuilder:
             try:
                 return self._pip.download_all_dependencies(
                     requirements_filename, directory, **dict(arguments, options=self._pip_options + _NO_ISOLATION))
-            except PackageDownloadError as error:
-                if type(error) is not PackageDownloadError:  # pip's verdict on the requirements: no retry helps
+            except (PackageDownloadError, NoSuchPackageError) as error:
+                if not retry_with_isolation(error):  # pip's verdict on the requirements: no retry helps
                     raise
                 LOG.debug("resolution without build isolation failed, retrying with it: %s", error)
                 self._empty(directory)
@@ -686,8 +700,8 @@ class DependencyBuilder:
                 continue
             aside = tempfile.mkdtemp(prefix="no-c-", dir=directory)
             try:
-                copy = os.path.join(aside, "source")
-                shutil.copytree(source, copy, ignore=lambda d, names: ["build"] if d == source else [])
+                copy, built = os.path.join(aside, "source"), self._local_copies.get(source, source)
+                shutil.copytree(built, copy, ignore=lambda d, names: ["build"] if d == built else [])
                 self._record_build_error(source, self._sdist_runner().build_wheel(
                     copy, aside, False, options=self._later_pip_options))
                 # Iterate the new wheels themselves: a set intersection may keep the old ones.
@@ -804,9 +818,9 @@ def path_argument(name: str, value: object) -> str:
 
 
 def _has_at_least_one_package(filename: str) -> bool:
-    """A best-effort look for any line that is neither blank nor a comment."""
-    with open(filename, "r", encoding="utf-8", errors="replace") as f:
-        return any(line.strip() and not line.strip().startswith("#") for line in f)
+    """A best-effort look for any line that is neither blank nor a comment (in a file pip can decode)."""
+    return any(line.strip() and not line.strip().startswith("#")
+               for line in decode_requirements_file(filename).splitlines())
 
 
 # Reading an sdist's dependencies with the build backend of the interpreter that runs pip.

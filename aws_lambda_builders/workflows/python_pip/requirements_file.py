@@ -5,16 +5,23 @@ pip reads the file itself in the first download, but the later passes
 options of the file (``-i``, ``--extra-index-url``, ``-f``, ``--trusted-host``,
 ``--pre``, ``--only-binary`` ...) and its ``--hash`` pins must follow them
 there. This module reads them, following ``-r`` and ``-c`` includes as pip does.
+
+It decodes a file as pip does (a byte-order mark, else a PEP 263 ``coding``
+line, else the locale's encoding), so that a file pip would read is read, and
+one pip would crash on is refused here, naming its line, before pip runs.
 """
 
 from __future__ import annotations
 
+import codecs
+import locale
 import os
 import re
 import shlex
+import sys
 from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
-from .exceptions import RequirementsFileNotFoundError
+from .exceptions import RequirementsFileEncodingError, RequirementsFileNotFoundError
 
 # Options that take a value, by every spelling pip accepts in a requirements file.
 _VALUE_OPTIONS = {
@@ -36,6 +43,7 @@ class RequirementLine(NamedTuple):
     number: int
     requirement: str  # the requirement itself, options such as --hash removed
     hashes: Tuple[str, ...] = ()  # "sha256:<hex>" as written
+    editable: bool = False  # named with -e/--editable
 
 
 class RequirementsFile:
@@ -111,36 +119,39 @@ def _read(path: str, result: RequirementsFile, seen: Set[str], constraints: bool
     if path in seen:
         return
     seen.add(path)
-    base = os.path.dirname(path)
     if not os.path.isfile(path):
         raise RequirementsFileNotFoundError(path)
     result.files.append(path)
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for number, raw in logical_lines(f):
-            line = _ENV_VAR.sub(lambda m: os.environ.get(m.group(1), m.group(0)), _COMMENT.sub("", raw)).strip()
-            if not line:
-                continue
-            editable = _EDITABLE.match(line)
-            if editable:  # a project pip installs from where it is: a requirement all the same
-                lines = result.constraints if constraints else result.requirements
-                lines.append(RequirementLine(path, number, editable.group("location").strip()))
-                continue
-            if line.startswith("-"):
-                _read_option_line(line, base, result, seen)
-                continue
-            requirement, hashes = _split_hashes(line)
+    for number, raw in logical_lines(decode_requirements_file(path).splitlines()):
+        line = _ENV_VAR.sub(lambda m: os.environ.get(m.group(1), m.group(0)), _COMMENT.sub("", raw)).strip()
+        if not line:
+            continue
+        editable = _EDITABLE.match(line)
+        if editable:  # a project pip installs from where it is: a requirement all the same
             lines = result.constraints if constraints else result.requirements
-            lines.append(RequirementLine(path, number, requirement, hashes))
+            lines.append(RequirementLine(path, number, editable.group("location").strip(), editable=True))
+            continue
+        if line.startswith("-"):
+            _read_option_line(line, path, number, result, seen)
+            continue
+        requirement, hashes = _split_hashes(line)
+        lines = result.constraints if constraints else result.requirements
+        lines.append(RequirementLine(path, number, requirement, hashes))
 
 
-def _read_option_line(line: str, base: str, result: RequirementsFile, seen: Set[str]) -> None:
+def _read_option_line(line: str, path: str, number: int, result: RequirementsFile, seen: Set[str]) -> None:
+    base = os.path.dirname(path)
     words = shlex.split(line)
     while words:
         word = words.pop(0)
         name, _, inline = word.partition("=")
         if name in _INCLUDES:
             value = inline or (words.pop(0) if words else "")
-            _read(os.path.normpath(os.path.join(base, value)), result, seen, constraints=_INCLUDES[name])
+            included = os.path.normpath(os.path.join(base, value))
+            if not os.path.isfile(included):
+                raise RequirementsFileNotFoundError(included, named_as=value, named_on=(path, number),
+                                                    resolved_against=resolved_against_file(path))
+            _read(included, result, seen, constraints=_INCLUDES[name])
         elif name in _VALUE_OPTIONS:
             value = inline or (words.pop(0) if words else "")
             if _VALUE_OPTIONS[name] == "--find-links" and os.path.exists(os.path.join(base, value)):
@@ -148,6 +159,58 @@ def _read_option_line(line: str, base: str, result: RequirementsFile, seen: Set[
             _add(result, (_VALUE_OPTIONS[name], value))
         elif name in _FLAG_OPTIONS:
             _add(result, (name,))
+
+
+def resolved_against_file(path: str) -> str:
+    """Where pip resolves the relative paths of ``-r``, ``-c`` and ``-f`` in the file ``path``, said for a user."""
+    return f"{os.path.dirname(path)}, the directory of {os.path.basename(path)}"
+
+
+def resolved_against_cwd(cwd: Optional[str] = None) -> str:
+    """Where pip resolves a relative path that a requirement line names (the directory it runs in), said for a user."""
+    return f"{cwd or os.getcwd()}, the current directory"
+
+
+# pip's ``auto_decode``: a byte-order mark (in pip's order), then a coding declaration on one of the first two lines.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF32, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF32_LE, "utf-32-le"),
+)
+_CODING = re.compile(rb"coding[:=]\s*([-\w.]+)")
+
+
+def decode_requirements_file(path: str) -> str:
+    """The text of a requirements file, decoded as pip decodes it.
+
+    A UTF-8 (or UTF-16, UTF-32) byte-order mark is honoured and removed, and so
+    is a ``# -*- coding: NAME -*-`` line among the first two; any other file is
+    read in the locale's encoding, as pip reads it. Raises
+    :class:`RequirementsFileEncodingError` naming the first line that does not
+    decode, which pip would fail on with a traceback.
+    """
+    with open(path, "rb") as f:
+        data = f.read()
+    return decode_requirements(data, path)
+
+
+def decode_requirements(data: bytes, path: str) -> str:
+    """:func:`decode_requirements_file` for bytes already read from ``path``."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            data, declared = data[len(bom):], encoding
+            break
+    else:
+        declared = next((match.group(1).decode("ascii") for line in data.split(b"\n")[:2]
+                         if line[:1] == b"#" for match in [_CODING.search(line)] if match), "")
+    encoding = declared or locale.getpreferredencoding(False) or sys.getdefaultencoding()
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise RequirementsFileEncodingError(path, 1, encoding, f"{encoding!r} is not an encoding Python knows")
+    except UnicodeDecodeError as error:
+        number = data[:error.start].count(b"\n") + 1
+        raise RequirementsFileEncodingError(path, number, encoding, f"byte 0x{data[error.start]:02x} is not {encoding}")
 
 
 def _add(result: RequirementsFile, option: Tuple[str, ...]) -> None:
@@ -174,7 +237,7 @@ def logical_lines(lines: Iterable[str]) -> Iterator[Tuple[int, str]]:
     """Lines with backslash continuations joined, as pip reads them, numbered by their first line."""
     pending, start = "", 0
     for number, line in enumerate(lines, start=1):
-        line = line.rstrip("\n")
+        line = line.rstrip("\r\n")
         if not pending:
             start = number
         if line.endswith("\\") and not line.lstrip().startswith("#"):

@@ -6,6 +6,11 @@ import os
 
 import pytest
 
+from aws_lambda_builders.workflows.python_pip.exceptions import (
+    InvalidRequirementLineError,
+    RequirementsFileEncodingError,
+    RequirementsFileNotFoundError,
+)
 from aws_lambda_builders.workflows.python_pip.requirements_file import (
     RequirementLine,
     logical_lines,
@@ -313,3 +318,60 @@ def test_an_include_that_does_not_exist_is_a_missing_requirements_file(tmp_path)
         read_requirements_file(str(tmp_path / "requirements.txt"))
 
     assert "missing-base.txt" in str(raised.value)
+
+
+# -- decoding, as pip decodes ------------------------------------------------------------------
+
+def test_a_utf8_byte_order_mark_is_read_as_pip_reads_it(tmp_path):
+    path = tmp_path / "requirements.txt"
+    path.write_bytes(b"\xef\xbb\xbfpure-app==1.0\n# caf\xc3\xa9\n")
+
+    assert texts(read_requirements_file(str(path))) == ["pure-app==1.0"]
+
+
+def test_a_latin1_byte_is_refused_naming_the_file_and_line_and_asking_for_utf8(tmp_path):
+    path = tmp_path / "requirements.txt"
+    path.write_bytes(b"pure-app\n\n# caf\xe9 au lait\npure-lib\n")
+
+    with pytest.raises(RequirementsFileEncodingError) as error:
+        read_requirements_file(str(path))
+
+    assert isinstance(error.value, InvalidRequirementLineError)
+    assert error.value.path == str(path) and error.value.line_number == 3
+    assert f"{path}, line 3" in str(error.value) and "Save the file as UTF-8" in str(error.value)
+
+
+def test_a_coding_line_is_honoured_as_pip_honours_it(tmp_path):
+    path = tmp_path / "requirements.txt"
+    path.write_bytes(b"# -*- coding: latin-1 -*-\npure-app  # caf\xe9\n")
+
+    assert texts(read_requirements_file(str(path))) == ["pure-app"]
+
+
+def test_an_included_file_is_decoded_and_refused_the_same_way(tmp_path):
+    (tmp_path / "more.txt").write_bytes(b"pure-lib\n# \xff\n")
+    path = write(tmp_path / "requirements.txt", "pure-app\n-r more.txt\n")
+
+    with pytest.raises(RequirementsFileEncodingError, match=r"more\.txt, line 2"):
+        read_requirements_file(path)
+
+
+# -- where relative paths resolve ---------------------------------------------------------------
+
+def test_a_missing_include_says_where_it_was_resolved_from(tmp_path):
+    path = write(tmp_path / "app" / "requirements.txt", "pure-app\n-r ../shared/base.txt\n")
+
+    with pytest.raises(RequirementsFileNotFoundError) as error:
+        read_requirements_file(path)
+
+    message = str(error.value)
+    assert f"{path}, line 2" in message and "../shared/base.txt" in message
+    assert f"resolved against {tmp_path / 'app'}, the directory of requirements.txt" in message
+    assert error.value.requirements_path == str(tmp_path / "shared" / "base.txt")
+
+
+def test_an_editable_line_is_marked_editable(tmp_path):
+    path = write(tmp_path / "requirements.txt", "-e ./pkg\n./other\n")
+
+    assert [(line.requirement, line.editable) for line in read_requirements_file(path).requirements] == [
+        ("./pkg", True), ("./other", False)]

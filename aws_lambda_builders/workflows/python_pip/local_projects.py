@@ -1,0 +1,253 @@
+"""Local directory requirements (``./pkg``, ``-e ./pkg``), built from copies in the scratch directory.
+
+pip builds a project directory where it is: setuptools leaves ``build/`` and
+``*.egg-info`` in it, and ``pip download`` of an editable one zips it up as if
+it were an sdist. A build must write nothing into the user's project, and a
+Lambda bundle has no use for an editable install. So each local directory
+requirement is copied into the scratch directory (without version control,
+virtual environments and build outputs), and pip is given copies of the
+requirements files in which those lines name the copies, as plain
+requirements. Every other line is kept as written. Paths resolve as pip
+resolves them: a requirement's against the current directory, an include's
+(``-r``, ``-c``) and a ``-f`` directory's against the file that names them;
+the copies name includes and ``-f`` directories by absolute path.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import shlex
+import shutil
+import urllib.parse
+import urllib.request
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+
+from .exceptions import LocalRequirementNotFoundError
+from .requirements_file import (
+    RequirementLine,
+    decode_requirements_file,
+    read_requirements_file,
+    resolved_against_cwd,
+)
+
+# What a project directory holds that a build does not read, or must not see (stale build outputs).
+EXCLUDED = (".git", ".hg", ".svn", ".bzr", "__pycache__", "*.egg-info", ".eggs", ".tox", ".nox",
+            ".mypy_cache", ".pytest_cache", ".ruff_cache", "*.pyc")
+EXCLUDED_AT_ROOT = ("build", "dist")
+
+_EDITABLE = re.compile(r"^(?:-e|--editable)(?:\s+|=)")
+_EXTRAS = re.compile(r"^(.+)(\[[^\]]+\])$")  # pip's _strip_extras
+_COMMENT = re.compile(r"(^|\s+)#.*$")
+_ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
+_INCLUDES = ("-r", "--requirement", "-c", "--constraint")
+_FIND_LINKS = ("-f", "--find-links")
+
+
+class LocalLocation(NamedTuple):
+    """What a requirement line names, when it names a local directory."""
+
+    directory: str  # absolute
+    rewrite: str  # the line with "{}" where the directory's path goes, not editable
+
+
+class ScratchRequirements(NamedTuple):
+    """The requirements file to give pip, and the local projects copied for it."""
+
+    path: str
+    copies: Dict[str, str]  # the user's project directory -> its copy
+
+
+def looks_like_path(text: str) -> bool:
+    """pip's test of a requirement that is meant as a path (``_looks_like_path``)."""
+    return os.sep in text or (os.altsep is not None and os.altsep in text) or text.startswith(".")
+
+
+def local_location(requirement: str, editable: bool, cwd: str) -> Optional[LocalLocation]:
+    """The local directory ``requirement`` names as pip reads it (against ``cwd``), or None.
+
+    A path (``./pkg``, ``pkg/`` or absolute, with extras and markers), an
+    editable directory (``-e pkg``), or a ``file:`` URL of a directory.
+    """
+    text, marker = requirement, ""
+    if editable:
+        location, extras = _strip_extras(text)
+        if location.lower().startswith("file:"):
+            path = _file_url_path(location)
+            return LocalLocation(path, "{}" + extras) if path and os.path.isdir(path) else None
+        path = os.path.join(cwd, location)
+        return LocalLocation(os.path.normpath(path), "{}" + extras) if os.path.isdir(path) else None
+    name, at, url = text.partition(" @ ")
+    if at and url.strip().lower().startswith("file:"):  # name @ file:///dir
+        url, _, marker = url.partition(";")
+        path = _file_url_path(url.strip())
+        if path and os.path.isdir(path):
+            return LocalLocation(path, name.strip() + " @ {}" + (";" + marker if marker else ""))
+        return None
+    if text.lower().startswith("file:"):
+        url, _, marker = text.partition("; ")
+        path = _file_url_path(url.strip())
+        if path and os.path.isdir(path):
+            return LocalLocation(path, "{}" + ("; " + marker if marker else ""))
+        return None
+    location, _, marker = text.partition(";")
+    location, extras = _strip_extras(location.strip())
+    path = os.path.join(cwd, location)
+    if looks_like_path(location) and os.path.isdir(path):
+        return LocalLocation(os.path.normpath(path), "{}" + extras + (";" + marker if marker else ""))
+    return None
+
+
+def missing_local_path(line: RequirementLine, cwd: str) -> Optional[LocalRequirementNotFoundError]:
+    """The error for a line that names a local path (not a URL, not a name) which is not there, else None."""
+    text = line.requirement
+    if "://" in text or " @ " in text or text.lower().startswith("file:"):
+        return None
+    location = _strip_extras(text if line.editable else text.split(";")[0].strip())[0]
+    if not (looks_like_path(location) or line.editable) or os.path.exists(os.path.join(cwd, location)):
+        return None
+    if line.editable and not looks_like_path(location) and "+" in location.split(":")[0]:
+        return None  # a VCS link without a scheme's slashes: pip's to judge
+    beside_file = os.path.normpath(os.path.join(os.path.dirname(line.path), location))
+    hint = ""
+    if os.path.exists(beside_file) and os.path.dirname(line.path) != os.path.normpath(cwd):
+        hint = (f"It is there relative to {os.path.basename(line.path)} ({beside_file}), but pip resolves a "
+                f"requirement's path against the directory it runs in: run from {os.path.dirname(line.path)}, "
+                "or write the path absolute.")
+    return LocalRequirementNotFoundError(line.path, line.number, text, os.path.normpath(os.path.join(cwd, location)),
+                                         resolved_against_cwd(cwd), hint)
+
+
+def copy_project(source: str, destination: str) -> None:
+    """Copy a local project for building, without VCS data, virtual environments and build outputs."""
+    def ignore(directory: str, names: Sequence[str]) -> Set[str]:
+        ignored = {name for name in names if any(fnmatch.fnmatch(name, pattern) for pattern in EXCLUDED)}
+        if os.path.samefile(directory, source):
+            ignored.update(name for name in names if name in EXCLUDED_AT_ROOT)
+        ignored.update(name for name in names if os.path.isfile(os.path.join(directory, name, "pyvenv.cfg")))
+        return ignored
+
+    shutil.copytree(source, destination, ignore=ignore, symlinks=False, ignore_dangling_symlinks=True)
+
+
+def scratch_requirements(requirements_path: str, scratch: str, cwd: Optional[str] = None) -> ScratchRequirements:
+    """The requirements file pip should read: the user's own when it names no local directory, else copies.
+
+    With local directories, each is copied under ``scratch/projects`` and every
+    file of the tree (the one given and its includes) is rewritten under
+    ``scratch/requirements``. Raises :class:`LocalRequirementNotFoundError` for
+    a local path that is not there, saying where it was looked for.
+    """
+    cwd = os.path.abspath(cwd or os.getcwd())
+    requirements = read_requirements_file(requirements_path)
+    locations = []
+    for line in requirements.requirements + requirements.constraints:
+        missing = missing_local_path(line, cwd)
+        if missing is not None:
+            raise missing
+        locations.append(local_location(line.requirement, line.editable, cwd))
+    if not any(locations):
+        return ScratchRequirements(requirements_path, {})
+    copies: Dict[str, str] = {}
+    for location in filter(None, locations):
+        if location.directory not in copies:
+            copy = os.path.join(scratch, "projects", f"{len(copies)}-{os.path.basename(location.directory)}")
+            copy_project(location.directory, copy)
+            copies[location.directory] = copy
+    names = {path: os.path.join(scratch, "requirements", f"{number}-{os.path.basename(path)}")
+             for number, path in enumerate(requirements.files)}
+    os.makedirs(os.path.join(scratch, "requirements"))
+    for path in requirements.files:
+        # With a byte-order mark, which pip honours before any coding line the file kept.
+        with open(names[path], "w", encoding="utf-8-sig") as f:
+            f.write(rewrite_requirements(decode_requirements_file(path), path, names, copies, cwd))
+    return ScratchRequirements(names[os.path.abspath(requirements_path)], copies)
+
+
+def rewrite_requirements(text: str, path: str, names: Dict[str, str], copies: Dict[str, str], cwd: str) -> str:
+    """The text of requirements file ``path`` for pip in the scratch directory.
+
+    A line naming a local directory names its copy (in ``copies``), not
+    editable; an include names its rewritten copy (in ``names``); a ``-f``
+    directory relative to the file is made absolute. Other lines are kept.
+    """
+    out: List[str] = []
+    for physical, logical in _logical_spans(text.splitlines()):
+        line = _ENV_VAR.sub(lambda m: os.environ.get(m.group(1), m.group(0)), _COMMENT.sub("", logical)).strip()
+        rewritten = None
+        if line.startswith("-") and not _EDITABLE.match(line):
+            rewritten = _rewrite_options(_COMMENT.sub("", logical).strip(), path, names)
+        elif line:
+            rewritten = _rewrite_requirement(line, copies, cwd)
+        out += [rewritten] if rewritten is not None else physical
+    return "".join(text + "\n" for text in out)
+
+
+def _rewrite_requirement(line: str, copies: Dict[str, str], cwd: str) -> Optional[str]:
+    editable = _EDITABLE.match(line)
+    text = line[editable.end():] if editable else line
+    words = text.split(" ")  # pip's break_args_options: the requirement, then its options
+    split = next((n for n, word in enumerate(words) if word.startswith("-")), len(words))
+    requirement, options = " ".join(words[:split]).strip(), " ".join(words[split:])
+    location = local_location(requirement, bool(editable), cwd)
+    if location is None or location.directory not in copies:
+        return None
+    copy = copies[location.directory]
+    if " @ " in location.rewrite:
+        copy = urllib.parse.urljoin("file:", urllib.request.pathname2url(copy))
+    return (location.rewrite.format(copy) + (" " + options if options else "")).strip()
+
+
+def _rewrite_options(line: str, path: str, names: Dict[str, str]) -> Optional[str]:
+    """An option line with its include and ``-f`` paths absolute; None when it has none to change."""
+    words = shlex.split(line)
+    changed = False
+    base = os.path.dirname(path)
+    for number, word in enumerate(words):
+        flag, equals, inline = word.partition("=")
+        if flag not in _INCLUDES + _FIND_LINKS:
+            continue
+        if not equals and number + 1 >= len(words):
+            continue
+        value = inline if equals else words[number + 1]
+        expanded = _ENV_VAR.sub(lambda m: os.environ.get(m.group(1), m.group(0)), value)
+        resolved = os.path.normpath(os.path.join(base, expanded))
+        if flag in _INCLUDES:
+            new = names.get(resolved, value)
+        else:
+            new = resolved if "://" not in expanded and os.path.exists(resolved) else value
+        if new != value:
+            changed = True
+            if equals:
+                words[number] = f"{flag}={new}"
+            else:
+                words[number + 1] = new
+    return shlex.join(words) if changed else None
+
+
+def _logical_spans(lines: Sequence[str]) -> List[Tuple[List[str], str]]:
+    """Each logical line (continuations joined as pip joins them) with the physical lines it spans."""
+    spans: List[Tuple[List[str], str]] = []
+    pending: List[str] = []
+    for line in lines:
+        pending.append(line)
+        if line.endswith("\\") and not line.lstrip().startswith("#"):
+            continue
+        spans.append((pending, "".join(p[:-1] + " " if p.endswith("\\") else p for p in pending)))
+        pending = []
+    if pending:
+        spans.append((pending, "".join(p.rstrip("\\") for p in pending)))
+    return spans
+
+
+def _strip_extras(text: str) -> Tuple[str, str]:
+    match = _EXTRAS.match(text)
+    return (match.group(1), match.group(2)) if match else (text, "")
+
+
+def _file_url_path(url: str) -> Optional[str]:
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.netloc not in ("", "localhost"):
+        return None
+    return os.path.normpath(urllib.request.url2pathname(parsed.path))

@@ -1,0 +1,107 @@
+"""Inputs pip accepts are accepted, with the real pip against the local index, and the user's project is never
+written into.
+
+The command line runs in-process. Each test builds from a project directory of
+its own (the requirements file and, where there is one, a local project) and
+proves with ``tree_snapshot`` that the build left it byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from aws_lambda_builders import cli
+from tests.functional.package_index import PACKAGES
+from tests.snapshot import changes, tree_snapshot
+
+pytestmark = pytest.mark.usefixtures("offline_pip")
+
+
+def build(tmp_path: Path, package_index, requirements: bytes, *options: str):
+    """Build ``requirements`` from the project directory ``tmp_path/project`` (the current directory)."""
+    project = tmp_path / "project"
+    project.mkdir(exist_ok=True)
+    (project / "requirements.txt").write_bytes(requirements)
+    stream = io.StringIO()
+    before = tree_snapshot(project)
+    code = cli.main(["build", "-r", str(project / "requirements.txt"), "-o", str(tmp_path / "out"),
+                     "--runtime", "python3.12", "--architecture", "arm64", "-i", package_index.url,
+                     "--scratch-dir", str(tmp_path / "scratch"), "-q", *options], stream=stream)
+    assert changes(before, tree_snapshot(project)) == {}, "the build wrote into the user's project"
+    assert list((tmp_path / "scratch").iterdir()) == [], "the build left files in the scratch directory"
+    return code, stream.getvalue()
+
+
+def distributions(tmp_path: Path) -> List[str]:
+    return sorted(p.name for p in (tmp_path / "out").glob("*.dist-info"))
+
+
+@pytest.mark.parametrize("requirement", ["scm-versioned==3.1", "scm-versioned"])
+def test_sdist_whose_version_only_its_build_requirements_compute_is_resolved(tmp_path, package_index, requirement):
+    # Without build isolation its setup.py cannot import build-time-version and says 0.0.0: pip discards it.
+    code, text = build(tmp_path, package_index, f"{requirement}\n".encode())
+
+    assert code == 0, text
+    assert distributions(tmp_path) == ["scm_versioned-3.1.dist-info"]
+
+
+@pytest.mark.parametrize("line", ["-e ./local-pure", "./local-pure", "--editable=local-pure"])
+def test_pyproject_only_local_project_is_built_through_pep517_from_a_copy(tmp_path, package_index, monkeypatch, line):
+    project = tmp_path / "project"
+    shutil.copytree(PACKAGES / "local-pure", project / "local-pure")
+    (project / "local-pure" / ".git").mkdir()
+    (project / "local-pure" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    monkeypatch.chdir(project)  # pip resolves a requirement's relative path against the current directory
+
+    code, text = build(tmp_path, package_index, f"{line}\npep517-sdist\n".encode())
+
+    assert code == 0, text
+    assert distributions(tmp_path) == [
+        "local_pure-0.3.dist-info", "pep517_sdist-1.2.dist-info", "pure_lib-2.1.dist-info"]
+    assert (tmp_path / "out" / "local_pure" / "__init__.py").is_file()
+
+
+def test_local_project_in_an_included_file_is_found_relative_to_the_current_directory(tmp_path, package_index,
+                                                                                      monkeypatch):
+    project = tmp_path / "project"
+    shutil.copytree(PACKAGES / "local-pure", project / "libs" / "local-pure")
+    (project / "deps").mkdir()
+    (project / "deps" / "local.txt").write_text("./libs/local-pure\n")
+    monkeypatch.chdir(project)
+
+    code, text = build(tmp_path, package_index, b"-r deps/local.txt\n")
+
+    assert code == 0, text
+    assert distributions(tmp_path) == ["local_pure-0.3.dist-info", "pure_lib-2.1.dist-info"]
+
+
+def test_requirements_file_with_a_utf8_byte_order_mark_builds(tmp_path, package_index):
+    code, text = build(tmp_path, package_index, b"\xef\xbb\xbfpure-app\n# caf\xc3\xa9\n")
+
+    assert code == 0, text
+    assert distributions(tmp_path) == ["pure_app-1.0.dist-info", "pure_lib-2.1.dist-info"]
+
+
+def test_latin1_byte_in_a_comment_is_refused_before_pip_naming_file_and_line(tmp_path, package_index):
+    code, text = build(tmp_path, package_index, b"pure-app\n# caf\xe9\n")
+
+    assert code == 5
+    assert f"{tmp_path / 'project' / 'requirements.txt'}, line 2" in text
+    assert "Save the file as UTF-8" in text and "Exception" not in text
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_local_path_says_where_it_was_resolved_from(tmp_path, package_index, monkeypatch):
+    shutil.copytree(PACKAGES / "local-pure", tmp_path / "project" / "local-pure")
+    monkeypatch.chdir(tmp_path)  # not the project's directory: ./local-pure is not here
+
+    code, text = build(tmp_path, package_index, b"pure-app\n./local-pure\n")
+
+    assert code == 5
+    assert f"./local-pure (resolved against {tmp_path}, the current directory) does not exist" in text
+    assert f"run from {tmp_path / 'project'}" in text

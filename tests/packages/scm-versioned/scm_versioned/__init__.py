@@ -1,0 +1,3 @@
+"""A package whose sdist is versioned by a build-time helper (``build-time-version``)."""
+
+RELEASED = True
