@@ -22,6 +22,7 @@ import sys
 from typing import Iterable, List, NamedTuple, Optional
 
 from .exceptions import UnsafeOutputError
+from .leftovers import process_alive as _alive
 
 _MARK = ".lambda-pip-"
 _LEFTOVER = re.compile(r"\.lambda-pip-(?P<kind>staging|previous)-(?P<pid>\d+)-[^.]*(?:\.partial)?$")
@@ -200,15 +201,3 @@ def clean_stale(target: str) -> None:
             os.rename(path, target)
         else:
             remove(path)
-
-
-def _alive(pid: int) -> Optional[bool]:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

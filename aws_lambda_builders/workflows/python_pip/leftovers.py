@@ -1,0 +1,68 @@
+"""Directories named for the process that owns them, so that what a killed build left is told from a running one.
+
+A build that is SIGKILLed cannot remove its staging, scratch or pip's
+temporary directories. Each carries its owner's process id in its name
+(``<prefix><pid>-<random>``); a later build removes those whose owner is dead
+and leaves those of builds still running alone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from typing import Callable, Optional, Pattern
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (one of another user counts: it may not be signalled, but it runs)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def new_directory(parent: str, prefix: str) -> str:
+    """A new directory of this user's alone, named ``prefix`` and random characters: ``tempfile.mkdtemp``,
+    without its import on an unchanged rebuild."""
+    while True:
+        path = os.path.join(parent, prefix + os.urandom(6).hex())
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            continue
+
+
+def new_owned_directory(parent: str, prefix: str) -> str:
+    """A new directory in ``parent`` named ``<prefix><this pid>-<random>``, which :func:`remove_dead` can match."""
+    return new_directory(parent, f"{prefix}{os.getpid()}-")
+
+
+def owned_pattern(prefix: str) -> Pattern[str]:
+    """The names :func:`new_owned_directory` gives with ``prefix``, the owner's pid as group ``pid``."""
+    return re.compile(re.escape(prefix) + r"(?P<pid>\d+)-[0-9a-z_]+$")
+
+
+def remove_dead(parent: str, pattern: Pattern[str],
+                alive: Callable[[int], bool] = process_alive) -> None:
+    """Remove the entries of ``parent`` whose name matches ``pattern`` and whose owner (group ``pid``) is dead."""
+    try:
+        names = sorted(os.listdir(parent))
+    except OSError:
+        return
+    for name in names:
+        owner = _owner(pattern, name)
+        if owner is None or alive(owner):
+            continue
+        shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+
+
+def _owner(pattern: Pattern[str], name: str) -> Optional[int]:
+    match = pattern.match(name)
+    return int(match.group("pid")) if match else None
