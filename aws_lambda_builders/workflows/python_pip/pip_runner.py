@@ -41,8 +41,58 @@ LOG = logging.getLogger(__name__)
 PipResult = Tuple[int, bytes, bytes]
 
 
+# Run in the pip child before anything else: a thread that kills pip's process group (pip, its build
+# backends, their compilers) as soon as the build that started it is gone, even SIGKILLed, which no
+# cleanup of the build's own can handle. Its parent changing tells: the kernel hands an orphan to
+# init or a subreaper. A child started through a wrapper that did not exec (its parent is not the
+# build) watches the build's pid instead; a build already gone when the child starts is seen at once.
+_BUILDER_WATCH = """
+import os as _lambda_pip_os, signal as _lambda_pip_signal, threading as _lambda_pip_threading
+import time as _lambda_pip_time
+def _lambda_pip_builder_gone(builder, first_parent):
+    if first_parent == builder:
+        return _lambda_pip_os.getppid() != builder
+    if _lambda_pip_os.getppid() != first_parent:
+        return True
+    try:
+        _lambda_pip_os.kill(builder, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        pass
+    return False
+def _lambda_pip_watch(builder, first_parent):
+    while not _lambda_pip_builder_gone(builder, first_parent):
+        _lambda_pip_time.sleep(%(interval)r)
+    if hasattr(_lambda_pip_os, "killpg") and _lambda_pip_os.getpgid(0) == _lambda_pip_os.getpid():
+        _lambda_pip_os.killpg(0, _lambda_pip_signal.SIGKILL)
+    _lambda_pip_os._exit(1)
+_lambda_pip_threading.Thread(target=_lambda_pip_watch, args=(%(builder)d, _lambda_pip_os.getppid()),
+                             name="lambda-pip-builder-watch", daemon=True).start()
+"""
+
+
+def builder_watch_shim(builder_pid: int, interval: float = 0.2) -> str:
+    """Python run first in a pip child: pip's whole process group dies within ``interval`` seconds of
+    process ``builder_pid`` (only when pip leads its own group, as :class:`SubprocessPip` starts it)."""
+    return _BUILDER_WATCH % {"builder": builder_pid, "interval": interval}
+
+
+def pip_temp_environment(directory: str) -> Dict[str, str]:
+    """The variables that send the temporary files of pip and of all it runs (build backends, compilers)
+    into ``directory``: ``TMPDIR`` on POSIX, ``TEMP``/``TMP`` on Windows."""
+    return {"TMPDIR": directory, "TEMP": directory, "TMP": directory}
+
+
 class SubprocessPip:
-    """Runs pip's ``main`` in a child process of ``python_exe``."""
+    """Runs pip's ``main`` in a child process of ``python_exe``.
+
+    pip never waits for input (``--no-input``, stdin closed): an index that
+    wants credentials it was not given fails instead of prompting. It runs in
+    a process group of its own with what it starts, which is killed whole
+    when the build is interrupted or kills it (:meth:`kill_running`), and
+    which kills itself when the build is gone (:func:`builder_watch_shim`).
+    """
 
     def __init__(self, osutils: Optional[OSUtils] = None, python_exe: Optional[str] = None,
                  import_string: Optional[str] = None) -> None:
@@ -54,19 +104,24 @@ class SubprocessPip:
         self._running: Set[object] = set()
         self._running_lock = threading.Lock()
 
+    def command_line(self, args: Sequence[str], shim: Optional[str] = None) -> List[str]:
+        """The command that runs pip's ``main`` with ``args`` (``--no-input`` first), after ``shim``."""
+        run_pip = "import sys; %s; sys.exit(main(%r))" % (self._import_string, ["--no-input"] + list(args))
+        return [self.python_exe, "-c", builder_watch_shim(os.getpid()) + (shim or "") + run_pip]
+
     def main(self, args: Sequence[str], env_vars: Optional[Dict[str, str]] = None,
              shim: Optional[str] = None) -> PipResult:
         if env_vars is None:
             env_vars = self._osutils.original_environ()
-        run_pip = "import sys; %s; sys.exit(main(%r))" % (self._import_string, list(args))
-        invoke_pip = [self.python_exe, "-c", (shim or "") + run_pip]
-        p = self._osutils.popen(invoke_pip, stdout=self._osutils.pipe, stderr=self._osutils.pipe, env=env_vars)
-        with self._running_lock:
-            self._running.add(p)
+        p = self._osutils.popen(self.command_line(args, shim), stdin=self._osutils.devnull,
+                                stdout=self._osutils.pipe, stderr=self._osutils.pipe, env=env_vars,
+                                start_new_session=True)
         try:
+            with self._running_lock:
+                self._running.add(p)
             out, err = p.communicate()
-        except BaseException:  # Ctrl-C, SIGTERM: pip must not go on writing into a scratch being removed
-            p.kill()
+        except BaseException:  # Ctrl-C, SIGTERM: nothing of pip may go on writing into a scratch being removed
+            kill_process_group(p)
             p.wait()
             raise
         finally:
@@ -75,7 +130,7 @@ class SubprocessPip:
         return p.returncode, out, err
 
     def kill_running(self) -> None:
-        """Kill the pips this object started, from any thread, that have not ended yet.
+        """Kill the pips this object started, from any thread, that have not ended yet, and all they started.
 
         An interrupted build stops the pips of its parallel builds (threads that
         a Ctrl-C does not reach) instead of waiting for them to finish.
@@ -83,8 +138,23 @@ class SubprocessPip:
         with self._running_lock:
             running = list(self._running)
         for process in running:
-            with contextlib.suppress(OSError):
-                process.kill()
+            kill_process_group(process)
+
+
+def kill_process_group(process) -> None:
+    """SIGKILL to the process group ``process`` leads (pip, its build backends, their compilers), or to
+    ``process`` alone where there is no such group."""
+    import signal
+
+    killpg = getattr(os, "killpg", None)
+    if killpg is not None:
+        try:
+            killpg(process.pid, signal.SIGKILL)
+            return
+        except OSError:  # not a group leader (a popen that ignored start_new_session), or already gone
+            pass
+    with contextlib.suppress(OSError):
+        process.kill()
 
 
 _NO_SUCH_PACKAGE = re.compile(r"Could not find a version that satisfies the requirement (\S+)")
@@ -133,10 +203,14 @@ def local_directories(stdout: str, cwd: str) -> List[str]:
 class PipRunner:
     """The pip command lines of the packager (aws-lambda-builders' ``PipRunner``)."""
 
-    def __init__(self, python_exe: str, pip: SubprocessPip, osutils: Optional[OSUtils] = None) -> None:
+    def __init__(self, python_exe: str, pip: SubprocessPip, osutils: Optional[OSUtils] = None,
+                 temp_dir: Optional[str] = None) -> None:
         self.python_exe = python_exe
         self._wrapped_pip = pip
         self._osutils = osutils or OSUtils()
+        # Where pip's temporary files go (TMPDIR): the packager points it into the build's scratch
+        # directory while a build runs, so they are removed with it; None leaves the system's.
+        self.temp_dir = temp_dir
 
     def kill_running(self) -> None:
         """Kill the pips this runner started that are still running (see ``SubprocessPip.kill_running``)."""
@@ -152,6 +226,9 @@ class PipRunner:
     def _execute(self, command: str, args: Sequence[str], env_vars: Optional[Dict[str, str]] = None,
                  shim: Optional[str] = None) -> PipResult:
         main_args = [command] + list(args)
+        if self.temp_dir is not None:
+            env_vars = dict(self._osutils.original_environ() if env_vars is None else env_vars)
+            env_vars.update(pip_temp_environment(self.temp_dir))
         LOG.debug("calling pip %s", redact_credentials(" ".join(main_args)))
         rc, out, err = self._wrapped_pip.main(main_args, env_vars=env_vars, shim=shim)
         LOG.debug("pip rc %s\nstdout: %s\nstderr: %s", rc, redact_credentials(out.decode("utf-8", "replace")),

@@ -79,10 +79,13 @@ class OSUtils:
         finally:
             shutil.rmtree(tempdir, ignore_errors=True)
 
-    def popen(self, command, stdout=None, stderr=None, env=None, cwd=None):
+    def popen(self, command, stdout=None, stderr=None, env=None, cwd=None, stdin=None, start_new_session=False):
+        """``subprocess.Popen``; ``start_new_session`` puts the child and what it starts in a process group
+        of their own (see ``SubprocessPip``)."""
         import subprocess
 
-        return subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env, cwd=cwd)
+        return subprocess.Popen(command, stdin=stdin, stdout=stdout, stderr=stderr, env=env, cwd=cwd,
+                                start_new_session=start_new_session)
 
     def mtime(self, path: str) -> float:
         return os.stat(path).st_mtime
@@ -92,6 +95,12 @@ class OSUtils:
         import subprocess
 
         return subprocess.PIPE
+
+    @property
+    def devnull(self) -> int:
+        import subprocess
+
+        return subprocess.DEVNULL
 
     def basename(self, path: str) -> str:
         return os.path.basename(path)

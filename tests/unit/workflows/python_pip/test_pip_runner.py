@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -13,6 +16,7 @@ from aws_lambda_builders.workflows.python_pip.exceptions import NoSuchPackageErr
 from aws_lambda_builders.workflows.python_pip.pip_runner import (
     PipRunner,
     SubprocessPip,
+    builder_watch_shim,
     pip_error_summary,
 )
 
@@ -341,3 +345,160 @@ def test_kill_running_stops_a_pip_another_thread_is_waiting_for():
 def _running(pip: SubprocessPip) -> int:
     with pip._running_lock:
         return len(pip._running)
+
+
+# -- pip never waits for input, and dies with the build ------------------------------------------
+
+ECHO_ARGUMENTS = "import json, os, sys; main = lambda args: print(json.dumps({'args': args, " \
+                 "'stdin': sys.stdin.read(), 'own_group': os.getpgid(0) == os.getpid(), " \
+                 "'tmpdir': os.environ.get('TMPDIR')})) or 0"
+
+
+def test_every_pip_command_line_says_no_input_and_pip_reads_nothing():
+    pip = SubprocessPip(python_exe=sys.executable, import_string=ECHO_ARGUMENTS)
+
+    rc, out, _ = pip.main(["download", "-r", "requirements.txt"])
+
+    seen = json.loads(out)
+    assert rc == 0
+    assert seen["args"] == ["--no-input", "download", "-r", "requirements.txt"]
+    assert seen["stdin"] == "", "pip's stdin is closed: a prompt ends at once instead of waiting"
+    assert seen["own_group"], "pip leads a process group of its own, with all it starts"
+
+
+def test_the_real_pip_takes_no_input_as_a_general_option(hermetic_pip):
+    rc, out, err = SubprocessPip(python_exe=sys.executable).main(["config", "list"])
+    assert rc == 0, err
+
+
+def test_pips_temporary_files_go_where_the_runner_is_told(tmp_path):
+    pip = FakePip().on_download_requirements()
+    temp = str(tmp_path / "pip-temp")
+    pip_runner = PipRunner(sys.executable, pip, temp_dir=temp)
+
+    pip_runner.download_all_dependencies("requirements.txt", str(tmp_path))
+    pip_runner.build_wheel(str(tmp_path / "foo-1.0.tar.gz"), str(tmp_path), compile_c=False)
+
+    for call in pip.calls:
+        assert {call.env_vars[name] for name in ("TMPDIR", "TEMP", "TMP")} == {temp}
+    assert pip.calls[1].env_vars["CC"] == "/var/false"
+    assert os.environ.get("TMPDIR") != temp, "the build's own environment is untouched"
+
+
+def test_without_a_temp_dir_pip_has_the_systems(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    pip = FakePip().on_download_requirements()
+    runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
+    assert pip.calls[0].env_vars is None  # SubprocessPip passes the build's environment on
+
+
+def test_the_real_pip_child_gets_the_temp_dir(tmp_path):
+    pip_runner = PipRunner(sys.executable, SubprocessPip(python_exe=sys.executable, import_string=ECHO_ARGUMENTS),
+                           temp_dir=str(tmp_path))
+    _, out, _ = pip_runner.build_wheel("foo-1.0.tar.gz", str(tmp_path))
+    assert json.loads(out)["tmpdir"] == str(tmp_path)
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie does not: it has ended, and waits only to be reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def wait_until(condition, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+# A pip stand-in that starts a grandchild (as pip starts a build backend, which starts a compiler), writes
+# both pids and waits for it.
+PIP_WITH_A_GRANDCHILD = (
+    "import os, subprocess, sys; "
+    "main = lambda args: (lambda child: (open(args[-1], 'w').write('%d %d' % (os.getpid(), child.pid)), "
+    "child.wait())[1])(subprocess.Popen(['sleep', '300']))"
+)
+
+BUILDER = """
+import sys
+from aws_lambda_builders.workflows.python_pip.pip_runner import SubprocessPip
+SubprocessPip(python_exe=sys.executable, import_string=sys.argv[1]).main(["wheel", sys.argv[2]])
+"""
+
+
+def pids_written(path) -> list:
+    assert wait_until(lambda: path.exists() and len(path.read_text().split()) == 2), "pip did not start"
+    return [int(pid) for pid in path.read_text().split()]
+
+
+def test_a_sigkilled_build_takes_pip_and_all_it_started_with_it(tmp_path):
+    pids = tmp_path / "pids"
+    builder = subprocess.Popen([sys.executable, "-c", BUILDER, PIP_WITH_A_GRANDCHILD, str(pids)])
+    pip_pid, grandchild = pids_written(pids)
+
+    builder.kill()
+    builder.wait()
+
+    try:
+        assert wait_until(lambda: not running(pip_pid) and not running(grandchild), timeout=10), \
+            "pip or its child outlived the build"
+    finally:
+        kill_if_running(pip_pid, grandchild)
+
+
+def kill_if_running(*pids: int) -> None:
+    """Leave no process of a failed test behind (these are the test's own, by pid)."""
+    for pid in pids:
+        if running(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_pip_started_after_its_build_died_ends_at_once(tmp_path):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    child = subprocess.Popen([sys.executable, "-c", builder_watch_shim(gone.pid) + "import time; time.sleep(300)"],
+                             start_new_session=True)
+    try:
+        assert child.wait(timeout=10) != 0
+    finally:
+        child.kill()
+
+
+def test_pip_whose_parent_is_not_the_build_watches_the_builds_pid(tmp_path):
+    """As when ``--python`` is a wrapper script that runs Python without exec."""
+    build = subprocess.Popen(["sleep", "300"])
+    child = subprocess.Popen([sys.executable, "-c", builder_watch_shim(build.pid) + "import time; time.sleep(300)"],
+                             start_new_session=True)
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            child.wait(timeout=1.5)
+        build.kill()
+        build.wait()
+        assert child.wait(timeout=10) != 0
+    finally:
+        build.kill()
+        child.kill()
+
+
+def test_kill_running_kills_what_pip_started_too(tmp_path):
+    pids = tmp_path / "pids"
+    pip = SubprocessPip(python_exe=sys.executable, import_string=PIP_WITH_A_GRANDCHILD)
+    results = []
+    waiter = threading.Thread(target=lambda: results.append(pip.main(["wheel", str(pids)])))
+    waiter.start()
+    pip_pid, grandchild = pids_written(pids)
+
+    pip.kill_running()
+    waiter.join(timeout=30)
+
+    try:
+        assert results and results[0][0] != 0
+        assert wait_until(lambda: not running(pip_pid) and not running(grandchild), timeout=10)
+    finally:
+        kill_if_running(pip_pid, grandchild)
