@@ -68,6 +68,7 @@ if TYPE_CHECKING:
 # bundle audit and the size options are imported where they are used.
 
 ESTIMATE_LEVEL = 1
+SCRATCH_PREFIX = "lambda-pip-scratch-"
 EXIT_OK = 0
 EXIT_MISSING = 1
 EXIT_USAGE = 2
@@ -363,10 +364,13 @@ def build_dependencies(args: argparse.Namespace, config: Config, cache: Optional
             return placement, None
     import tempfile
 
+    from aws_lambda_builders.workflows.python_pip.leftovers import owned_pattern, remove_dead
     from aws_lambda_builders.workflows.python_pip.packager import PythonPipDependencyBuilder
 
     builder = PythonPipDependencyBuilder(runtime=args.runtime, python_exe=args.python, architecture=args.architecture)
-    with tempfile.TemporaryDirectory(prefix="lambda-pip-scratch-", dir=args.scratch_dir) as scratch:
+    # Named with this process's id: the scratch directories of killed builds are removed here.
+    remove_dead(args.scratch_dir or tempfile.gettempdir(), owned_pattern(SCRATCH_PREFIX))
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=args.scratch_dir) as scratch:
         try:
             builder.build_dependencies(libraries, scratch, os.path.abspath(args.requirements), ui=ui,
                                        config=config)

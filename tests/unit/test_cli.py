@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -146,6 +147,27 @@ def test_scratch_dir_option_is_used_and_cleaned(fake, project, tmp_path):
     _output, scratch, _requirements = _builder(fake).build_args
     assert os.path.dirname(scratch) == str(scratch_parent)
     assert os.listdir(scratch_parent) == []
+
+
+def test_scratch_directories_of_killed_builds_are_removed_and_those_of_running_ones_kept(fake, project, tmp_path,
+                                                                                       monkeypatch):
+    requirements, output = project
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    (temp / f"lambda-pip-scratch-{ended.pid}-abcd1234" / "lambda-pip-build-1-x" / "tmp").mkdir(parents=True)
+    (temp / f"lambda-pip-scratch-{os.getppid()}-abcd1234").mkdir()  # a build running now
+    (temp / "pip-unpack-someone-elses").mkdir()
+
+    code, _ = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12"])
+
+    assert code == 0
+    _output, scratch, _requirements = _builder(fake).build_args
+    assert os.path.basename(scratch).startswith(f"lambda-pip-scratch-{os.getpid()}-")
+    assert sorted(os.listdir(temp)) == [f"lambda-pip-scratch-{os.getppid()}-abcd1234", "pip-unpack-someone-elses"]
 
 
 def test_index_options_reach_config(fake, project):

@@ -64,6 +64,7 @@ from .exceptions import (
 from .archives import member_sizes
 from .interpreters import find_interpreters, interpreter_for
 from .missing import explain_missing
+from .leftovers import new_owned_directory, owned_pattern, remove_dead
 from .output import check_output, make_staging, protected_paths, replace_directory
 from .pip_runner import PipRunner, SubprocessPip, pip_error_summary
 from .pure_wheel import holds_compiled_code, retag_as_pure
@@ -184,6 +185,7 @@ class DependencyBuilder:
             pip_runner = PipRunner(python_exe=python_exe, pip=SubprocessPip(osutils, python_exe))
         self._pip = pip_runner
         self._sdist_pip: Optional[PipRunner] = None
+        self._pip_temp_dir: Optional[str] = None
         self._resolved_for_target = False
         self._built_without_c: Set[str] = set()  # sdists already built without a C compiler in this build
         self._ui = UI()
@@ -288,26 +290,37 @@ class DependencyBuilder:
         self._later_pip_options = self._pip_options + self._requirements.pip_options
         self._build_errors = {}
         self._built_without_c = set()
-        os.makedirs(scratch_directory, exist_ok=True)
-        inputs_dir = tempfile.mkdtemp(prefix="lambda-pip-inputs-", dir=scratch_directory)
-        work_dir = None
+        build_dir = _make_build_directory(scratch_directory)
+        inputs_dir, work_dir, pip_temp = (os.path.join(build_dir, name) for name in ("inputs", "downloads", "tmp"))
         try:
+            for directory in (inputs_dir, work_dir, pip_temp):
+                os.mkdir(directory)
+            self._send_pip_temp_files_to(pip_temp)
             # pip builds a local project where it is: it is given copies, so nothing is written into the user's.
             for_pip = scratch_requirements(requirements_filepath, inputs_dir)
             self._local_copies = for_pip.copies
-            work_dir = tempfile.mkdtemp(prefix="lambda-pip-", dir=scratch_directory)
             wheels, missing, reasons = self._download_dependencies(work_dir, for_pip.path)
             if missing and not config.allow_missing:
                 raise MissingDependencyError(missing, reasons)
             with self._step("install"):
                 self._install_wheels(work_dir, staging, wheels)
         finally:
+            self._send_pip_temp_files_to(None)
             with self._step("clean-up"):
-                if work_dir is not None:
-                    shutil.rmtree(work_dir, ignore_errors=True)
-                shutil.rmtree(inputs_dir, ignore_errors=True)
+                shutil.rmtree(build_dir, ignore_errors=True)
         if missing:
             raise MissingDependencyError(missing, reasons)
+
+    def _send_pip_temp_files_to(self, directory: Optional[str]) -> None:
+        """Where pip's temporary files go during this build (None: back to the system's temporary directory).
+
+        They are in the build's scratch directory, so that they go with it even
+        when pip is killed before it could remove them itself.
+        """
+        self._pip_temp_dir = directory
+        for runner in (self._pip, self._sdist_pip):
+            if isinstance(runner, PipRunner):
+                runner.temp_dir = directory
 
     @contextlib.contextmanager
     def _step(self, name: str) -> Iterator[None]:
@@ -656,7 +669,8 @@ class DependencyBuilder:
                 found = interpreter_for(self.target.python_version, [self.python_exe])
                 if found and found.path != os.path.realpath(self.python_exe):
                     self._ui.write(f"building sdists with Python {found.describe()}")
-                    self._sdist_pip = PipRunner(found.path, SubprocessPip(self._osutils, found.path), self._osutils)
+                    self._sdist_pip = PipRunner(found.path, SubprocessPip(self._osutils, found.path), self._osutils,
+                                                temp_dir=self._pip_temp_dir)
         return self._sdist_pip
 
     def _compiler_note(self) -> str:
@@ -815,6 +829,18 @@ def path_argument(name: str, value: object) -> str:
         return os.fspath(value)  # type: ignore[arg-type]
     except TypeError:
         raise InvalidPathError(name, value) from None
+
+
+# A build's own directory in the scratch directory, named with its pid: what a killed build left there
+# is removed by the next build in the same scratch directory.
+_BUILD_DIRECTORY_PREFIX = "lambda-pip-build-"
+
+
+def _make_build_directory(scratch_directory: str) -> str:
+    """A new directory of this build in ``scratch_directory``, after removing those of builds that were killed."""
+    os.makedirs(scratch_directory, exist_ok=True)
+    remove_dead(scratch_directory, owned_pattern(_BUILD_DIRECTORY_PREFIX))
+    return new_owned_directory(scratch_directory, _BUILD_DIRECTORY_PREFIX)
 
 
 def _has_at_least_one_package(filename: str) -> bool:

@@ -82,6 +82,31 @@ def test_scratch_directory_is_empty_after_a_successful_build(paths):
     assert not os.path.exists(work_dir(pip))
 
 
+def test_pips_temporary_files_go_into_the_builds_scratch_directory_and_leave_with_it(paths):
+    pip = (FakePip().on_download_requirements(wheel("foo", "1.0"), sdist("bar", "2.0"))
+           .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0")))
+    builder = make_builder(pip)
+    build(builder, paths)
+
+    temp_dirs = {call.env_vars["TMPDIR"] for call in pip.calls}
+    assert len(temp_dirs) == 1 and [c.kind for c in pip.calls] == ["download-r", "wheel"]
+    temp_dir = temp_dirs.pop()
+    assert os.path.dirname(os.path.dirname(temp_dir)) == str(paths.scratch)
+    assert os.path.basename(os.path.dirname(temp_dir)).startswith(f"lambda-pip-build-{os.getpid()}-")
+    assert os.listdir(paths.scratch) == []
+    assert builder._pip.temp_dir is None, "pip's temporary files go back to the system's after the build"
+
+
+def test_what_killed_builds_left_in_the_scratch_directory_is_removed(paths):
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    (paths.scratch / f"lambda-pip-build-{ended.pid}-0123456789ab" / "tmp" / "pip-unpack-x").mkdir(parents=True)
+    (paths.scratch / "users-file.txt").write_text("keep me")
+    build(make_builder(FakePip().on_download_requirements(wheel("foo", "1.0"))), paths)
+
+    assert os.listdir(paths.scratch) == ["users-file.txt"]
+
+
 def test_scratch_directory_is_empty_after_package_download_error(paths):
     pip = FakePip().on_download_requirements(
         wheel("foo", "1.0"), rc=1, stderr="Looking in indexes: x\nERROR: network is down\n")
