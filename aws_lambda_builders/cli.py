@@ -40,6 +40,7 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     DiskFullError,
     SourceDirectoryNotFoundError,
     HashMismatchError,
+    LocalDistributionNotFoundError,
     MissingDependencyError,
     MissingPipError,
     NoSuchPackageError,
@@ -83,7 +84,7 @@ EXIT_INTERRUPTED = 130
 EXIT_CODES = (
     (MissingDependencyError, EXIT_MISSING),
     (PackageIndexError, EXIT_INDEX),
-    (HashMismatchError, EXIT_INPUT),
+    ((HashMismatchError, LocalDistributionNotFoundError), EXIT_INPUT),
     ((MissingPipError, DiskFullError), EXIT_ENVIRONMENT),
     ((NoSuchPackageError, PackageDownloadError), EXIT_RESOLUTION),
     (PackagerError, EXIT_INPUT),

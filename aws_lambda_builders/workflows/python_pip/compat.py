@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Dict
 
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
-from .exceptions import MissingPipError
+from .exceptions import MissingPipError, UnusableInterpreterError
 from .utils import OSUtils
+
+
+_ANSWER_WITHIN = 120  # seconds: a Python starting cold on a loaded machine takes a few
 
 
 def pip_import_string(python_exe: str) -> str:
@@ -19,13 +22,40 @@ def pip_import_string(python_exe: str) -> str:
     os_utils = OSUtils()
     cmd = [python_exe, "-c", "import pip; print(pip.__version__)"]
     try:
-        p = os_utils.popen(cmd, stdout=os_utils.pipe, stderr=os_utils.pipe, env=os_utils.original_environ())
-    except OSError:
-        raise MissingPipError(python_path=python_exe)
-    stdout, _ = p.communicate()
-    if p.returncode != 0:
-        raise MissingPipError(python_path=python_exe)
-    major, minor = (Version(stdout.decode("utf-8").strip()).release + (0,))[:2]
+        p = os_utils.popen(cmd, stdin=os_utils.devnull, stdout=os_utils.pipe, stderr=os_utils.pipe,
+                           env=os_utils.original_environ())
+    except OSError as error:
+        raise UnusableInterpreterError(python_exe, f"it cannot be run ({error.strerror or error})")
+    import subprocess
+
+    try:
+        stdout, stderr = p.communicate(timeout=_ANSWER_WITHIN)
+    except subprocess.TimeoutExpired:  # a program that is no Python may wait for anything
+        p.kill()
+        p.wait()
+        raise UnusableInterpreterError(python_exe, f"asked for pip's version, it gave none in {_ANSWER_WITHIN} s")
+    except BaseException:
+        p.kill()
+        p.wait()
+        raise
+    return _import_string_for(python_exe, p.returncode, stdout.decode("utf-8", "replace"),
+                              stderr.decode("utf-8", "replace"))
+
+
+def _import_string_for(python_exe: str, returncode: int, stdout: str, stderr: str) -> str:
+    """The import statement for the pip whose version ``python_exe`` printed; raises when it is not one."""
+    if returncode != 0:
+        if "No module named" in stderr and "pip" in stderr:
+            raise MissingPipError(python_path=python_exe)
+        last = [line.strip() for line in stderr.splitlines() if line.strip()][-1:]
+        raise UnusableInterpreterError(python_exe, f"asked for pip's version, it exited with status {returncode}"
+                                                   + (f" ({last[0]})" if last else " and printed nothing"))
+    try:
+        version = Version(stdout.strip())
+    except InvalidVersion:
+        printed = repr(stdout.strip()[:80]) if stdout.strip() else "nothing"
+        raise UnusableInterpreterError(python_exe, f"asked for pip's version, it printed {printed}")
+    major, minor = (version.release + (0,))[:2]
     if major == 9:
         return "from pip import main"
     if (major, minor) >= (19, 3):

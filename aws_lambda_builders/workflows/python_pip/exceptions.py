@@ -93,6 +93,15 @@ class ConflictingRequirementsError(PackageDownloadError):
             "version of each package satisfies them all.", stderr)
 
 
+class LocalDistributionNotFoundError(PackageDownloadError):
+    """A requirement names a wheel or sdist file (a path or a ``file://`` URL) that does not exist."""
+
+    def __init__(self, path: str, stderr: str = "") -> None:
+        super().__init__(f"{path} does not exist, and a requirement names it (as a path or a file:// URL). Correct "
+                         "the path in the requirements file, or build or copy the file there first.", stderr)
+        self.path = path
+
+
 class PackageIndexError(PackageDownloadError):
     """The package index could not be used; ``url`` never shows credentials."""
 
@@ -109,9 +118,14 @@ class IndexUnreachableError(PackageIndexError):
 
 class IndexAuthenticationError(PackageIndexError):
     def __init__(self, url: str, status: int) -> None:
-        what = "refused the credentials" if status == 401 else "refused access"
+        if status != 401:
+            what = "refused access"
+        elif "@" in url.split("://", 1)[-1].split("/", 1)[0]:
+            what = "refused the credentials"
+        else:  # pip never prompts for them: it runs with --no-input
+            what = "asks for credentials, and none that it accepts were given"
         super().__init__(url, f"The package index {url} {what} (HTTP {status}). Check the user and token in the "
-                              "index URL, a .netrc entry, or the keyring pip uses.")
+                              "index URL (https://USER:TOKEN@host/simple/), a .netrc entry, or the keyring pip uses.")
         self.status = status
 
 
@@ -288,3 +302,14 @@ class InvalidWheelError(PackagerError):
 
 class MissingPipError(LambdaBuilderError, PackagerError):
     MESSAGE = "pip executable not found in your python environment at {python_path}"
+
+
+class UnusableInterpreterError(MissingPipError):
+    """The interpreter given to run pip (``--python``, ``python_exe``) does not run, or is not a Python with pip."""
+
+    MESSAGE = ("{python_path} is not a Python interpreter with pip: {why}. Pass --python (python_exe) a Python 3 "
+               "on which `-m pip --version` works.")
+
+    def __init__(self, python_path: str, why: str) -> None:
+        super().__init__(python_path=python_path, why=why)
+        self.python_path = python_path

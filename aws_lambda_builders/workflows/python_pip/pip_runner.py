@@ -29,6 +29,7 @@ from .exceptions import (
     ConflictingRequirementsError,
     DiskFullError,
     HashMismatchError,
+    LocalDistributionNotFoundError,
     NoSuchPackageError,
     PackageDownloadError,
     UnsafeArchiveError,
@@ -175,14 +176,42 @@ _BUILD_DEPENDENCIES = "install build dependencies"
 _PROCESSING = re.compile(r"^Processing (.+?)(?: \(from .*\))?$", re.MULTILINE)
 
 
+# pip's report of an exception it did not expect: this line, then the traceback, whose last line is the cause.
+_UNEXPECTED = "ERROR: Exception:"
+_TRACEBACK = "Traceback (most recent call last):"
+_MISSING_FILE = re.compile(r"^FileNotFoundError: \[Errno \d+\] [^:]+: '(?P<path>.+)'$")
+_DISTRIBUTION_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip")
+
+
+def pip_exception(stderr: str) -> Optional[str]:
+    """The exception line that ends pip's own traceback (``FileNotFoundError: [Errno 2] ...``), or None.
+
+    pip reports an exception it did not expect as a bare ``ERROR: Exception:``
+    and a traceback; the cause is in the traceback's last line. A traceback
+    of a build backend, indented inside pip's output, is not pip's own.
+    """
+    lines = stderr.splitlines()
+    starts = [index for index, line in enumerate(lines) if line.rstrip() == _TRACEBACK]
+    if not starts:
+        return None
+    for line in lines[starts[-1] + 1:]:
+        if line.strip() and not line[0].isspace():
+            return line.strip()
+    return None
+
+
 def pip_error_summary(stderr: str) -> str:
     """The lines of pip's stderr that say what went wrong (``ERROR:``, ``error:``, ``×``), else the last ones.
 
     A build's own output is indented inside pip's; its errors count too, the
-    compiler's (``file.c:4:2: error: ...``) among them.
+    compiler's (``file.c:4:2: error: ...``) among them. pip's bare
+    ``ERROR: Exception:`` is completed with the exception its traceback ends with.
     """
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith(("ERROR:", "error:", "×")) or _COMPILER_ERROR.search(line)]
+    exception = pip_exception(stderr)
+    if exception is not None:
+        errors = [f"{line} {exception}" if line == _UNEXPECTED else line for line in errors]
     return redact_credentials("\n".join(errors or lines[-5:]) or "pip failed without output")
 
 
@@ -372,4 +401,7 @@ def download_error(stderr: str, stdout: str = "") -> Exception:
     match = _NO_SUCH_PACKAGE.search(stderr) or _NO_MATCHING_DISTRIBUTION.search(stderr)
     if match and _BUILD_DEPENDENCIES not in stderr.lower():
         return NoSuchPackageError(match.group(1), detail=pip_error_summary(stderr))
+    missing = _MISSING_FILE.match(pip_exception(stderr) or "")
+    if missing and missing.group("path").lower().endswith(_DISTRIBUTION_SUFFIXES):
+        return LocalDistributionNotFoundError(missing.group("path"), stderr)
     return PackageDownloadError(pip_error_summary(stderr), stderr=stderr)

@@ -14,7 +14,11 @@ from aws_lambda_builders.workflows.python_pip.compat import (
     pip_no_compile_c_env_vars,
     pip_no_compile_c_shim,
 )
-from aws_lambda_builders.workflows.python_pip.exceptions import MissingPipError, PackagerError
+from aws_lambda_builders.workflows.python_pip.exceptions import (
+    MissingPipError,
+    PackagerError,
+    UnusableInterpreterError,
+)
 
 
 def fake_python(tmp_path, body):
@@ -65,6 +69,32 @@ def test_nonexistent_python_raises_missing_pip_error(tmp_path):
     with pytest.raises(MissingPipError) as raised:
         pip_import_string(python)
     assert python in str(raised.value)
+
+
+@pytest.mark.parametrize("program, why", [
+    ("/usr/bin/true", "asked for pip's version, it printed nothing"),
+    ("/usr/bin/false", "asked for pip's version, it exited with status 1 and printed nothing"),
+])
+def test_a_program_that_is_no_python_is_named_without_a_traceback(program, why):
+    with pytest.raises(UnusableInterpreterError) as raised:
+        pip_import_string(program)
+    assert str(raised.value).startswith(f"{program} is not a Python interpreter with pip: {why}. Pass --python")
+    assert isinstance(raised.value, MissingPipError)  # callers that catch the original's error catch this one
+
+
+def test_an_interpreter_that_fails_otherwise_says_how(tmp_path):
+    python = fake_python(tmp_path, "echo 'Fatal Python error: init_fs_encoding' >&2; exit 1")
+    with pytest.raises(UnusableInterpreterError) as raised:
+        pip_import_string(python)
+    assert "exited with status 1 (Fatal Python error: init_fs_encoding)" in str(raised.value)
+
+
+def test_a_file_that_cannot_be_run_is_named(tmp_path):
+    text = tmp_path / "python"
+    text.write_text("not a program")
+    with pytest.raises(UnusableInterpreterError) as raised:
+        pip_import_string(str(text))
+    assert f"{text} is not a Python interpreter with pip: it cannot be run (Permission denied)" in str(raised.value)
 
 
 def test_missing_pip_error_is_a_builder_and_packager_error():

@@ -9,15 +9,21 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from aws_lambda_builders.workflows.python_pip.exceptions import NoSuchPackageError, PackageDownloadError
+from aws_lambda_builders.workflows.python_pip.exceptions import (
+    LocalDistributionNotFoundError,
+    NoSuchPackageError,
+    PackageDownloadError,
+)
 from aws_lambda_builders.workflows.python_pip.pip_runner import (
     PipRunner,
     SubprocessPip,
     builder_watch_shim,
     pip_error_summary,
+    pip_exception,
 )
 
 from .fake_pip import FakePip, wheel
@@ -502,3 +508,66 @@ def test_kill_running_kills_what_pip_started_too(tmp_path):
         assert wait_until(lambda: not running(pip_pid) and not running(grandchild), timeout=10)
     finally:
         kill_if_running(pip_pid, grandchild)
+
+
+# -- what pip's stderr means (texts captured from pip 23.2.1 with --no-input, in pip_stderr/) ---------
+
+def captured(name: str) -> str:
+    return (Path(__file__).with_name("pip_stderr") / name).read_text()
+
+
+def test_a_missing_file_url_is_named_instead_of_a_bare_exception(tmp_path):
+    stderr = captured("pip-23.2.1-download-missing-file-url.txt")
+    pip = FakePip().on_download_requirements(rc=2, stderr=stderr)
+
+    with pytest.raises(LocalDistributionNotFoundError) as raised:
+        runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
+
+    missing = "/tmp/lambda-pip-capture/wheels/internal_lib-1.0-py3-none-any.whl"
+    assert raised.value.path == missing
+    assert str(raised.value).startswith(f"{missing} does not exist, and a requirement names it")
+    assert raised.value.stderr == stderr
+
+
+def test_an_unexpected_exception_of_pip_is_shown_by_the_line_that_ends_its_traceback(tmp_path):
+    stderr = captured("pip-23.2.1-download-wheel-that-is-a-directory.txt")
+    pip = FakePip().on_download_requirements(rc=2, stderr=stderr)
+
+    with pytest.raises(PackageDownloadError) as raised:
+        runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
+
+    assert type(raised.value) is PackageDownloadError
+    assert str(raised.value) == "ERROR: Exception: AssertionError: Set as part of preparation during download"
+    assert raised.value.stderr == stderr
+
+
+def test_an_index_that_wants_credentials_gives_no_versions_with_no_input(tmp_path):
+    """pip without a prompt finds nothing; the packager then asks the index why (see index_probe)."""
+    pip = FakePip().on_download_requirements(rc=1, stderr=captured("pip-23.2.1-download-no-input-index-401.txt"))
+
+    with pytest.raises(NoSuchPackageError) as raised:
+        runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
+
+    assert raised.value.package_name == "six"
+
+
+def test_pip_exception_is_the_last_line_of_pips_own_last_traceback():
+    chained = ("ERROR: Exception:\nTraceback (most recent call last):\n  File \"a.py\", line 1, in f\n"
+               "KeyError: 'x'\n\nDuring handling of the above exception, another exception occurred:\n\n"
+               "Traceback (most recent call last):\n  File \"b.py\", line 2, in g\n    raise ValueError(1)\n"
+               "ValueError: 1\n")
+    assert pip_exception(chained) == "ValueError: 1"
+    backend = "  error: subprocess-exited-with-error\n      Traceback (most recent call last):\n        x\n" \
+              "      RuntimeError: in the backend\n"
+    assert pip_exception(backend) is None
+    assert pip_exception("ERROR: No matching distribution found for x\n") is None
+
+
+def test_a_missing_file_that_is_no_distribution_stays_a_download_error():
+    from aws_lambda_builders.workflows.python_pip.pip_runner import download_error
+
+    stderr = ("ERROR: Exception:\nTraceback (most recent call last):\n  File \"x.py\", line 1, in f\n"
+              "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/pip-unpack-abc/x'\n")
+    error = download_error(stderr)
+    assert type(error) is PackageDownloadError
+    assert "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/pip-unpack-abc/x'" in str(error)
