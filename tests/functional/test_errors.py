@@ -165,3 +165,50 @@ def test_full_disk(tmp_path, package_index, monkeypatch, cache):
 
     assert code == 6
     assert "No space left on the device" in text and "Free some space" in text
+
+
+@pytest.mark.timeout(120)
+def test_index_that_wants_credentials_none_were_given_fails_at_once_without_a_prompt(tmp_path, status_index):
+    """pip would ask for a user name on the terminal and wait; run with a terminal as stdin, the build ends."""
+    import os
+    import pty
+
+    url = status_index[401].replace("builder:s3cr3t@", "")
+    (tmp_path / "requirements.txt").write_text("pure-app\n")
+    terminal, terminal_side = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "aws_lambda_builders", "build", "-r", str(tmp_path / "requirements.txt"),
+             "-o", str(tmp_path / "out"), "--runtime", "python3.12", "-q", "-i", url],
+            stdin=terminal_side, capture_output=True, text=True, timeout=90)
+    finally:
+        os.close(terminal)
+        os.close(terminal_side)
+
+    assert result.returncode == 4, result.stderr
+    assert f"The package index {url} asks for credentials" in result.stderr and "HTTP 401" in result.stderr
+    assert "User for" not in result.stderr + result.stdout
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_wheel_file_url_names_the_file(tmp_path):
+    missing = tmp_path / "wheels" / "internal_lib-1.0-py3-none-any.whl"
+
+    code, text = run(tmp_path, f"{missing.as_uri()}\n")
+
+    assert code == 5
+    assert f"error: {missing} does not exist, and a requirement names it" in text
+    assert "ERROR: Exception:" not in text
+
+
+@pytest.mark.parametrize("program", ["/usr/bin/true", "/usr/bin/false"])
+def test_python_that_is_no_python_is_named_without_a_traceback(tmp_path, program):
+    (tmp_path / "requirements.txt").write_text("pure-app\n")
+    stream = io.StringIO()
+
+    code = cli.main(["build", "-r", str(tmp_path / "requirements.txt"), "-o", str(tmp_path / "out"),
+                     "--python", program], stream=stream)
+
+    assert code == 6
+    assert stream.getvalue().startswith(f"error: {program} is not a Python interpreter with pip: ")
+    assert "Traceback" not in stream.getvalue()

@@ -12,8 +12,11 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
+
+from tests.builders import make_sdist
 
 pytestmark = pytest.mark.usefixtures("offline_pip")
 REQUIREMENTS = "pure-app\nsdist-only-pure\noptional-c-extension\npep517-sdist\n"
@@ -85,3 +88,133 @@ def test_build_killed_while_installing_leaves_the_old_bundle_or_the_whole_new_on
 
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names in (["old_package"], sorted(p.name for p in (reference / "out").iterdir()))
+
+
+# -- pip and all it starts die with the build, and leave nothing in TMPDIR ---------------------------------
+
+def processes_with(marker: str) -> list:
+    """The pids of the running processes (zombies are not) whose environment carries ``marker``: a build, its
+    pips, their build backends and compilers all inherit it."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as environ:
+                if marker.encode() not in environ.read().split(b"\0"):
+                    continue
+            with open(f"/proc/{entry}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue
+        except OSError:  # ended meanwhile
+            continue
+        found.append(int(entry))
+    return found
+
+
+def wait_for(condition, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.fixture
+def own_tmpdir(tmp_path, monkeypatch):
+    """A TMPDIR of the test's own, that the builds it starts use (no --scratch-dir: the default scratch)."""
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmpdir))
+    return tmpdir
+
+
+def pip_temporary_directories(tmpdir) -> list:
+    """pip's temporary directories (``pip-unpack-*``, ``pip-build-env-*`` ...) anywhere under ``tmpdir``."""
+    return [os.path.join(parent, name) for parent, names, _ in os.walk(tmpdir) for name in names
+            if name.startswith("pip-")]
+
+
+# An sdist whose wheel build runs a long quiet "compiler" (a child process of the build backend, as gcc is),
+# so that pip, its backend and the compiler all run, writing nothing, when the build is stopped.
+SLOW_SETUP = """import subprocess, sys
+from setuptools import setup
+if "bdist_wheel" in sys.argv:
+    subprocess.call(["sleep", "300"])
+setup(name="slow-compile", version="1.0", packages=["slow_compile"])
+"""
+
+
+def start_build(tmp_path, package_index, marker, requirements="pure-app\nslow-compile\n"):
+    links = tmp_path / "links"
+    links.mkdir(exist_ok=True)
+    make_sdist(str(links), "slow-compile", "1.0", files={"setup.py": SLOW_SETUP, "slow_compile/__init__.py": ""})
+    (tmp_path / "requirements.txt").write_text(requirements)
+    command_line = [sys.executable, "-m", "aws_lambda_builders", "build", "-r", str(tmp_path / "requirements.txt"),
+                    "-o", str(tmp_path / "out"), "-i", package_index.url, "-f", str(links), "--no-cache"]
+    return subprocess.Popen(command_line, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            env=dict(os.environ, LAMBDA_PIP_TEST_BUILD=marker))
+
+
+def command_lines(pids) -> list:
+    lines = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                lines.append(b" ".join(cmdline.read().split(b"\0")).decode("utf-8", "replace").strip())
+        except OSError:
+            pass
+    return lines
+
+
+def signal_while_compiling(process, marker, sig):
+    """Wait for step 4 to run the slow "compiler", then send ``sig`` to the build (and to it alone)."""
+    for line in process.stderr:
+        if "[4/9] build-sdists" in line:
+            break
+    assert wait_for(lambda: "sleep 300" in command_lines(processes_with(marker)), timeout=120), \
+        "step 4 did not build the slow sdist"
+    process.send_signal(sig)
+    process.stderr.read()
+    return process.wait(timeout=120)
+
+
+@pytest.mark.timeout(600)
+def test_sigkilled_build_leaves_no_process_and_the_next_build_no_temporary_files(tmp_path, package_index,
+                                                                                   own_tmpdir):
+    marker = f"LAMBDA_PIP_TEST_BUILD=sigkill-{os.getpid()}-{time.monotonic_ns()}"
+    process = start_build(tmp_path, package_index, marker.split("=", 1)[1])
+    try:
+        assert signal_while_compiling(process, marker, signal.SIGKILL) == -signal.SIGKILL
+
+        assert wait_for(lambda: processes_with(marker) == [], timeout=10), \
+            "processes of the killed build still run: %s" % command_lines(processes_with(marker))
+    finally:
+        for pid in processes_with(marker):  # the test's own, by pid
+            os.kill(pid, signal.SIGKILL)
+    assert pip_temporary_directories(own_tmpdir), "the killed build had nothing to leave (killed too early?)"
+
+    rerun = start_build(tmp_path, package_index, "rerun", requirements="pure-app\n")
+    _, errors = rerun.communicate(timeout=300)
+
+    assert rerun.returncode == 0, errors
+    assert os.listdir(own_tmpdir) == [], "the next build left what the killed one wrote in TMPDIR"
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_interrupted_build_stops_pip_and_all_it_started_and_leaves_nothing_in_tmpdir(tmp_path, package_index,
+                                                                                        own_tmpdir, sig):
+    marker = f"LAMBDA_PIP_TEST_BUILD=interrupted-{os.getpid()}-{time.monotonic_ns()}"
+    process = start_build(tmp_path, package_index, marker.split("=", 1)[1])
+    try:
+        assert signal_while_compiling(process, marker, sig) == 130
+
+        # Killed together with pip (one SIGKILL to its process group), they may take a moment to end.
+        assert wait_for(lambda: processes_with(marker) == [], timeout=10), \
+            "what the build started outlived it: %s" % command_lines(processes_with(marker))
+    finally:
+        for pid in processes_with(marker):
+            os.kill(pid, signal.SIGKILL)
+    assert os.listdir(own_tmpdir) == [], "pip's temporary files were left in TMPDIR"
