@@ -17,11 +17,8 @@ import zipfile
 import zlib
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
+from .paths import is_within
 from .exceptions import CorruptArchiveError, UnsafeArchiveError
-
-
-def _inside(root: str, path: str) -> bool:
-    return os.path.commonpath([root, path]) == root
 
 
 def _checked_destination(archive: str, root: str, member: str) -> str:
@@ -29,7 +26,7 @@ def _checked_destination(archive: str, root: str, member: str) -> str:
     if member.startswith(("/", "\\")) or posixpath.isabs(member) or (len(member) > 1 and member[1] == ":"):
         raise UnsafeArchiveError(archive, member, "has an absolute path")
     destination = os.path.normpath(os.path.join(root, member))
-    if not _inside(root, destination):
+    if not is_within(destination, root):
         raise UnsafeArchiveError(archive, member, "points outside the destination directory")
     return destination
 

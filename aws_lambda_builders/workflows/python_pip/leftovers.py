@@ -27,13 +27,13 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def new_directory(parent: str, prefix: str) -> str:
-    """A new directory of this user's alone, named ``prefix`` and random characters: ``tempfile.mkdtemp``,
-    without its import on an unchanged rebuild."""
+def new_directory(parent: str, prefix: str, mode: int = 0o700) -> str:
+    """A new directory named ``prefix`` and random characters, of this user's alone unless ``mode`` says
+    otherwise (the umask applies): ``tempfile.mkdtemp``, without its import on an unchanged rebuild."""
     while True:
         path = os.path.join(parent, prefix + os.urandom(6).hex())
         try:
-            os.mkdir(path, 0o700)
+            os.mkdir(path, mode)
             return path
         except FileExistsError:
             continue

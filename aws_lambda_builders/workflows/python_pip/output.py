@@ -22,9 +22,12 @@ import sys
 from typing import Iterable, List, NamedTuple, Optional
 
 from .exceptions import UnsafeOutputError
-from .leftovers import process_alive as _alive
+from .leftovers import new_directory, process_alive
+from .paths import is_within
 
 _MARK = ".lambda-pip-"
+# A bundle is the user's as any new directory is (0o777 less the umask), not private as mkdtemp's are.
+_BUNDLE_MODE = 0o777
 _LEFTOVER = re.compile(r"\.lambda-pip-(?P<kind>staging|previous)-(?P<pid>\d+)-[^.]*(?:\.partial)?$")
 
 
@@ -94,9 +97,8 @@ def check_output(output: str, protected: Iterable[ProtectedPath], zip_path: Opti
 
 
 def _holds(directory: str, path: str) -> bool:
-    """Whether ``path`` is ``directory`` or lies under it (both real paths once symlinks are resolved)."""
-    path = os.path.realpath(os.path.abspath(path))
-    return os.path.commonpath([directory, path]) == directory
+    """Whether the real ``directory`` is or holds ``path`` once its symlinks are resolved."""
+    return is_within(os.path.realpath(os.path.abspath(path)), directory)
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -110,7 +112,7 @@ def make_staging(target: str) -> str:
     parent = os.path.dirname(os.path.abspath(target))
     os.makedirs(parent, exist_ok=True)
     clean_stale(target)
-    return _new_directory(parent, f"{_prefix(target)}staging-{os.getpid()}-")
+    return new_directory(parent, f"{_prefix(target)}staging-{os.getpid()}-", mode=_BUNDLE_MODE)
 
 
 def staging_file(target: str) -> str:
@@ -135,7 +137,7 @@ def replace_directory(staging: str, target: str) -> None:
     if _exchange(staging, target):
         remove(staging)  # now holds the previous bundle
         return
-    previous = _new_directory(os.path.dirname(target), f"{_prefix(target)}previous-{os.getpid()}-")
+    previous = new_directory(os.path.dirname(target), f"{_prefix(target)}previous-{os.getpid()}-")
     os.rmdir(previous)
     os.rename(target, previous)
     os.rename(staging, target)
@@ -151,18 +153,6 @@ def remove(path: str) -> None:
             os.unlink(path)
         except FileNotFoundError:
             pass
-
-
-def _new_directory(parent: str, prefix: str) -> str:
-    """A new directory named ``prefix`` and random characters: ``tempfile.mkdtemp``, without its import on
-    an unchanged rebuild, and with the permissions of any new directory (mkdtemp's are 0o700)."""
-    while True:
-        path = os.path.join(parent, prefix + os.urandom(6).hex())
-        try:
-            os.mkdir(path)
-            return path
-        except FileExistsError:
-            continue
 
 
 def _exchange(first: str, second: str) -> bool:
@@ -194,7 +184,7 @@ def clean_stale(target: str) -> None:
         return
     for name in sorted(os.listdir(parent)):
         match = _LEFTOVER.search(name)
-        if not name.startswith(".") or not match or _alive(int(match.group("pid"))):
+        if not name.startswith(".") or not match or process_alive(int(match.group("pid"))):
             continue
         path = os.path.join(parent, name)
         if match.group("kind") == "previous" and name.startswith(_prefix(target)) and not os.path.lexists(target):

@@ -19,6 +19,7 @@ from typing import Dict, Iterable, List, Sequence, Set
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from .paths import is_within
 from .target import LambdaTarget
 
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
@@ -91,7 +92,7 @@ def remove_distributions(bundle: str, distributions: Dict[str, Distribution], na
         dist = distributions[name]
         for relative in dist.files:
             path = os.path.normpath(os.path.join(bundle, relative))
-            if os.path.commonpath([bundle, path]) == bundle and os.path.isfile(path):
+            if is_within(path, bundle) and os.path.isfile(path):
                 freed += os.path.getsize(path)
                 os.remove(path)
         info = os.path.join(bundle, dist.dist_info)

@@ -19,6 +19,7 @@ import shutil
 import stat
 from typing import Iterable, List, NamedTuple, Optional, Sequence, Set
 
+from .paths import is_within
 from .exceptions import DiskFullError, SourceDirectoryNotFoundError, UnreadableSourceError, UnsafeSourceLinkError
 
 # What tools put at the top of a project directory and has no place in a Lambda function. Only at
@@ -55,11 +56,6 @@ def is_excluded(name: str, at_top: bool) -> bool:
     """Whether an entry called ``name`` is left out of the copy; ``at_top``: it is directly in the source."""
     patterns = EXCLUDED_FILES if at_top else EXCLUDED_EVERYWHERE
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
-
-
-def is_inside(path: str, directory: str) -> bool:
-    """Whether ``path`` is ``directory`` or under it (both absolute and resolved)."""
-    return os.path.commonpath([path, directory]) == directory
 
 
 def copy_source(source_dir: str, destination: str, skip: Iterable[str] = ()) -> None:
@@ -163,7 +159,7 @@ def _followed_link(shown: str, location: str, target: str, root: str, entered: S
     """
     written = os.readlink(location)
     pointed = written if written == target else f"{written} ({target})"
-    if not is_inside(target, root):
+    if not is_within(target, root):
         raise UnsafeSourceLinkError(
             shown, pointed, f"outside the source {root}",
             "Nothing from outside the source is copied into the function: replace the link by a copy of what it "
@@ -178,7 +174,7 @@ def _followed_link(shown: str, location: str, target: str, root: str, entered: S
             raise UnsafeSourceLinkError(shown, pointed, "which does not exist",
                                         "Remove the link, or create what it points to inside the source.")
         raise UnreadableSourceError(shown, error.strerror or str(error)) from error
-    if stat.S_ISDIR(info.st_mode) and any(is_inside(directory, target) for directory in entered):
+    if stat.S_ISDIR(info.st_mode) and any(is_within(directory, target) for directory in entered):
         raise UnsafeSourceLinkError(
             shown, pointed, "a directory that holds the link itself once followed, so copying it would never end",
             "Remove the link, or point it at a directory that does not lead back to it.")
