@@ -223,7 +223,8 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
     # Before anything is written: the one place the build may replace, and where the zip goes.
     output = check_output(args.output, protected_paths(
         requirements=os.path.abspath(args.requirements), source=args.source, scratch=args.scratch_dir,
-        python=args.python, cache=cache.root if cache is not None else None), zip_path=args.zip)
+        python=args.python, cache=cache.root if cache is not None else None, pip_options=config.pip_options()),
+        zip_path=args.zip)
     if args.zip:
         args.zip = os.path.realpath(os.path.abspath(args.zip))
     if args.scratch_dir:

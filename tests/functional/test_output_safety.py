@@ -14,6 +14,7 @@ import io
 import json
 import os
 import stat
+import sys
 import zipfile
 
 import pytest
@@ -152,18 +153,66 @@ def test_a_zip_inside_the_output_is_refused_before_anything_is_built(home, previ
     code, text = build("-o", "out", "--source", "src", "--zip", zip_path)
 
     assert code == 5
-    assert "Write the zip outside the output directory" in text
+    assert f"Refusing to write the zip {zip_path}: it would be inside the output directory out" in text
     assert changes(before, tree_snapshot(home.parent)) == {}
 
 
-def test_a_zip_over_the_requirements_file_or_a_directory_is_refused(home):
+@pytest.mark.parametrize("zip_path, why", [
+    ("requirements.txt", "it is the requirements file"),
+    ("src", "it is a directory"),
+    ("app.py", "it exists and is not a zip archive"),
+    ("src/myapp/__init__.py", "it exists and is not a zip archive"),
+])
+def test_a_zip_over_anything_but_an_earlier_zip_is_refused(home, zip_path, why):
     before = tree_snapshot(home.parent)
 
-    code, text = build("-o", "out", "--zip", "requirements.txt")
-    assert code == 5 and "the zip would replace the requirements file" in text
-    code, text = build("-o", "out", "--zip", "src")
-    assert code == 5 and "would replace a directory" in text
+    code, text = build("-o", "out", "--source", "src", "--zip", zip_path)
 
+    assert code == 5 and f"Refusing to write the zip {zip_path}: {why}" in text
+    assert changes(before, tree_snapshot(home.parent)) == {}
+
+
+def test_an_output_holding_any_input_of_the_build_is_refused(home, package_index, tmp_path):
+    """Included requirements files, local projects and archives, --find-links directories, a venv's Python."""
+    project = home / "project"
+    (home / "common").mkdir()
+    (home / "common" / "base.txt").write_text("# shared pins\n")
+    (home / "lib" / "pkg").mkdir(parents=True)
+    (home / "lib" / "pkg" / "pyproject.toml").write_text("[project]\nname = 'pkg'\nversion = '1'\n")
+    (home / "wheels").mkdir()
+    (home / "wheels" / "pkg-1-py3-none-any.whl").write_bytes(b"PK\x05\x06" + bytes(18))
+    (project / "requirements.txt").write_text("-r ../common/base.txt\n-e ../lib/pkg\n")
+    venv = home / "venv"
+    (venv / "bin").mkdir(parents=True)
+    os.symlink(sys.executable, venv / "bin" / "python")
+    edited = [project / "requirements.txt"]  # by the test, between the builds
+    before = tree_snapshot(home.parent, skip=edited)
+
+    for output, what in (("../common", "included requirements file"), ("../lib", "local project ../lib/pkg"),
+                         ("../lib/pkg", "local project ../lib/pkg")):
+        code, text = build("-o", output)
+        assert code == 5 and f"Refusing to build into {output}:" in text and what in text, text
+    (project / "requirements.txt").write_text("../wheels/pkg-1-py3-none-any.whl\n")
+    code, text = build("-o", "../wheels")
+    assert code == 5 and "local archive ../wheels/pkg-1-py3-none-any.whl" in text
+    (project / "requirements.txt").write_text("# nothing\n")
+    code, text = build("-o", "../wheels", "-f", "../wheels")
+    assert code == 5 and "--find-links directory" in text
+    code, text = build("-o", str(venv), "--python", str(venv / "bin" / "python"))
+    assert code == 5 and "Python interpreter" in text
+
+    assert changes(before, tree_snapshot(home.parent, skip=edited)) == {}
+
+
+def test_an_output_that_is_a_version_controlled_tree_is_refused(home):
+    (home / "other").mkdir()
+    (home / "other" / ".git").mkdir()
+    (home / "other" / "main.py").write_text("")
+    before = tree_snapshot(home.parent)
+
+    code, text = build("-o", "../other")
+
+    assert code == 5 and "it is a version-controlled working tree (it holds .git)" in text
     assert changes(before, tree_snapshot(home.parent)) == {}
 
 

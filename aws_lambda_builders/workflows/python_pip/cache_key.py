@@ -22,7 +22,7 @@ import json
 import os
 import re
 import sys
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence
 
 from aws_lambda_builders import __version__
 
@@ -48,7 +48,6 @@ def build_key(requirements: RequirementsFile, runtime: str, architecture: str, p
         return None
     environ = dict(os.environ if environ is None else environ)
     options = list(pip_options) + requirements.pip_options
-    env_links = [word for link in environ.get("PIP_FIND_LINKS", "").split() for word in ("--find-links", link)]
     env_files = [word for variable, flag in (("PIP_CONSTRAINT", "-c"), ("PIP_REQUIREMENT", "-r"))
                  for path in environ.get(variable, "").split() for word in (flag, path)]
     facts = {
@@ -63,9 +62,9 @@ def build_key(requirements: RequirementsFile, runtime: str, architecture: str, p
         "constraints": [(line.requirement, list(line.hashes)) for line in requirements.constraints],
         "files": [_file_digest(path) for path in requirements.files],
         "options": [redact_credentials(option) for option in options],
-        "option_files": [_file_digest(path) for path in _option_values(options + env_files, _FILE_OPTIONS)
+        "option_files": [_file_digest(path) for path in option_values(options + env_files, _FILE_OPTIONS)
                          if os.path.isfile(path)],
-        "find_links": _local_listings(_option_values(options + env_links, _FIND_LINKS)),
+        "find_links": _local_listings(find_links(options, environ)),
         "pip_environment": sorted((k, redact_credentials(v)) for k, v in environ.items() if k.startswith("PIP_")),
         "pip_configuration": [_file_digest(path) for path in pip_configuration_files(python_exe, environ)
                               if os.path.isfile(path)],
@@ -138,7 +137,13 @@ def _interpreter_identity(path: str) -> List[object]:
     return identity
 
 
-def _option_values(options: Sequence[str], flags: Sequence[str]) -> List[str]:
+def find_links(options: Sequence[str], environ: Mapping[str, str]) -> List[str]:
+    """Every ``--find-links`` location pip is given: in ``options``, then in ``PIP_FIND_LINKS``."""
+    env_links = [word for link in environ.get("PIP_FIND_LINKS", "").split() for word in ("--find-links", link)]
+    return option_values(list(options) + env_links, _FIND_LINKS)
+
+
+def option_values(options: Sequence[str], flags: Sequence[str]) -> List[str]:
     """The values given to any of ``flags`` in a pip command line (``-f X``, ``--find-links=X``, ``-fX``)."""
     values = []
     words = list(options)

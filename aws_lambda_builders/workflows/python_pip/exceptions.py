@@ -274,13 +274,17 @@ class UnsafeOutputError(PackagerError):
     """An output path a build must not replace: it holds the build's inputs or the user's files, or is no
     directory."""
 
-    def __init__(self, output: str, why: str, zip_elsewhere: bool = False) -> None:
-        advice = ("Write the zip outside the output directory, e.g. build/function.zip beside build/function/."
-                  if zip_elsewhere else
-                  "Each build replaces its output directory as a whole: give it a directory of its own, "
-                  "e.g. build/function (it is created if missing).")
-        super().__init__(f"Refusing to build into {output}: {why}. {advice}")
+    def __init__(self, output: str, why: str, zip_path: Optional[str] = None) -> None:
+        if zip_path is None:
+            super().__init__(f"Refusing to build into {output}: {why}. Each build replaces its output directory "
+                             "as a whole: give it a directory of its own, e.g. build/function (it is created if "
+                             "missing).")
+        else:
+            super().__init__(f"Refusing to write the zip {zip_path}: {why}. Write it to a new file or over an "
+                             "earlier zip, outside the output directory, e.g. build/function.zip beside "
+                             "build/function/.")
         self.output = output
+        self.zip_path = zip_path
         self.why = why
 
 

@@ -21,8 +21,7 @@ import re
 import shlex
 import shutil
 import urllib.parse
-import urllib.request
-from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from .exceptions import LocalRequirementNotFoundError
 from .requirements_file import (
@@ -97,6 +96,37 @@ def local_location(requirement: str, editable: bool, cwd: str) -> Optional[Local
     if looks_like_path(location) and os.path.isdir(path):
         return LocalLocation(os.path.normpath(path), "{}" + extras + (";" + marker if marker else ""))
     return None
+
+
+def build_inputs(requirements_path: str, pip_options: Sequence[str] = (), cwd: Optional[str] = None,
+                 environ: Optional[Mapping[str, str]] = None) -> List[Tuple[str, str]]:
+    """What a build reads besides the requirements file itself, as ``(path, what it is)``.
+
+    Every file it includes (``-r``, ``-c``), every local project or archive a
+    requirement names (resolved as pip resolves it), and every local
+    ``--find-links`` directory (of ``pip_options``, the files and
+    ``PIP_FIND_LINKS``). Replacing an output that holds one would delete an
+    input of the build.
+    """
+    from .cache_key import find_links
+
+    cwd = os.path.abspath(cwd or os.getcwd())
+    environ = os.environ if environ is None else environ
+    requirements = read_requirements_file(requirements_path)
+    inputs = [(path, "included requirements file") for path in requirements.files[1:]]
+    for line in requirements.requirements + requirements.constraints:
+        location = local_location(line.requirement, line.editable, cwd)
+        if location is not None:
+            inputs.append((location.directory, f"local project {line.requirement}"))
+            continue
+        archive = _strip_extras(line.requirement.split(";")[0].strip())[0]
+        archive = _file_url_path(archive) if archive.lower().startswith("file:") else os.path.join(cwd, archive)
+        if archive and looks_like_path(line.requirement) and os.path.exists(archive):
+            inputs.append((os.path.normpath(archive), f"local archive {line.requirement}"))
+    for link in find_links(list(pip_options) + requirements.pip_options, environ):
+        if "://" not in link and link:
+            inputs.append((os.path.join(cwd, link), "--find-links directory"))
+    return inputs
 
 
 def missing_local_path(line: RequirementLine, cwd: str) -> Optional[LocalRequirementNotFoundError]:
@@ -195,7 +225,9 @@ def _rewrite_requirement(line: str, copies: Dict[str, str], cwd: str) -> Optiona
         return None
     copy = copies[location.directory]
     if " @ " in location.rewrite:
-        copy = urllib.parse.urljoin("file:", urllib.request.pathname2url(copy))
+        from urllib.request import pathname2url  # with http.client: only where a copy is named by URL
+
+        copy = urllib.parse.urljoin("file:", pathname2url(copy))
     return (location.rewrite.format(copy) + (" " + options if options else "")).strip()
 
 
@@ -250,4 +282,4 @@ def _file_url_path(url: str) -> Optional[str]:
     parsed = urllib.parse.urlsplit(url)
     if parsed.netloc not in ("", "localhost"):
         return None
-    return os.path.normpath(urllib.request.url2pathname(parsed.path))
+    return os.path.normpath(urllib.parse.unquote(parsed.path))

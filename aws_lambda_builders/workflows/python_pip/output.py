@@ -19,13 +19,15 @@ import re
 import shutil
 import stat
 import sys
-from typing import Iterable, List, NamedTuple, Optional
+from typing import Iterable, List, NamedTuple, Optional, Sequence
 
 from .exceptions import UnsafeOutputError
 from .leftovers import new_directory, process_alive
 from .paths import is_within
 
 _MARK = ".lambda-pip-"
+# What only a working tree holds: lambda-pip leaves these out of every bundle it makes.
+_VERSION_CONTROL = (".git", ".hg", ".svn")
 # A bundle is the user's as any new directory is (0o777 less the umask), not private as mkdtemp's are.
 _BUNDLE_MODE = 0o777
 _LEFTOVER = re.compile(r"\.lambda-pip-(?P<kind>staging|previous)-(?P<pid>\d+)-[^.]*(?:\.partial)?$")
@@ -40,12 +42,14 @@ class ProtectedPath(NamedTuple):
 
 def protected_paths(requirements: Optional[str] = None, source: Optional[str] = None,
                     scratch: Optional[str] = None, cache: Optional[str] = None,
-                    python: Optional[str] = None) -> List[ProtectedPath]:
+                    python: Optional[str] = None, pip_options: Sequence[str] = ()) -> List[ProtectedPath]:
     """What replacing an output must not delete: the build's inputs and places, and the user's own.
 
     Besides those given, always the current and the home directory, the
     temporary directories (the default scratch space and everyone's files) and
-    the Python running the build.
+    the Python running the build; with ``requirements``, every file it
+    includes, every local project, archive and ``--find-links`` directory it
+    (or ``pip_options``) names.
     """
     protected = [ProtectedPath(os.getcwd(), "current directory"),
                  ProtectedPath(os.path.expanduser("~"), "home directory"),
@@ -58,6 +62,10 @@ def protected_paths(requirements: Optional[str] = None, source: Optional[str] = 
                        (scratch, "scratch directory"), (cache, "build cache"), (python, "Python interpreter")):
         if path:
             protected.append(ProtectedPath(path, what))
+    if requirements and os.path.isfile(requirements):
+        from .local_projects import build_inputs
+
+        protected += [ProtectedPath(path, what) for path, what in build_inputs(requirements, pip_options)]
     return protected
 
 
@@ -84,21 +92,44 @@ def check_output(output: str, protected: Iterable[ProtectedPath], zip_path: Opti
     for path, what in protected:
         if _holds(real, path):
             raise UnsafeOutputError(output, f"it holds the {what} ({path})")
+    for metadata in _VERSION_CONTROL:
+        if os.path.lexists(os.path.join(real, metadata)):
+            raise UnsafeOutputError(output, f"it is a version-controlled working tree (it holds {metadata}), "
+                                            "never a bundle lambda-pip made")
     if zip_path is not None:
-        zip_real = os.path.realpath(os.path.abspath(zip_path))
-        if _holds(real, zip_real):
-            raise UnsafeOutputError(output, f"the zip {zip_path} would be inside it", zip_elsewhere=True)
-        if os.path.isdir(zip_real):
-            raise UnsafeOutputError(zip_path, "the zip would replace a directory", zip_elsewhere=True)
-        for path, what in protected:
-            if os.path.realpath(os.path.abspath(path)) == zip_real:
-                raise UnsafeOutputError(zip_path, f"the zip would replace the {what}", zip_elsewhere=True)
+        _check_zip(output, real, zip_path, protected)
     return real
 
 
+def _check_zip(output: str, real_output: str, zip_path: str, protected: List[ProtectedPath]) -> None:
+    """The zip goes outside the output, and replaces nothing but an earlier zip."""
+    zip_real = os.path.realpath(os.path.abspath(zip_path))
+    if _holds(real_output, zip_real):
+        raise UnsafeOutputError(output, f"it would be inside the output directory {output}", zip_path)
+    if os.path.isdir(zip_real):
+        raise UnsafeOutputError(output, "it is a directory", zip_path)
+    for path, what in protected:
+        if os.path.realpath(os.path.abspath(path)) == zip_real:
+            raise UnsafeOutputError(output, f"it is the {what}", zip_path)
+    if os.path.lexists(zip_real) and not _is_zip_archive(zip_real):
+        raise UnsafeOutputError(output, "it exists and is not a zip archive", zip_path)
+
+
+def _is_zip_archive(path: str) -> bool:
+    """Whether ``path`` starts as a ZIP archive does (a local file header, or the end record of an empty one)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+    except OSError:
+        return False
+
+
 def _holds(directory: str, path: str) -> bool:
-    """Whether the real ``directory`` is or holds ``path`` once its symlinks are resolved."""
-    return is_within(os.path.realpath(os.path.abspath(path)), directory)
+    """Whether the real ``directory`` is or holds ``path``: where its last component really is (a link in a
+    virtual environment's ``bin/`` is there), or what it resolves to."""
+    path = os.path.abspath(path)
+    where = os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+    return is_within(where, directory) or is_within(os.path.realpath(path), directory)
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 

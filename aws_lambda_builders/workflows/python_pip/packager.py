@@ -227,7 +227,7 @@ class DependencyBuilder:
         self._cache = config.build_cache()
         target_directory = check_output(target_directory, protected_paths(
             requirements=requirements_filepath, scratch=scratch_directory, python=self.python_exe,
-            cache=self._cache.root if self._cache is not None else None))
+            cache=self._cache.root if self._cache is not None else None, pip_options=config.pip_options()))
         if self.target.is_deprecated:
             self._ui.warning(f"{self.runtime} is deprecated by AWS Lambda; move to a newer runtime")
         if self._cache is not None and not self._cache.is_writable():

@@ -67,10 +67,11 @@ class PythonPipWorkflow:
 
     def run(self) -> None:
         dependencies_target = self.dependencies_dir or self.artifacts_dir
-        cache = (self.config or Config()).build_cache()
+        config = self.config or Config()
+        cache = config.build_cache()
         protected = protected_paths(requirements=self.manifest_path, source=self.source_dir,
                                     scratch=self.scratch_dir, python=self._python(),
-                                    cache=cache.root if cache is not None else None)
+                                    cache=cache.root if cache is not None else None, pip_options=config.pip_options())
         for output in filter(None, (self.artifacts_dir, self.dependencies_dir)):
             try:
                 check_output(output, protected)
