@@ -350,3 +350,31 @@ def test_lambda_builder_refuses_an_artifacts_directory_holding_the_users_files(h
 
     assert "Refusing to build into" in str(raised.value)
     assert changes(before, tree_snapshot(home.parent)) == {}
+
+
+def test_an_output_holding_a_link_to_an_input_is_refused(home):
+    """The link is the user's too: an input reached through a link inside the output protects the output."""
+    project, elsewhere = home / "project", home / "elsewhere"
+    (elsewhere / "src").mkdir(parents=True)
+    (elsewhere / "req.txt").write_text("# none\n")
+    os.symlink(sys.executable, elsewhere / "python")
+    (project / "linked").mkdir()
+    os.symlink("../../elsewhere/req.txt", project / "linked" / "requirements.txt")
+    os.symlink("../../elsewhere/src", project / "linked" / "src")
+    os.symlink("../../elsewhere", project / "linked" / "through")
+    (project / "linked" / ".venv" / "bin").mkdir(parents=True)
+    os.symlink("../../../../elsewhere/python", project / "linked" / ".venv" / "bin" / "python")
+    before = tree_snapshot(home.parent)
+
+    for arguments, what in ((["-r", "linked/requirements.txt"], "requirements file"),
+                            (["-r", "linked/through/req.txt"], "requirements file"),
+                            (["--source", "linked/src"], "function's source"),
+                            (["--python", "linked/.venv/bin/python"], "Python interpreter")):
+        code, text = lambda_pip("build", "-r", "requirements.txt", *arguments, "-o", "linked")
+        assert code == 5 and f"it holds the {what}" in text, text
+
+    with pytest.raises(WorkflowFailedError, match="Refusing to build into"):
+        LambdaBuilder(language="python", dependency_manager="pip", application_framework=None).build(
+            str(project / "linked" / "src"), str(project / "linked"), str(home.parent / "scratch"),
+            str(elsewhere / "req.txt"), runtime="python3.12")
+    assert changes(before, tree_snapshot(home.parent)) == {}

@@ -19,7 +19,7 @@ import re
 import shutil
 import stat
 import sys
-from typing import Iterable, List, NamedTuple, Optional, Sequence
+from typing import Iterable, List, NamedTuple, Optional, Sequence, Set
 
 from .exceptions import UnsafeOutputError
 from .leftovers import new_directory, process_alive
@@ -77,7 +77,7 @@ def check_output(output: str, protected: Iterable[ProtectedPath], zip_path: Opti
     is ``/`` and any directory that is or holds a protected path. ``zip_path``,
     the deployment zip, may not be the output or lie inside it.
     """
-    given = os.path.abspath(output)
+    given = os.path.normpath(os.path.abspath(output))
     if os.path.islink(given) and not os.path.isdir(given):
         raise UnsafeOutputError(output, f"it is a symbolic link to {os.readlink(given)}, which is not a directory")
     if os.path.lexists(given) and not os.path.isdir(given):
@@ -87,10 +87,10 @@ def check_output(output: str, protected: Iterable[ProtectedPath], zip_path: Opti
         raise UnsafeOutputError(output, "it is the root of the file system")
     protected = list(protected)
     for path, what in protected:
-        if os.path.realpath(os.path.abspath(path)) == real:
+        if {given, real} & _locations(path):
             raise UnsafeOutputError(output, f"it is the {what}")
     for path, what in protected:
-        if _holds(real, path):
+        if _holds({given, real}, path):
             raise UnsafeOutputError(output, f"it holds the {what} ({path})")
     for metadata in _VERSION_CONTROL:
         if os.path.lexists(os.path.join(real, metadata)):
@@ -104,12 +104,12 @@ def check_output(output: str, protected: Iterable[ProtectedPath], zip_path: Opti
 def _check_zip(output: str, real_output: str, zip_path: str, protected: List[ProtectedPath]) -> None:
     """The zip goes outside the output, and replaces nothing but an earlier zip."""
     zip_real = os.path.realpath(os.path.abspath(zip_path))
-    if _holds(real_output, zip_real):
+    if _holds({real_output}, zip_path):
         raise UnsafeOutputError(output, f"it would be inside the output directory {output}", zip_path)
     if os.path.isdir(zip_real):
         raise UnsafeOutputError(output, "it is a directory", zip_path)
     for path, what in protected:
-        if os.path.realpath(os.path.abspath(path)) == zip_real:
+        if zip_real in _locations(path):
             raise UnsafeOutputError(output, f"it is the {what}", zip_path)
     if os.path.lexists(zip_real) and not _is_zip_archive(zip_real):
         raise UnsafeOutputError(output, "it exists and is not a zip archive", zip_path)
@@ -124,12 +124,20 @@ def _is_zip_archive(path: str) -> bool:
         return False
 
 
-def _holds(directory: str, path: str) -> bool:
-    """Whether the real ``directory`` is or holds ``path``: where its last component really is (a link in a
-    virtual environment's ``bin/`` is there), or what it resolves to."""
-    path = os.path.abspath(path)
-    where = os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
-    return is_within(where, directory) or is_within(os.path.realpath(path), directory)
+def _holds(directories: Set[str], path: str) -> bool:
+    """Whether one of ``directories`` is or holds ``path``, wherever ``path`` is found (see ``_locations``)."""
+    return any(is_within(location, directory) for location in _locations(path) for directory in directories)
+
+
+def _locations(path: str) -> Set[str]:
+    """Everywhere a path is, for the safety checks: as written (``proj/req.txt`` is in ``proj`` even when
+    it is a link to elsewhere), where its last component really is (a virtual environment's ``bin/python``
+    link is in that environment), and what it resolves to."""
+    path = os.path.normpath(os.path.abspath(path))
+    return {path, os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path)),
+            os.path.realpath(path)}
+
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 

@@ -12,4 +12,7 @@ def is_within(path: str, directory: str) -> bool:
     ``/a/b``): pass absolute paths, normalized, or resolved with
     ``os.path.realpath`` when links must not lead out.
     """
-    return os.path.commonpath([path, directory]) == directory
+    try:
+        return os.path.commonpath([path, directory]) == directory
+    except ValueError:  # on Windows, paths on two drives: neither holds the other
+        return False
