@@ -15,16 +15,32 @@ from typing import Callable, Optional, Pattern
 
 
 def process_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists (one of another user counts: it may not be signalled, but it runs)."""
+    """Whether process ``pid`` exists (one of another user counts: it may not be signalled, but it runs).
+
+    A number no process can have (a name someone made up) counts as alive:
+    what it names is not known to be a dead build's, so it is left alone.
+    """
     if pid == os.getpid():
         return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except (PermissionError, OverflowError, ValueError):
         return True
     return True
+
+
+def abandoned(path: str, pid: int, alive: Callable[[int], bool] = process_alive) -> bool:
+    """Whether the leftover at ``path``, named for process ``pid``, may be removed: that process is gone, and
+    the entry is this user's (in a shared temporary directory, another user's entries are theirs)."""
+    if alive(pid):
+        return False
+    getuid = getattr(os, "getuid", None)
+    try:
+        return getuid is None or os.lstat(path).st_uid == getuid()
+    except OSError:
+        return False
 
 
 def new_directory(parent: str, prefix: str, mode: int = 0o700) -> str:
@@ -58,7 +74,7 @@ def remove_dead(parent: str, pattern: Pattern[str],
         return
     for name in names:
         owner = _owner(pattern, name)
-        if owner is None or alive(owner):
+        if owner is None or not abandoned(os.path.join(parent, name), owner, alive):
             continue
         shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
 

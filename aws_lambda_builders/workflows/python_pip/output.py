@@ -22,7 +22,7 @@ import sys
 from typing import Iterable, List, NamedTuple, Optional, Sequence, Set
 
 from .exceptions import UnsafeOutputError
-from .leftovers import new_directory, process_alive
+from .leftovers import abandoned, new_directory
 from .paths import is_within
 
 _MARK = ".lambda-pip-"
@@ -223,9 +223,9 @@ def clean_stale(target: str) -> None:
         return
     for name in sorted(os.listdir(parent)):
         match = _LEFTOVER.search(name)
-        if not name.startswith(".") or not match or process_alive(int(match.group("pid"))):
-            continue
         path = os.path.join(parent, name)
+        if not name.startswith(".") or not match or not abandoned(path, int(match.group("pid"))):
+            continue
         if match.group("kind") == "previous" and name.startswith(_prefix(target)) and not os.path.lexists(target):
             os.rename(path, target)
         else:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from aws_lambda_builders.workflows.python_pip.leftovers import (
+    abandoned,
     new_owned_directory,
     owned_pattern,
     process_alive,
@@ -48,6 +49,26 @@ def test_directories_of_dead_owners_are_removed_and_the_rest_kept(tmp_path):
 
 def test_a_parent_that_does_not_exist_has_nothing_to_remove(tmp_path):
     remove_dead(str(tmp_path / "nope"), owned_pattern("lambda-pip-build-"))
+
+    assert not (tmp_path / "nope").exists()
+
+
+def test_a_made_up_process_id_is_left_alone_and_breaks_nothing(tmp_path):
+    (tmp_path / "lambda-pip-build-99999999999999999999-abc").mkdir()
+
+    remove_dead(str(tmp_path), owned_pattern("lambda-pip-build-"))
+
+    assert process_alive(99999999999999999999)
+    assert os.listdir(tmp_path) == ["lambda-pip-build-99999999999999999999-abc"]
+
+
+def test_a_leftover_of_another_user_is_theirs(tmp_path, monkeypatch):
+    (tmp_path / "lambda-pip-build-1234-abc").mkdir()
+    monkeypatch.setattr(os, "getuid", lambda: os.stat(tmp_path).st_uid + 1)
+
+    assert not abandoned(str(tmp_path / "lambda-pip-build-1234-abc"), 1234, alive=lambda pid: False)
+    remove_dead(str(tmp_path), owned_pattern("lambda-pip-build-"), alive=lambda pid: False)
+    assert os.listdir(tmp_path) == ["lambda-pip-build-1234-abc"]
 
 
 def test_process_alive():

@@ -156,3 +156,11 @@ def test_a_leftover_file_of_a_killed_build_is_removed(tmp_path):
     clean_stale(str(tmp_path / "f.zip"))
 
     assert os.listdir(tmp_path) == []
+
+
+def test_a_staging_name_with_a_made_up_process_id_is_left_alone(tmp_path):
+    (tmp_path / ".out.lambda-pip-staging-99999999999999999999-abc").mkdir()
+
+    clean_stale(str(tmp_path / "out"))
+
+    assert os.listdir(tmp_path) == [".out.lambda-pip-staging-99999999999999999999-abc"]
