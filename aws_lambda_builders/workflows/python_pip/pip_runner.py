@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import threading
+import weakref
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .credentials import redact_credentials
@@ -104,6 +105,7 @@ class SubprocessPip:
         self._import_string = import_string
         self._running: Set[object] = set()
         self._running_lock = threading.Lock()
+        _kill_at_shutdown(self)
 
     def command_line(self, args: Sequence[str], shim: Optional[str] = None) -> List[str]:
         """The command that runs pip's ``main`` with ``args`` (``--no-input`` first), after ``shim``."""
@@ -140,6 +142,37 @@ class SubprocessPip:
             running = list(self._running)
         for process in running:
             kill_process_group(process)
+
+
+# Every SubprocessPip alive, for the interpreter's shutdown. pip leads a process group of its own, out of
+# the terminal's reach: when a program that builds in worker threads (``sam build --parallel``) is stopped
+# by Ctrl-C, its main thread ends and the interpreter waits for those threads, which wait for pip. Their
+# pips are killed first, so that the threads and the program end.
+_LIVE_PIPS: "weakref.WeakSet[SubprocessPip]" = weakref.WeakSet()
+_SHUTDOWN_HOOK: List[bool] = []
+
+
+def _kill_at_shutdown(pip: "SubprocessPip") -> None:
+    _LIVE_PIPS.add(pip)
+    if _SHUTDOWN_HOOK:
+        return
+    _SHUTDOWN_HOOK.append(True)
+    # Run before the interpreter joins non-daemon threads (atexit would run after, too late); CPython
+    # 3.9+ has it, privately, as concurrent.futures uses it.
+    register = getattr(threading, "_register_atexit", None)
+    try:
+        if register is None:
+            raise RuntimeError("no threading atexit")
+        register(_kill_live_pips)
+    except RuntimeError:  # shutting down already, or another interpreter
+        import atexit
+
+        atexit.register(_kill_live_pips)
+
+
+def _kill_live_pips() -> None:
+    for pip in list(_LIVE_PIPS):
+        pip.kill_running()
 
 
 def kill_process_group(process) -> None:

@@ -373,6 +373,7 @@ def test_every_pip_command_line_says_no_input_and_pip_reads_nothing():
 
 
 def test_the_real_pip_takes_no_input_as_a_general_option(hermetic_pip):
+    """pip refuses an option it does not know with exit status 2: this one it takes, before any command."""
     rc, out, err = SubprocessPip(python_exe=sys.executable).main(["config", "list"])
     assert rc == 0, err
 
@@ -381,6 +382,7 @@ def test_pips_temporary_files_go_where_the_runner_is_told(tmp_path):
     pip = FakePip().on_download_requirements()
     temp = str(tmp_path / "pip-temp")
     pip_runner = PipRunner(sys.executable, pip, temp_dir=temp)
+    environment = dict(os.environ)
 
     pip_runner.download_all_dependencies("requirements.txt", str(tmp_path))
     pip_runner.build_wheel(str(tmp_path / "foo-1.0.tar.gz"), str(tmp_path), compile_c=False)
@@ -388,7 +390,7 @@ def test_pips_temporary_files_go_where_the_runner_is_told(tmp_path):
     for call in pip.calls:
         assert {call.env_vars[name] for name in ("TMPDIR", "TEMP", "TMP")} == {temp}
     assert pip.calls[1].env_vars["CC"] == "/var/false"
-    assert os.environ.get("TMPDIR") != temp, "the build's own environment is untouched"
+    assert dict(os.environ) == environment, "the build's own environment is untouched"
 
 
 def test_without_a_temp_dir_pip_has_the_systems(tmp_path, monkeypatch):
@@ -571,3 +573,33 @@ def test_a_missing_file_that_is_no_distribution_stays_a_download_error():
     error = download_error(stderr)
     assert type(error) is PackageDownloadError
     assert "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/pip-unpack-abc/x'" in str(error)
+
+
+# A program that builds in a worker thread, as `sam build --parallel` does, and whose main thread is
+# interrupted (Ctrl-C reaches the main thread only, and pip, in a group of its own, not at all).
+THREADED_BUILDER = """
+import signal, sys, threading
+from aws_lambda_builders.workflows.python_pip.pip_runner import SubprocessPip
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+pip = SubprocessPip(python_exe=sys.executable, import_string=sys.argv[1])
+threading.Thread(target=pip.main, args=(["wheel", sys.argv[2]],)).start()
+signal.sigwait([signal.SIGUSR1])
+raise KeyboardInterrupt
+"""
+
+
+def test_an_interrupted_program_building_in_threads_ends_and_takes_pip_with_it(tmp_path):
+    pids = tmp_path / "pids"
+    program = subprocess.Popen([sys.executable, "-c", THREADED_BUILDER, PIP_WITH_A_GRANDCHILD, str(pids)],
+                               stderr=subprocess.PIPE)
+    pip_pid, grandchild = pids_written(pids)
+
+    program.send_signal(signal.SIGUSR1)
+    try:
+        _, stderr = program.communicate(timeout=20)
+        assert b"KeyboardInterrupt" in stderr
+        assert wait_until(lambda: not running(pip_pid) and not running(grandchild), timeout=10), \
+            "pip or its child outlived the program"
+    finally:
+        program.kill()
+        kill_if_running(pip_pid, grandchild)
