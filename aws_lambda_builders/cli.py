@@ -561,9 +561,9 @@ def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None) -> i
         if args.command == "cache":
             return cache_command(args, stream)
         return build(args, stream)
-    except KeyboardInterrupt:
-        print("interrupted: the output directory is as it was", file=stream)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as error:
+        return report_error(args, error, "interrupted: the output directory is as it was", EXIT_INTERRUPTED,
+                            stream)
     except (PackagerError, OSError) as error:
         return report_error(args, error, str(error), exit_code(error), stream)
     except Exception as error:  # a defect of ours: said in one line; the traceback only on request

@@ -529,6 +529,20 @@ def test_json_summary_is_printed_for_a_failed_build_too(fake, project, capsys):
     assert document["missing"] == [{"package": "foo==1.0", "reason": "no wheel for python3.12 on arm64"}]
 
 
+def test_json_of_an_interrupted_build_is_one_document(fake, project, capsys):
+    fake.raise_error = KeyboardInterrupt()
+    requirements, output = project
+    os.makedirs(output)
+    open(os.path.join(output, "previous.py"), "w").close()
+
+    code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12", "--json"])
+
+    document = json.loads(capsys.readouterr().out)
+    assert code == 130 and document["exit_code"] == 130 and document["ok"] is False
+    assert "interrupted: the output directory is as it was" in document["error"] and "interrupted" in text
+    assert os.listdir(output) == ["previous.py"]
+
+
 def test_cache_info_and_prune_say_what_the_cache_holds_and_what_went(tmp_path):
     from aws_lambda_builders.workflows.python_pip.cache import BuildCache
 
