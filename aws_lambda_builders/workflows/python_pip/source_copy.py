@@ -164,6 +164,12 @@ def _followed_link(shown: str, location: str, target: str, root: str, entered: S
             shown, pointed, f"outside the source {root}",
             "Nothing from outside the source is copied into the function: replace the link by a copy of what it "
             "points to, or move its target inside the source and link to it there.")
+    left_out = _left_out_part(target, root)
+    if left_out is not None:
+        raise UnsafeSourceLinkError(
+            shown, pointed, f"into {left_out}, which is left out of the function",
+            "Links may not bring back what the copy leaves out (secrets in .env, VCS data, virtual "
+            "environments): copy what the function needs to a file of its own in the source.")
     try:
         info = os.stat(location)
     except OSError as error:
@@ -179,6 +185,19 @@ def _followed_link(shown: str, location: str, target: str, root: str, entered: S
             shown, pointed, "a directory that holds the link itself once followed, so copying it would never end",
             "Remove the link, or point it at a directory that does not lead back to it.")
     return info
+
+
+def _left_out_part(target: str, root: str) -> Optional[str]:
+    """The part of the source that ``target`` (inside it) lies in and that the copy leaves out, else None."""
+    parts = os.path.relpath(target, root).split(os.sep)
+    directory = root
+    for depth, name in enumerate(parts if parts != ["."] else []):
+        if is_excluded(name, at_top=depth == 0):
+            return os.path.join(*parts[:depth + 1])
+        directory = os.path.join(directory, name)
+        if depth < len(parts) - 1 and os.path.isfile(os.path.join(directory, VIRTUAL_ENVIRONMENT_MARKER)):
+            return os.path.join(*parts[:depth + 1])
+    return None
 
 
 def copy_file_replacing(source: str, destination: str) -> str:

@@ -345,3 +345,36 @@ def test_errors_of_the_source_are_packager_errors_exported_by_the_packager():
         assert issubclass(cls, PackagerError)
         assert getattr(packager, cls.__name__) is cls and cls.__name__ in packager.__all__
     assert issubclass(DiskFullError, PackagerError)
+
+
+@pytest.mark.parametrize("link, target", [
+    ("settings", ".env"),
+    ("vcs", ".git"),
+    ("config", ".git/config"),
+    ("pkg/cached", "../__pycache__/x.cpython-311.pyc"),
+    ("tool", "venv/lib/python3.11/site-packages/tool.py"),
+])
+def test_a_link_into_what_the_copy_leaves_out_is_refused(tmp_path, link, target):
+    source = tmp_path / "src"
+    for path in (".env", ".git/config", "__pycache__/x.cpython-311.pyc", "venv/lib/python3.11/site-packages/tool.py",
+                 "pkg/__init__.py"):
+        (source / path).parent.mkdir(parents=True, exist_ok=True)
+        (source / path).write_text("SECRET=1\n")
+    (source / "venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    os.symlink(target, source / link)
+
+    with pytest.raises(UnsafeSourceLinkError, match="which is left out of the function"):
+        copy_source(str(source), str(tmp_path / "out"))
+
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_link_into_a_package_named_like_a_tool_directory_is_copied(tmp_path):
+    source = tmp_path / "src"
+    (source / "myapp" / "env").mkdir(parents=True)
+    (source / "myapp" / "env" / "settings.py").write_text("DEBUG = False\n")
+    os.symlink("myapp/env/settings.py", source / "settings.py")
+
+    copy_source(str(source), str(tmp_path / "out"))
+
+    assert (tmp_path / "out" / "settings.py").read_text() == "DEBUG = False\n"
