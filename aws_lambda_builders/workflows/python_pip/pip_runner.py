@@ -116,9 +116,7 @@ class SubprocessPip:
              shim: Optional[str] = None) -> PipResult:
         if env_vars is None:
             env_vars = self._osutils.original_environ()
-        p = self._osutils.popen(self.command_line(args, shim), stdin=self._osutils.devnull,
-                                stdout=self._osutils.pipe, stderr=self._osutils.pipe, env=env_vars,
-                                start_new_session=True)
+        p = self._start(self.command_line(args, shim), env_vars)
         try:
             with self._running_lock:
                 self._running.add(p)
@@ -131,6 +129,20 @@ class SubprocessPip:
             with self._running_lock:
                 self._running.discard(p)
         return p.returncode, out, err
+
+    def _start(self, command: List[str], env_vars: Dict[str, str]):
+        """pip's process, reading nothing, leading a process group of its own.
+
+        An ``OSUtils`` of aws-lambda-builders' own shape (``popen(command,
+        stdout, stderr, env)``) still starts it, with neither.
+        """
+        import subprocess
+
+        try:
+            return self._osutils.popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, env=env_vars, start_new_session=True)
+        except TypeError:  # popen() got an unexpected keyword argument
+            return self._osutils.popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_vars)
 
     def kill_running(self) -> None:
         """Kill the pips this object started, from any thread, that have not ended yet, and all they started.

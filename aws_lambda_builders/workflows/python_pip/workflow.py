@@ -76,7 +76,7 @@ class PythonPipWorkflow:
             try:
                 check_output(output, protected)
             except PackagerError as error:
-                raise self._fail("CopySource", error) from error
+                raise self._fail("CheckOutput", error) from error
         try:  # the source is walked before pip runs: a source that cannot be copied fails the build at once
             source = plan_source_copy(self.source_dir, skip=[self.artifacts_dir, self.scratch_dir]
                                       + ([self.dependencies_dir] if self.dependencies_dir else []))

@@ -25,6 +25,7 @@ from aws_lambda_builders.workflows.python_pip.pip_runner import (
     pip_error_summary,
     pip_exception,
 )
+from aws_lambda_builders.workflows.python_pip.utils import OSUtils
 
 from .fake_pip import FakePip, wheel
 
@@ -603,3 +604,17 @@ def test_an_interrupted_program_building_in_threads_ends_and_takes_pip_with_it(t
     finally:
         program.kill()
         kill_if_running(pip_pid, grandchild)
+
+
+def test_an_osutils_of_aws_lambda_builders_shape_still_runs_pip(hermetic_pip):
+    """Callers may inject their own OSUtils, whose popen knows neither stdin nor start_new_session."""
+
+    class UpstreamOSUtils(OSUtils):
+        def popen(self, command, stdout=None, stderr=None, env=None):
+            return subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env)
+
+    pip = SubprocessPip(UpstreamOSUtils(), python_exe=sys.executable, import_string=ECHO_ARGUMENTS)
+
+    rc, out, _ = pip.main(["download", "six"])
+
+    assert rc == 0 and json.loads(out)["args"] == ["--no-input", "download", "six"]
