@@ -48,3 +48,14 @@ def changes(before: Dict[str, Entry], after: Dict[str, Entry]) -> Dict[str, Tupl
     """What differs between two snapshots: ``{path: (before, after)}``, None for a side without it."""
     return {path: (before.get(path), after.get(path)) for path in sorted(set(before) | set(after))
             if before.get(path) != after.get(path)}
+
+
+def files_in(root: "os.PathLike[str] | str") -> Dict[str, bytes]:
+    """Every regular file under ``root``: relative path (with ``/``) -> its bytes (links followed)."""
+    found = {}
+    for directory, _dirs, names in os.walk(root):
+        for name in names:
+            path = os.path.join(directory, name)
+            with open(path, "rb") as f:
+                found[os.path.relpath(path, root).replace(os.sep, "/")] = f.read()
+    return found

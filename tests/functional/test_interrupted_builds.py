@@ -17,6 +17,7 @@ import time
 import pytest
 
 from tests.builders import make_sdist
+from tests.processes import running, wait_until
 
 pytestmark = pytest.mark.usefixtures("offline_pip")
 REQUIREMENTS = "pure-app\nsdist-only-pure\noptional-c-extension\npep517-sdist\n"
@@ -103,22 +104,11 @@ def processes_with(marker: str) -> list:
             with open(f"/proc/{entry}/environ", "rb") as environ:
                 if marker.encode() not in environ.read().split(b"\0"):
                     continue
-            with open(f"/proc/{entry}/stat") as stat:
-                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    continue
         except OSError:  # ended meanwhile
             continue
-        found.append(int(entry))
+        if running(int(entry)):
+            found.append(int(entry))
     return found
-
-
-def wait_for(condition, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 @pytest.fixture
@@ -173,7 +163,7 @@ def signal_while_compiling(process, marker, sig):
     for line in process.stderr:
         if "[4/9] build-sdists" in line:
             break
-    assert wait_for(lambda: "sleep 300" in command_lines(processes_with(marker)), timeout=120), \
+    assert wait_until(lambda: "sleep 300" in command_lines(processes_with(marker)), timeout=120), \
         "step 4 did not build the slow sdist"
     process.send_signal(sig)
     process.stderr.read()
@@ -188,7 +178,7 @@ def test_sigkilled_build_leaves_no_process_and_the_next_build_no_temporary_files
     try:
         assert signal_while_compiling(process, marker, signal.SIGKILL) == -signal.SIGKILL
 
-        assert wait_for(lambda: processes_with(marker) == [], timeout=10), \
+        assert wait_until(lambda: processes_with(marker) == [], timeout=10), \
             "processes of the killed build still run: %s" % command_lines(processes_with(marker))
     finally:
         for pid in processes_with(marker):  # the test's own, by pid
@@ -212,7 +202,7 @@ def test_interrupted_build_stops_pip_and_all_it_started_and_leaves_nothing_in_tm
         assert signal_while_compiling(process, marker, sig) == 130
 
         # Killed together with pip (one SIGKILL to its process group), they may take a moment to end.
-        assert wait_for(lambda: processes_with(marker) == [], timeout=10), \
+        assert wait_until(lambda: processes_with(marker) == [], timeout=10), \
             "what the build started outlived it: %s" % command_lines(processes_with(marker))
     finally:
         for pid in processes_with(marker):

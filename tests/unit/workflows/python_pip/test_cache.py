@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from aws_lambda_builders.workflows.python_pip import wheel_install, zip_archive
+from aws_lambda_builders.workflows.python_pip import zip_archive
 from aws_lambda_builders.workflows.python_pip.cache import (
     BuildCache,
     DamagedEntry,
@@ -24,6 +24,7 @@ from aws_lambda_builders.workflows.python_pip.cache import (
 from aws_lambda_builders.workflows.python_pip.exceptions import InvalidWheelError
 from aws_lambda_builders.workflows.python_pip.source_copy import copy_file_replacing
 from tests.builders import make_sdist, make_wheel
+from tests.snapshot import files_in
 
 KEY = "k" * 64
 TARGET = "python3.12-x86_64"
@@ -34,17 +35,6 @@ TARGET = "python3.12-x86_64"
 def sha256(path) -> str:
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
-
-
-def files_in(root) -> dict:
-    """Every file under ``root``: relative path (with /) -> bytes."""
-    found = {}
-    for directory, _dirs, names in os.walk(root):
-        for name in names:
-            path = os.path.join(directory, name)
-            with open(path, "rb") as f:
-                found[os.path.relpath(path, root).replace(os.sep, "/")] = f.read()
-    return found
 
 
 def wheel(tmp_path, name, version="1.0", files=None) -> str:
@@ -76,20 +66,6 @@ def new_dir(tmp_path, name) -> str:
 @pytest.fixture
 def cache(tmp_path):
     return BuildCache(str(tmp_path / "cache"))
-
-
-@pytest.fixture
-def unpack_count(monkeypatch):
-    """How often a wheel was unpacked (``wheel_install.install_wheel_files`` called)."""
-    calls = []
-    real = wheel_install.install_wheel_files
-
-    def counting(wheel_path, root):
-        calls.append(os.path.basename(wheel_path))
-        return real(wheel_path, root)
-
-    monkeypatch.setattr(wheel_install, "install_wheel_files", counting)
-    return calls
 
 
 # -- placing wheels -----------------------------------------------------------------------

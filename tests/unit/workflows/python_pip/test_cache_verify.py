@@ -9,10 +9,10 @@ import stat
 
 import pytest
 
-from aws_lambda_builders.workflows.python_pip import wheel_install
 from aws_lambda_builders.workflows.python_pip.cache import BuildCache, CacheContents
 from tests.builders import make_sdist, make_wheel
 from tests.cache_damage import damage_keeping_size_mtime_and_mode
+from tests.snapshot import files_in
 
 KEY = "k" * 64
 TARGET = "python3.12-x86_64"
@@ -33,16 +33,6 @@ def tree(cache: BuildCache, digest: str) -> str:
     return os.path.join(cache.root, "v1", "trees", digest)
 
 
-def files_in(root) -> dict:
-    found = {}
-    for directory, _, names in os.walk(root):
-        for name in names:
-            path = os.path.join(directory, name)
-            with open(path, "rb") as f:
-                found[os.path.relpath(path, root).replace(os.sep, "/")] = f.read()
-    return found
-
-
 def new_dir(tmp_path, name) -> str:
     (tmp_path / name).mkdir()
     return str(tmp_path / name)
@@ -58,19 +48,6 @@ def filled(tmp_path):
     built = make_wheel(new_dir(tmp_path, "built"), "native", "1.0", tag="cp312-cp312-manylinux_2_17_x86_64")
     cache.store_built_wheel(sdist, TARGET, True, built)
     return cache, foo, bar, sdist
-
-
-@pytest.fixture
-def unpack_count(monkeypatch):
-    calls = []
-    real = wheel_install.install_wheel_files
-
-    def counting(wheel_path, root):
-        calls.append(os.path.basename(wheel_path))
-        return real(wheel_path, root)
-
-    monkeypatch.setattr(wheel_install, "install_wheel_files", counting)
-    return calls
 
 
 def record_mtimes(cache: BuildCache) -> dict:

@@ -27,6 +27,8 @@ from aws_lambda_builders.workflows.python_pip.pip_runner import (
 )
 from aws_lambda_builders.workflows.python_pip.utils import OSUtils
 
+from tests.processes import running, wait_until
+
 from .fake_pip import FakePip, wheel
 
 
@@ -406,24 +408,6 @@ def test_the_real_pip_child_gets_the_temp_dir(tmp_path):
                            temp_dir=str(tmp_path))
     _, out, _ = pip_runner.build_wheel("foo-1.0.tar.gz", str(tmp_path))
     assert json.loads(out)["tmpdir"] == str(tmp_path)
-
-
-def running(pid: int) -> bool:
-    """Whether process ``pid`` runs (a zombie does not: it has ended, and waits only to be reaped)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
-def wait_until(condition, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 # A pip stand-in that starts a grandchild (as pip starts a build backend, which starts a compiler), writes

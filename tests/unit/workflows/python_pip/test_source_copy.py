@@ -24,7 +24,7 @@ from aws_lambda_builders.workflows.python_pip.source_copy import (
     plan_source_copy,
 )
 from aws_lambda_builders.workflows.python_pip.workflow import PythonPipWorkflow
-from tests.snapshot import changes, tree_snapshot
+from tests.snapshot import tree_snapshot
 
 
 def write(path, text="x"):
