@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import shutil
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import pytest
 
@@ -22,18 +22,24 @@ from tests.snapshot import changes, tree_snapshot
 pytestmark = pytest.mark.usefixtures("offline_pip")
 
 
-def build(tmp_path: Path, package_index, requirements: bytes, *options: str):
-    """Build ``requirements`` from the project directory ``tmp_path/project`` (the current directory)."""
+def build(tmp_path: Path, package_index, requirements: bytes, *options: str, scratch: Optional[Path] = None):
+    """Build ``requirements`` from the project directory ``tmp_path/project`` (the current directory).
+
+    A ``scratch`` directory given is made first (it may be in the project, whose snapshot it is then part of).
+    """
     project = tmp_path / "project"
     project.mkdir(exist_ok=True)
     (project / "requirements.txt").write_bytes(requirements)
+    if scratch is not None:
+        scratch.mkdir(exist_ok=True)
+    scratch = scratch or tmp_path / "scratch"
     stream = io.StringIO()
     before = tree_snapshot(project)
     code = cli.main(["build", "-r", str(project / "requirements.txt"), "-o", str(tmp_path / "out"),
                      "--runtime", "python3.12", "--architecture", "arm64", "-i", package_index.url,
-                     "--scratch-dir", str(tmp_path / "scratch"), "-q", *options], stream=stream)
+                     "--scratch-dir", str(scratch), "-q", *options], stream=stream)
     assert changes(before, tree_snapshot(project)) == {}, "the build wrote into the user's project"
-    scratch = tmp_path / "scratch"  # not even made when an input is refused at once
+    # not even made when an input is refused at once
     assert not scratch.exists() or list(scratch.iterdir()) == [], "the build left files in the scratch directory"
     return code, stream.getvalue()
 
@@ -106,3 +112,52 @@ def test_missing_local_path_says_where_it_was_resolved_from(tmp_path, package_in
     assert code == 5
     assert f"./local-pure (resolved against {tmp_path}, the current directory) does not exist" in text
     assert f"run from {tmp_path / 'project'}" in text
+
+
+def test_editable_project_holding_its_own_scratch_directory_is_built_without_copying_the_scratch(
+        tmp_path, package_index, monkeypatch):
+    # -e . with --scratch-dir .scratch: the copy of the project once went on copying itself into its scratch.
+    project = tmp_path / "project"
+    shutil.copytree(PACKAGES / "local-pure", project)
+    monkeypatch.chdir(project)
+
+    code, text = build(tmp_path, package_index, b"-e .\n", scratch=project / ".scratch")
+
+    assert code == 0, text
+    assert distributions(tmp_path) == ["local_pure-0.3.dist-info", "pure_lib-2.1.dist-info"]
+
+
+def test_local_project_with_a_link_back_up_is_refused_naming_the_link(tmp_path, package_index, monkeypatch):
+    # pkg/local_pure/up -> .. was once copied 40 levels deep, then failed with kilobytes of shutil.Error.
+    project = tmp_path / "project"
+    shutil.copytree(PACKAGES / "local-pure", project / "local-pure")
+    (project / "local-pure" / "local_pure" / "up").symlink_to("..")
+    monkeypatch.chdir(project)
+
+    code, text = build(tmp_path, package_index, b"./local-pure\n")
+
+    link = project / "local-pure" / "local_pure" / "up"
+    assert code == 5, text
+    assert text.strip() == (
+        f"error: Refusing to copy the local project {project / 'local-pure'}: {link} is a link to .. "
+        f"({project / 'local-pure'}), a directory that holds the link itself once followed, so copying it would "
+        "never end. Remove the link, or point it at a directory that does not lead back to it.")
+    assert not (tmp_path / "out").exists()
+
+
+def test_local_project_in_a_monorepo_builds_with_links_out_of_it(tmp_path, package_index, monkeypatch):
+    # README.md -> ../../README.md: a link out of the local project is part of it, copied as what it points to.
+    project = tmp_path / "project"
+    local = project / "libs" / "local-pure"
+    shutil.copytree(PACKAGES / "local-pure", local)
+    (project / "README.md").write_text("The monorepo's readme.\n")
+    (local / "README.md").symlink_to("../../README.md")
+    pyproject = (local / "pyproject.toml").read_text()
+    (local / "pyproject.toml").write_text(pyproject.replace('version = "0.3"', 'version = "0.3"\nreadme = "README.md"'))
+    monkeypatch.chdir(project)
+
+    code, text = build(tmp_path, package_index, b"./libs/local-pure\n")
+
+    assert code == 0, text
+    metadata = (tmp_path / "out" / "local_pure-0.3.dist-info" / "METADATA").read_text()
+    assert "The monorepo's readme." in metadata

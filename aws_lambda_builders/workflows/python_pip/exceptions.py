@@ -194,6 +194,29 @@ class UnreadableSourceError(PackagerError):
         self.path = path
 
 
+class UnsafeProjectLinkError(UnsafeSourceLinkError):
+    """A directory link in a local project requirement (``./pkg``, ``-e .``) that leads back into a directory
+    being copied: the copy made for pip would never end. (A link out of the project is copied as what it
+    points to: a monorepo's ``README.md -> ../README.md`` is part of the project.)"""
+
+    def __init__(self, project: str, link: str, target: str, why: str, remedy: str) -> None:
+        PackagerError.__init__(self, f"Refusing to copy the local project {project}: {link} is a link to {target}, "
+                                     f"{why}. {remedy}")
+        self.project = project
+        self.link = link
+        self.target = target
+
+
+class UnreadableProjectError(UnreadableSourceError):
+    """A file or directory of a local project requirement that cannot be read for the copy pip builds from."""
+
+    def __init__(self, project: str, path: str, why: str,
+                 remedy: str = "Make it readable, or move it out of the project.") -> None:
+        PackagerError.__init__(self, f"Cannot copy {path} from the local project {project}: {why}. {remedy}")
+        self.project = project
+        self.path = path
+
+
 class DiskFullError(PackagerError):
     def __init__(self, path: str) -> None:
         super().__init__(f"No space left on the device while writing {path}. Free some space there, or point "

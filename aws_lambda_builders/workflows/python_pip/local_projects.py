@@ -15,21 +15,28 @@ the copies name includes and ``-f`` directories by absolute path.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
+import logging
 import os
 import re
 import shlex
 import shutil
+import stat
 import urllib.parse
-from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
-from .exceptions import LocalRequirementNotFoundError
+from .exceptions import DiskFullError, LocalRequirementNotFoundError, UnreadableProjectError, UnsafeProjectLinkError
+from .paths import is_within
 from .requirements_file import (
     RequirementLine,
     decode_requirements_file,
     read_requirements_file,
     resolved_against_cwd,
 )
+from .source_copy import VIRTUAL_ENVIRONMENT_MARKER
+
+LOG = logging.getLogger(__name__)
 
 # What a project directory holds that a build does not read, or must not see (stale build outputs).
 EXCLUDED = (".git", ".hg", ".svn", ".bzr", "__pycache__", "*.egg-info", ".eggs", ".tox", ".nox",
@@ -149,25 +156,107 @@ def missing_local_path(line: RequirementLine, cwd: str) -> Optional[LocalRequire
                                          resolved_against_cwd(cwd), hint)
 
 
-def copy_project(source: str, destination: str) -> None:
-    """Copy a local project for building, without VCS data, virtual environments and build outputs."""
-    def ignore(directory: str, names: Sequence[str]) -> Set[str]:
-        ignored = {name for name in names if any(fnmatch.fnmatch(name, pattern) for pattern in EXCLUDED)}
-        if os.path.samefile(directory, source):
-            ignored.update(name for name in names if name in EXCLUDED_AT_ROOT)
-        ignored.update(name for name in names if os.path.isfile(os.path.join(directory, name, "pyvenv.cfg")))
-        return ignored
+def copy_project(source: str, destination: str, skip: Iterable[str] = ()) -> None:
+    """Copy the local project ``source`` to ``destination`` for pip to build, without VCS data, virtual
+    environments and build outputs.
 
-    shutil.copytree(source, destination, ignore=ignore, symlinks=False, ignore_dangling_symlinks=True)
+    ``skip`` holds the build's own paths (its scratch directory, output, staging
+    directory, cache), left out when they lie inside the project; so is
+    ``destination``. Symbolic links are copied as what they point to, inside
+    the project or out of it (a monorepo's ``README.md -> ../README.md``); a
+    link to nothing is left out. A directory link that leads back into a
+    directory being copied (``up -> ..``) would be copied without end: it
+    raises :class:`UnsafeProjectLinkError` naming it. A file or directory that
+    cannot be read raises :class:`UnreadableProjectError`, a full disk
+    :class:`DiskFullError`; another failure to write is the ``OSError`` naming
+    the file.
+    """
+    root = os.path.realpath(source)
+    skipped = [os.path.realpath(path) for path in skip] + [os.path.realpath(destination)]
+    os.makedirs(destination)
+    # (directory relative to the project, its real path, the real directories entered down to it)
+    pending = [("", root, (root,))]
+    while pending:
+        relative, real_directory, entered = pending.pop()
+        try:
+            names = sorted(os.listdir(real_directory))
+        except OSError as error:
+            raise UnreadableProjectError(source, os.path.join(source, relative), error.strerror or str(error)) \
+                from error
+        for name in names:
+            if _is_excluded(name, at_root=not relative):
+                continue
+            path = os.path.join(relative, name)
+            origin = _project_entry(source, path, os.path.join(real_directory, name), entered, skipped)
+            if origin is None:
+                continue
+            copy = os.path.join(destination, path)
+            if os.path.isdir(origin):
+                if not os.path.isfile(os.path.join(origin, VIRTUAL_ENVIRONMENT_MARKER)):
+                    os.mkdir(copy)
+                    pending.append((path, origin, entered + (origin,)))
+            else:
+                _copy_project_file(source, os.path.join(source, path), origin, copy)
 
 
-def scratch_requirements(requirements_path: str, scratch: str, cwd: Optional[str] = None) -> ScratchRequirements:
+def _is_excluded(name: str, at_root: bool) -> bool:
+    """Whether an entry called ``name`` of a local project is left out of its copy (``at_root``: at its top)."""
+    return (any(fnmatch.fnmatch(name, pattern) for pattern in EXCLUDED)
+            or (at_root and name in EXCLUDED_AT_ROOT))
+
+
+def _project_entry(source: str, path: str, location: str, entered: Sequence[str],
+                   skipped: Sequence[str]) -> Optional[str]:
+    """The real path copied for ``path`` of the project (found at ``location``); None when it is left out."""
+    shown = os.path.join(source, path)
+    try:
+        info = os.lstat(location)
+    except OSError as error:
+        raise UnreadableProjectError(source, shown, error.strerror or str(error)) from error
+    origin = location
+    if stat.S_ISLNK(info.st_mode):
+        origin = os.path.realpath(location)
+        try:
+            info = os.stat(location)
+        except OSError as error:  # to nothing, or a loop of links: there is nothing to copy
+            LOG.debug("left out of the copy of %s: %s, a link to %s (%s)", source, shown, os.readlink(location),
+                      error.strerror)
+            return None
+        if stat.S_ISDIR(info.st_mode) and any(is_within(directory, origin) for directory in entered):
+            written = os.readlink(location)
+            raise UnsafeProjectLinkError(
+                source, shown, written if written == origin else f"{written} ({origin})",
+                "a directory that holds the link itself once followed, so copying it would never end",
+                "Remove the link, or point it at a directory that does not lead back to it.")
+    if any(is_within(origin, own) for own in skipped):
+        return None  # the build's own scratch, output or cache
+    if not (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode)):
+        LOG.debug("left out of the copy of %s: %s, not a regular file", source, shown)
+        return None  # a named pipe, a socket or a device: nothing a build reads
+    return origin
+
+
+def _copy_project_file(source: str, shown: str, origin: str, copy: str) -> None:
+    try:
+        shutil.copy2(origin, copy)
+    except OSError as error:
+        if error.errno == errno.ENOSPC:
+            raise DiskFullError(copy) from error
+        if error.filename == origin:  # reading the project failed, not writing the copy
+            raise UnreadableProjectError(source, shown, error.strerror or str(error)) from error
+        raise
+
+
+def scratch_requirements(requirements_path: str, scratch: str, cwd: Optional[str] = None,
+                         skip: Iterable[str] = ()) -> ScratchRequirements:
     """The requirements file pip should read: the user's own when it names no local directory, else copies.
 
     With local directories, each is copied under ``scratch/projects`` and every
     file of the tree (the one given and its includes) is rewritten under
     ``scratch/requirements``. Raises :class:`LocalRequirementNotFoundError` for
-    a local path that is not there, saying where it was looked for.
+    a local path that is not there, saying where it was looked for. ``skip``
+    holds the build's own paths, never copied with a project that holds them
+    (see :func:`copy_project`).
     """
     cwd = os.path.abspath(cwd or os.getcwd())
     requirements = read_requirements_file(requirements_path)
@@ -183,7 +272,7 @@ def scratch_requirements(requirements_path: str, scratch: str, cwd: Optional[str
     for location in filter(None, locations):
         if location.directory not in copies:
             copy = os.path.join(scratch, "projects", f"{len(copies)}-{os.path.basename(location.directory)}")
-            copy_project(location.directory, copy)
+            copy_project(location.directory, copy, skip=[scratch, *skip])
             copies[location.directory] = copy
     names = {path: os.path.join(scratch, "requirements", f"{number}-{os.path.basename(path)}")
              for number, path in enumerate(requirements.files)}

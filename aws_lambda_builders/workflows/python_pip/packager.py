@@ -29,7 +29,7 @@ import tempfile
 import threading
 import zipfile
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
@@ -52,9 +52,11 @@ from .exceptions import (
     PackageDownloadError,
     PackagerError,
     RequirementsFileNotFoundError,
+    UnreadableProjectError,
     UnreadableSourceError,
     UnsafeArchiveError,
     UnsafeOutputError,
+    UnsafeProjectLinkError,
     UnsafeSourceLinkError,
     InvalidPathError,
     UnsupportedArchitectureError,
@@ -105,9 +107,11 @@ __all__ = [
     "SDistMetadataFetcher",
     "SDistMetadataFinder",
     "SubprocessPip",
+    "UnreadableProjectError",
     "UnreadableSourceError",
     "UnsafeArchiveError",
     "UnsafeOutputError",
+    "UnsafeProjectLinkError",
     "UnsafeSourceLinkError",
     "InvalidPathError",
     "UnsupportedArchitectureError",
@@ -240,7 +244,8 @@ class DependencyBuilder:
             if key is not None and self._restore(key, staging):
                 replace_directory(staging, target_directory)
                 return
-            self._build_into(staging, requirements_filepath, scratch_directory, config)
+            self._build_into(staging, requirements_filepath, scratch_directory, config,
+                             own_paths=[target_directory] + ([self._cache.root] if self._cache is not None else []))
             if key is not None and self.placement is not None:
                 try:
                     self._cache.store(key, self.placement)
@@ -275,8 +280,13 @@ class DependencyBuilder:
             pass
         return True
 
-    def _build_into(self, staging: str, requirements_filepath: str, scratch_directory: str, config: Config) -> None:
-        """Steps 1 to 9 into the (empty) staging directory; raises MissingDependencyError last."""
+    def _build_into(self, staging: str, requirements_filepath: str, scratch_directory: str, config: Config,
+                    own_paths: Sequence[str] = ()) -> None:
+        """Steps 1 to 9 into the (empty) staging directory; raises MissingDependencyError last.
+
+        ``own_paths`` are the build's other paths (its output, its cache): with the
+        scratch and staging directories, never copied with a local project that holds them.
+        """
         if not _has_at_least_one_package(requirements_filepath):
             return
         self._requirements = read_requirements_file(requirements_filepath)
@@ -297,7 +307,8 @@ class DependencyBuilder:
                 os.mkdir(directory)
             self._send_pip_temp_files_to(pip_temp)
             # pip builds a local project where it is: it is given copies, so nothing is written into the user's.
-            for_pip = scratch_requirements(requirements_filepath, inputs_dir)
+            for_pip = scratch_requirements(requirements_filepath, inputs_dir,
+                                           skip=[scratch_directory, staging, *own_paths])
             self._local_copies = for_pip.copies
             wheels, missing, reasons = self._download_dependencies(work_dir, for_pip.path)
             if missing and not config.allow_missing:
