@@ -9,13 +9,17 @@ proves with ``tree_snapshot`` that the build left it byte for byte as it was.
 from __future__ import annotations
 
 import io
+import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import List, Optional
 
 import pytest
 
 from aws_lambda_builders import cli
+from tests.builders import make_sdist
 from tests.functional.package_index import PACKAGES
 from tests.snapshot import changes, tree_snapshot
 
@@ -161,3 +165,45 @@ def test_local_project_in_a_monorepo_builds_with_links_out_of_it(tmp_path, packa
     assert code == 0, text
     metadata = (tmp_path / "out" / "local_pure-0.3.dist-info" / "METADATA").read_text()
     assert "The monorepo's readme." in metadata
+
+
+# Says how each run of it was started (its arguments, its stdin); leaves a file in its temporary directory, as careless setup.py files do.
+REPORTING_SETUP_PY = """\
+import json, os, sys, tempfile
+from setuptools import setup
+tempfile.mkstemp(prefix="left-by-setup-")
+with open(os.environ["SETUP_PY_REPORT"], "a") as report:
+    stdin = os.fstat(0)
+    report.write(json.dumps({"argv": sys.argv[1:], "stdin": [stdin.st_dev, stdin.st_ino]}) + "\\n")
+setup(name="legacy-pkg", version="0.9.1", py_modules=["legacy"])
+"""
+
+
+def test_sdist_without_pkg_info_is_read_in_the_scratch_directory_without_stdin(tmp_path, package_index, monkeypatch):
+    # Its setup.py egg_info once ran in an unnamed tmpXXXX of the system's temporary directory, on the terminal.
+    links = tmp_path / "links"
+    links.mkdir()
+    make_sdist(str(links), "legacy-pkg", "0.9.1", pkg_info=False,
+               files={"setup.py": REPORTING_SETUP_PY, "legacy.py": ""})
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(system_tmp))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    monkeypatch.setenv("SETUP_PY_REPORT", str(tmp_path / "report.jsonl"))
+    read_end, write_end = os.pipe()  # a stdin that never ends: a setup.py reading it would wait forever
+    never_ending = [os.fstat(read_end).st_dev, os.fstat(read_end).st_ino]
+    saved_stdin = os.dup(0)
+    os.dup2(read_end, 0)
+    try:
+        code, text = build(tmp_path, package_index, b"legacy-pkg==0.9.1\n", "-f", str(links))
+    finally:
+        os.dup2(saved_stdin, 0)
+        for fd in (saved_stdin, read_end, write_end):
+            os.close(fd)
+
+    assert code == 0, text
+    assert distributions(tmp_path) == ["legacy_pkg-0.9.1.dist-info"]
+    runs = [json.loads(line) for line in (tmp_path / "report.jsonl").read_text().splitlines()]
+    assert any(run["argv"][:2] == ["--no-user-cfg", "egg_info"] for run in runs), runs  # lambda-pip's own run
+    assert not any(run["stdin"] == never_ending for run in runs), runs  # pip gives its own a closed pipe
+    assert os.listdir(system_tmp) == []

@@ -405,7 +405,8 @@ class DependencyBuilder:
         filenames = sorted(self._osutils.get_directory_contents(directory))
         for filename in filenames:
             self._ui.package_downloaded(filename)
-        return {Package(directory, filename, self.python_exe, self._osutils) for filename in filenames}
+        return {Package(directory, filename, self.python_exe, self._osutils, temp_dir=self._pip_temp_dir)
+                for filename in filenames}
 
     def _resolve(self, requirements_filename: str, directory: str,
                  target: Optional[LambdaTarget]) -> Dict[str, List[str]]:
@@ -478,7 +479,7 @@ class DependencyBuilder:
         pinned = self._requirements.hashes_by_name()
         if not pinned:
             return
-        package = Package(directory, filename, self.python_exe, self._osutils)
+        package = Package(directory, filename, self.python_exe, self._osutils, temp_dir=self._pip_temp_dir)
         path = os.path.join(directory, filename)
         allowed = pinned.get(package.name, set())
         for algorithm in sorted({pin.split(":", 1)[0] for pin in allowed} & {"sha256", "sha384", "sha512"}):
@@ -933,12 +934,14 @@ class Package:
     """A downloaded distribution (wheel or sdist), equal to any other of the same release."""
 
     def __init__(self, directory: str, filename: str, python_exe: Optional[str] = None,
-                 osutils: Optional[OSUtils] = None) -> None:
+                 osutils: Optional[OSUtils] = None, *, temp_dir: Optional[str] = None) -> None:
         self.dist_type = "wheel" if filename.endswith(".whl") else "sdist"
         self._directory = directory
         self.filename = filename
         self._osutils = osutils or OSUtils()
         self.python_exe = python_exe or sys.executable
+        # Where an sdist without PKG-INFO is unpacked to run its setup.py: the build's scratch directory.
+        self._temp_dir = temp_dir
         self._name, self._version = self._calculate_name_and_version()
 
     @property
@@ -990,7 +993,7 @@ class Package:
             except InvalidWheelFilename:
                 name, version = self.filename.split("-")[:2]
         else:
-            fetcher = SDistMetadataFetcher(self.python_exe, osutils=self._osutils)
+            fetcher = SDistMetadataFetcher(self.python_exe, osutils=self._osutils, temp_dir=self._temp_dir)
             sdist_path = self._osutils.joinpath(self._directory, self.filename)
             name, version = fetcher.get_package_name_and_version(sdist_path)
         return canonicalize_name(name), _normalize_version(version)

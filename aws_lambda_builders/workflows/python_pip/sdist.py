@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
+import sys
 from email.parser import HeaderParser
-from typing import Optional, Tuple
+from typing import ContextManager, Optional, Sequence, Tuple
 
 from .archives import extract_tarfile, read_root_file
 from .exceptions import InvalidSourceDistributionNameError, UnsupportedPackageError
+from .pip_runner import builder_watch_shim, kill_process_group, pip_temp_environment
 from .utils import OSUtils
 
 LOG = logging.getLogger(__name__)
@@ -46,11 +47,24 @@ def read_name_and_version(pkg_info_text: str) -> Optional[Tuple[str, str]]:
 
 
 class SDistMetadataFetcher:
-    """Reads the name and version of an sdist (aws-lambda-builders' ``SDistMetadataFetcher``)."""
+    """Reads the name and version of an sdist (aws-lambda-builders' ``SDistMetadataFetcher``).
 
-    def __init__(self, python_exe: str, osutils: Optional[OSUtils] = None) -> None:
+    An sdist without usable ``PKG-INFO`` is unpacked, and its ``setup.py egg_info``
+    run, in a directory made in ``temp_dir``: the packager passes its build's
+    scratch directory, so that what a killed build leaves goes with it. Without
+    it, the system's temporary directory is used. ``setup.py`` runs without a
+    terminal (stdin from the null device), with its own temporary files
+    (``TMPDIR``) in that directory, and in a process group of its own that is
+    killed whole when the build is interrupted or dies.
+    """
+
+    def __init__(self, python_exe: Optional[str] = None, osutils: Optional[OSUtils] = None, *,
+                 temp_dir: Optional[str] = None) -> None:
+        if python_exe is not None and not isinstance(python_exe, (str, os.PathLike)) and osutils is None:
+            python_exe, osutils = None, python_exe  # aws-lambda-builders before 1.x: SDistMetadataFetcher(osutils)
         self._osutils = osutils or OSUtils()
-        self.python_exe = python_exe
+        self.python_exe = os.fspath(python_exe) if python_exe is not None else sys.executable
+        self.temp_dir = temp_dir
 
     def get_package_name_and_version(self, sdist_path: str) -> Tuple[str, str]:
         """Name and version from the sdist's ``PKG-INFO``, read from the archive where it can be (without
@@ -60,14 +74,22 @@ class SDistMetadataFetcher:
             found = read_name_and_version(pkg_info.decode("utf-8", "replace")) if pkg_info is not None else None
             if found is not None and found[1] != "0.0.0":
                 return found
-        with self._osutils.tempdir() as tempdir:
-            package_dir = self._unpack_sdist_into_dir(sdist_path, tempdir)
+        with self._tempdir() as tempdir:
+            unpack_dir, setup_temp = (self._osutils.joinpath(tempdir, name) for name in ("sdist", "tmp"))
+            self._osutils.makedirs(unpack_dir)
+            self._osutils.makedirs(setup_temp)
+            package_dir = self._unpack_sdist_into_dir(sdist_path, unpack_dir)
             found = self._from_pkg_info(self._osutils.joinpath(package_dir, "PKG-INFO"))
             if found is None or found[1] == "0.0.0":  # 0.0.0 may be setuptools' placeholder
-                found = self._from_egg_info(package_dir) or found
+                found = self._from_egg_info(package_dir, setup_temp) or found
         if found is None:
             raise UnsupportedPackageError(self._osutils.basename(sdist_path))
         return found
+
+    def _tempdir(self) -> ContextManager[str]:
+        if self.temp_dir is None:
+            return self._osutils.tempdir()
+        return self._osutils.tempdir(dir=self.temp_dir)
 
     def _unpack_sdist_into_dir(self, sdist_path: str, unpack_dir: str) -> str:
         if sdist_path.endswith(".zip"):
@@ -89,21 +111,40 @@ class SDistMetadataFetcher:
             return None
         return read_name_and_version(self._osutils.get_file_contents(path, binary=True).decode("utf-8", "replace"))
 
-    def _from_egg_info(self, package_dir: str) -> Optional[Tuple[str, str]]:
+    def _from_egg_info(self, package_dir: str, temp_dir: Optional[str] = None) -> Optional[Tuple[str, str]]:
         setup_py = self._osutils.joinpath(package_dir, "setup.py")
         if not self._osutils.file_exists(setup_py):
             return None
         egg_base = self._osutils.joinpath(package_dir, "egg-info")
         self._osutils.makedirs(egg_base)
-        cmd = [self.python_exe, "-c", _SETUPTOOLS_SHIM % setup_py, "--no-user-cfg", "egg_info", "--egg-base", egg_base]
-        result = subprocess.run(cmd, cwd=package_dir, capture_output=True, env=self._osutils.original_environ())
-        if result.returncode != 0:
-            LOG.debug("setup.py egg_info failed in %s: %s", package_dir, result.stderr.decode("utf-8", "replace"))
+        returncode, stderr = self._run_setup_py(setup_py, ["--no-user-cfg", "egg_info", "--egg-base", egg_base],
+                                                package_dir, temp_dir)
+        if returncode != 0:
+            LOG.debug("setup.py egg_info failed in %s: %s", package_dir, stderr.decode("utf-8", "replace"))
         for entry in sorted(self._osutils.get_directory_contents(egg_base)):
             found = self._from_pkg_info(os.path.join(egg_base, entry, "PKG-INFO"))
             if found is not None:
                 return found
         return None
+
+    def _run_setup_py(self, setup_py: str, args: Sequence[str], cwd: str,
+                      temp_dir: Optional[str]) -> Tuple[int, bytes]:
+        """Run ``setup.py`` as pip runs its children: no stdin, its temporary files in ``temp_dir``, in a
+        process group of its own that dies with the build (see :class:`SubprocessPip`)."""
+        env = self._osutils.original_environ()
+        if temp_dir is not None:
+            env.update(pip_temp_environment(temp_dir))
+        script = builder_watch_shim(os.getpid()) + _SETUPTOOLS_SHIM % setup_py
+        process = self._osutils.popen([self.python_exe, "-c", script, *args], stdin=self._osutils.devnull,
+                                      stdout=self._osutils.pipe, stderr=self._osutils.pipe, env=env, cwd=cwd,
+                                      start_new_session=True)
+        try:
+            _, stderr = process.communicate()
+        except BaseException:  # Ctrl-C, SIGTERM: setup.py and what it started may not outlive the build
+            kill_process_group(process)
+            process.wait()
+            raise
+        return process.returncode, stderr
 
 
 # aws-lambda-builders' older name for the same class.

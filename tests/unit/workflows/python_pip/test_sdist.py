@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import tempfile
+import time
 import zipfile
 
 import pytest
@@ -212,3 +215,134 @@ def test_project_really_at_version_zero_keeps_it_when_setup_py_cannot_say_better
     path = make_sdist(str(tmp_path), "zero", "0.0.0", files=files)
 
     assert SDistMetadataFetcher(sys.executable).get_package_name_and_version(path) == ("zero", "0.0.0")
+
+
+# A setup.py that says how it was started, leaves a file in its temporary directory, and reads its stdin
+# only when that is not the null device (so an inherited stdin would not block the test, only fail it).
+REPORTING_SETUP_PY = """\
+import json, os, sys, tempfile
+from setuptools import setup
+stdin_is_null = os.path.samestat(os.fstat(0), os.stat(os.devnull))
+tempfile.mkstemp(prefix="left-by-setup-")
+with open(os.environ["SETUP_PY_REPORT"], "a") as report:
+    report.write(json.dumps({"stdin_is_null": stdin_is_null, "tmpdir": tempfile.gettempdir(),
+                             "leads_its_group": os.getpgid(0) == os.getpid()}) + "\\n")
+setup(name="legacy-pkg", version="0.9.1", py_modules=["legacy"])
+"""
+
+
+@pytest.fixture
+def system_tmp(tmp_path, monkeypatch):
+    """The system's temporary directory, as TMPDIR says, seen by this process and by every child."""
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(system_tmp))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    return system_tmp
+
+
+@pytest.fixture
+def stdin_that_never_ends():
+    """This process's fd 0 is a pipe nobody writes to: a child that inherits it and reads would wait forever."""
+    read_end, write_end = os.pipe()
+    saved = os.dup(0)
+    os.dup2(read_end, 0)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 0)
+        for fd in (saved, read_end, write_end):
+            os.close(fd)
+
+
+@pytest.mark.usefixtures("stdin_that_never_ends")
+@pytest.mark.parametrize("in_scratch", [True, False], ids=["build-scratch", "library-default"])
+def test_setup_py_fallback_runs_without_stdin_and_leaves_nothing_in_the_system_temp_dir(
+        tmp_path, system_tmp, monkeypatch, in_scratch):
+    report = tmp_path / "report.jsonl"
+    monkeypatch.setenv("SETUP_PY_REPORT", str(report))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    path = make_sdist(str(tmp_path), "legacy-pkg", "0.9.1", pkg_info=False,
+                      files={"setup.py": REPORTING_SETUP_PY, "legacy.py": ""})
+    fetcher = SDistMetadataFetcher(sys.executable, **({"temp_dir": str(scratch)} if in_scratch else {}))
+
+    assert fetcher.get_package_name_and_version(path) == ("legacy-pkg", "0.9.1")
+
+    (run,) = [json.loads(line) for line in report.read_text().splitlines()]
+    assert run["stdin_is_null"] and run["leads_its_group"]
+    within = str(scratch if in_scratch else system_tmp)  # in a directory of its own there, removed after
+    assert os.path.commonpath([run["tmpdir"], within]) == within and run["tmpdir"] != within
+    assert os.listdir(system_tmp) == []  # nor a tmpXXXX a killed build could never have removed
+    assert os.listdir(scratch) == []
+
+
+def test_setup_py_fallback_is_unpacked_in_the_directory_given(tmp_path, system_tmp):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    seen = []
+    fetcher = SDistMetadataFetcher(sys.executable, temp_dir=str(scratch))
+    unpack = fetcher._unpack_sdist_into_dir
+    fetcher._unpack_sdist_into_dir = lambda sdist, into: seen.append(into) or unpack(sdist, into)
+    path = make_sdist(str(tmp_path), "legacy-pkg", "0.9.1", pkg_info=False)
+
+    assert fetcher.get_package_name_and_version(path) == ("legacy-pkg", "0.9.1")
+    assert os.path.dirname(os.path.dirname(seen[0])) == str(scratch)
+
+
+def test_an_interrupted_setup_py_is_killed_with_what_it_started(tmp_path):
+    from aws_lambda_builders.workflows.python_pip.utils import OSUtils
+
+    started = tmp_path / "grandchild.pid"
+    files = {"setup.py": ("import subprocess, sys, time\n"
+                          "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+                          f"open({str(started)!r}, 'w').write(str(child.pid))\n"
+                          "time.sleep(60)\n")}
+    path = make_sdist(str(tmp_path), "slow", "1.0", files=files, pkg_info=False)
+
+    class Interrupted(OSUtils):
+        def popen(self, *args, **kwargs):
+            process = super().popen(*args, **kwargs)
+
+            def communicate():  # Ctrl-C once setup.py has started a process of its own
+                while not started.exists() or not started.read_text():
+                    assert process.poll() is None, "setup.py ended early"
+                    time.sleep(0.05)
+                raise KeyboardInterrupt
+
+            process.communicate = communicate
+            return process
+
+    with pytest.raises(KeyboardInterrupt):
+        SDistMetadataFetcher(sys.executable, Interrupted()).get_package_name_and_version(path)
+
+    grandchild = int(started.read_text())
+    deadline = time.monotonic() + 5
+    while _is_running(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _is_running(grandchild)
+
+
+def _is_running(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead, only not yet reaped
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("call", ["no-arguments", "osutils-keyword", "osutils-positional", "python-positional"])
+def test_constructor_takes_every_form_aws_lambda_builders_callers_use(call):
+    from aws_lambda_builders.workflows.python_pip.utils import OSUtils
+
+    osutils = OSUtils()
+    fetcher = {
+        "no-arguments": lambda: SDistMetadataFetcher(),
+        "osutils-keyword": lambda: SDistMetadataFetcher(osutils=osutils),
+        "osutils-positional": lambda: SDistMetadataFetcher(osutils),  # before python_exe was added
+        "python-positional": lambda: SDistMetadataFetcher("/some/python", osutils),
+    }[call]()
+
+    assert fetcher.python_exe == ("/some/python" if call == "python-positional" else sys.executable)
+    assert fetcher._osutils is osutils or call == "no-arguments"
+    assert fetcher.temp_dir is None
