@@ -167,7 +167,8 @@ def test_local_project_in_a_monorepo_builds_with_links_out_of_it(tmp_path, packa
     assert "The monorepo's readme." in metadata
 
 
-# Says how each run of it was started (its arguments, its stdin); leaves a file in its temporary directory, as careless setup.py files do.
+# Says how each run of it was started (its arguments, its stdin); leaves a file in its temporary directory, as
+# careless setup.py files do.
 REPORTING_SETUP_PY = """\
 import json, os, sys, tempfile
 from setuptools import setup

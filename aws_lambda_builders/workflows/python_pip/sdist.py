@@ -8,11 +8,15 @@ it), else what ``setup.py egg_info`` produces for old setuptools/distutils ones.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from email.parser import HeaderParser
-from typing import ContextManager, Optional, Sequence, Tuple
+from typing import Iterator, Optional, Sequence, Tuple
 
 from .archives import extract_tarfile, read_root_file
 from .exceptions import InvalidSourceDistributionNameError, UnsupportedPackageError
@@ -61,7 +65,7 @@ class SDistMetadataFetcher:
     def __init__(self, python_exe: Optional[str] = None, osutils: Optional[OSUtils] = None, *,
                  temp_dir: Optional[str] = None) -> None:
         if python_exe is not None and not isinstance(python_exe, (str, os.PathLike)) and osutils is None:
-            python_exe, osutils = None, python_exe  # aws-lambda-builders before 1.x: SDistMetadataFetcher(osutils)
+            python_exe, osutils = None, python_exe  # older aws-lambda-builders: SDistMetadataFetcher(osutils)
         self._osutils = osutils or OSUtils()
         self.python_exe = os.fspath(python_exe) if python_exe is not None else sys.executable
         self.temp_dir = temp_dir
@@ -86,10 +90,18 @@ class SDistMetadataFetcher:
             raise UnsupportedPackageError(self._osutils.basename(sdist_path))
         return found
 
-    def _tempdir(self) -> ContextManager[str]:
+    @contextlib.contextmanager
+    def _tempdir(self) -> Iterator[str]:
+        """A new directory in ``temp_dir`` (else the system's temporary directory), removed afterwards."""
         if self.temp_dir is None:
-            return self._osutils.tempdir()
-        return self._osutils.tempdir(dir=self.temp_dir)
+            with self._osutils.tempdir() as tempdir:
+                yield tempdir
+            return
+        tempdir = tempfile.mkdtemp(prefix="sdist-metadata-", dir=self.temp_dir)
+        try:
+            yield tempdir
+        finally:
+            shutil.rmtree(tempdir, ignore_errors=True)
 
     def _unpack_sdist_into_dir(self, sdist_path: str, unpack_dir: str) -> str:
         if sdist_path.endswith(".zip"):
@@ -134,10 +146,13 @@ class SDistMetadataFetcher:
         env = self._osutils.original_environ()
         if temp_dir is not None:
             env.update(pip_temp_environment(temp_dir))
-        script = builder_watch_shim(os.getpid()) + _SETUPTOOLS_SHIM % setup_py
-        process = self._osutils.popen([self.python_exe, "-c", script, *args], stdin=self._osutils.devnull,
-                                      stdout=self._osutils.pipe, stderr=self._osutils.pipe, env=env, cwd=cwd,
-                                      start_new_session=True)
+        command = [self.python_exe, "-c", builder_watch_shim(os.getpid()) + _SETUPTOOLS_SHIM % setup_py, *args]
+        options = dict(stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
+                       start_new_session=True)
+        try:
+            process = self._osutils.popen(command, **options)
+        except TypeError:  # an OSUtils of aws-lambda-builders' shape, whose popen() can say neither stdin nor cwd
+            process = subprocess.Popen(command, **options)
         try:
             _, stderr = process.communicate()
         except BaseException:  # Ctrl-C, SIGTERM: setup.py and what it started may not outlive the build

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -346,3 +347,25 @@ def test_constructor_takes_every_form_aws_lambda_builders_callers_use(call):
     assert fetcher.python_exe == ("/some/python" if call == "python-positional" else sys.executable)
     assert fetcher._osutils is osutils or call == "no-arguments"
     assert fetcher.temp_dir is None
+
+
+def test_setup_py_fallback_runs_without_stdin_with_an_osutils_of_aws_lambda_builders_shape(tmp_path, system_tmp):
+    from aws_lambda_builders.workflows.python_pip.utils import OSUtils
+
+    class UpstreamShape(OSUtils):  # popen(command, stdout, stderr, env) and tempdir() as aws-lambda-builders has them
+        def popen(self, command, stdout=None, stderr=None, env=None):
+            raise AssertionError("a popen that cannot close stdin is not used")
+
+        @contextlib.contextmanager
+        def tempdir(self):
+            raise AssertionError("the system's temporary directory is not used when a directory is given")
+            yield
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    path = make_sdist(str(tmp_path), "legacy-pkg", "0.9.1", pkg_info=False)
+
+    fetcher = SDistMetadataFetcher(sys.executable, UpstreamShape(), temp_dir=str(scratch))
+
+    assert fetcher.get_package_name_and_version(path) == ("legacy-pkg", "0.9.1")
+    assert os.listdir(scratch) == [] and os.listdir(system_tmp) == []
