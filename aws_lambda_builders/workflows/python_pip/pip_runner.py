@@ -116,7 +116,7 @@ class SubprocessPip:
              shim: Optional[str] = None) -> PipResult:
         if env_vars is None:
             env_vars = self._osutils.original_environ()
-        p = self._start(self.command_line(args, shim), env_vars)
+        p = start_child(self._osutils, self.command_line(args, shim), env_vars)
         try:
             with self._running_lock:
                 self._running.add(p)
@@ -129,20 +129,6 @@ class SubprocessPip:
             with self._running_lock:
                 self._running.discard(p)
         return p.returncode, out, err
-
-    def _start(self, command: List[str], env_vars: Dict[str, str]):
-        """pip's process, reading nothing, leading a process group of its own.
-
-        An ``OSUtils`` of aws-lambda-builders' own shape (``popen(command,
-        stdout, stderr, env)``) still starts it, with neither.
-        """
-        import subprocess
-
-        try:
-            return self._osutils.popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, env=env_vars, start_new_session=True)
-        except TypeError:  # popen() got an unexpected keyword argument
-            return self._osutils.popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_vars)
 
     def kill_running(self) -> None:
         """Kill the pips this object started, from any thread, that have not ended yet, and all they started.
@@ -185,6 +171,23 @@ def _kill_at_shutdown(pip: "SubprocessPip") -> None:
 def _kill_live_pips() -> None:
     for pip in list(_LIVE_PIPS):
         pip.kill_running()
+
+
+def start_child(osutils: OSUtils, command: List[str], env: Dict[str, str], cwd: Optional[str] = None):
+    """A child process as pip and the builds it runs are started: reading nothing (stdin from the null
+    device), its output piped, leading a process group of its own (see :class:`SubprocessPip`).
+
+    Started through ``osutils.popen``; an ``OSUtils`` of aws-lambda-builders' own shape, whose ``popen``
+    takes neither ``stdin`` nor ``start_new_session``, is passed by, so that neither is lost.
+    """
+    import subprocess
+
+    options = dict(stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
+                   start_new_session=True)
+    try:
+        return osutils.popen(command, **options)
+    except TypeError:  # popen() got an unexpected keyword argument
+        return subprocess.Popen(command, **options)
 
 
 def kill_process_group(process) -> None:

@@ -12,7 +12,6 @@ import contextlib
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from email.parser import HeaderParser
@@ -20,7 +19,7 @@ from typing import Iterator, Optional, Sequence, Tuple
 
 from .archives import extract_tarfile, read_root_file
 from .exceptions import InvalidSourceDistributionNameError, UnsupportedPackageError
-from .pip_runner import builder_watch_shim, kill_process_group, pip_temp_environment
+from .pip_runner import builder_watch_shim, kill_process_group, pip_temp_environment, start_child
 from .utils import OSUtils
 
 LOG = logging.getLogger(__name__)
@@ -147,12 +146,7 @@ class SDistMetadataFetcher:
         if temp_dir is not None:
             env.update(pip_temp_environment(temp_dir))
         command = [self.python_exe, "-c", builder_watch_shim(os.getpid()) + _SETUPTOOLS_SHIM % setup_py, *args]
-        options = dict(stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
-                       start_new_session=True)
-        try:
-            process = self._osutils.popen(command, **options)
-        except TypeError:  # an OSUtils of aws-lambda-builders' shape, whose popen() can say neither stdin nor cwd
-            process = subprocess.Popen(command, **options)
+        process = start_child(self._osutils, command, env, cwd=cwd)
         try:
             _, stderr = process.communicate()
         except BaseException:  # Ctrl-C, SIGTERM: setup.py and what it started may not outlive the build

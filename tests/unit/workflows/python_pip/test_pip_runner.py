@@ -595,10 +595,12 @@ def test_an_osutils_of_aws_lambda_builders_shape_still_runs_pip(hermetic_pip):
 
     class UpstreamOSUtils(OSUtils):
         def popen(self, command, stdout=None, stderr=None, env=None):
-            return subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env)
+            return subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env)  # pragma: no cover
 
     pip = SubprocessPip(UpstreamOSUtils(), python_exe=sys.executable, import_string=ECHO_ARGUMENTS)
 
     rc, out, _ = pip.main(["download", "six"])
 
-    assert rc == 0 and json.loads(out)["args"] == ["--no-input", "download", "six"]
+    seen = json.loads(out)
+    assert rc == 0 and seen["args"] == ["--no-input", "download", "six"]
+    assert seen["stdin"] == "" and seen["own_group"], "started past that popen, with no stdin, in its own group"
