@@ -87,10 +87,10 @@ def check_output(output: str, protected: Iterable[ProtectedPath], zip_path: Opti
         raise UnsafeOutputError(output, "it is the root of the file system")
     protected = list(protected)
     for path, what in protected:
-        if {given, real} & _locations(path):
+        if {given, real} & _locations(path) or _same_directory(real, _locations(path)):
             raise UnsafeOutputError(output, f"it is the {what}")
     for path, what in protected:
-        if _holds({given, real}, path):
+        if _holds({given, real}, path) or _same_directory(real, _ancestors(_locations(path))):
             raise UnsafeOutputError(output, f"it holds the {what} ({path})")
     for metadata in _VERSION_CONTROL:
         if os.path.lexists(os.path.join(real, metadata)):
@@ -127,6 +127,32 @@ def _is_zip_archive(path: str) -> bool:
 def _holds(directories: Set[str], path: str) -> bool:
     """Whether one of ``directories`` is or holds ``path``, wherever ``path`` is found (see ``_locations``)."""
     return any(is_within(location, directory) for location in _locations(path) for directory in directories)
+
+
+def _ancestors(paths: Set[str]) -> Set[str]:
+    """Every directory above each of ``paths``, up to ``/``."""
+    found: Set[str] = set()
+    for path in paths:
+        while os.path.dirname(path) != path:
+            path = os.path.dirname(path)
+            found.add(path)
+    return found
+
+
+def _same_directory(directory: str, paths: Set[str]) -> bool:
+    """Whether one of ``paths`` is ``directory`` by the file system's own account (device and inode), where
+    names do not tell: a case-insensitive file system (``MyProj`` is ``myproj``), a bind mount."""
+    try:
+        wanted = os.stat(directory)
+    except OSError:
+        return False  # an output that does not exist yet holds nothing
+    for path in paths:
+        try:
+            if os.path.samestat(wanted, os.stat(path)):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _locations(path: str) -> Set[str]:

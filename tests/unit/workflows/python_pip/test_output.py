@@ -164,3 +164,20 @@ def test_a_staging_name_with_a_made_up_process_id_is_left_alone(tmp_path):
     clean_stale(str(tmp_path / "out"))
 
     assert os.listdir(tmp_path) == [".out.lambda-pip-staging-99999999999999999999-abc"]
+
+
+def test_a_protected_path_named_otherwise_is_still_found(tmp_path, monkeypatch):
+    """On a case-insensitive file system or through a bind mount, names differ for the same directory."""
+    (tmp_path / "project" / "src").mkdir(parents=True)
+    (tmp_path / "Project").mkdir()
+    same = os.stat(tmp_path / "project")
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda path, *a, **k: same if str(path) == str(tmp_path / "Project")
+                        else real_stat(path, *a, **k))
+    protected = [output.ProtectedPath(str(tmp_path / "project" / "src" / "app.py"), "function's source")]
+
+    with pytest.raises(output.UnsafeOutputError, match="it holds the function's source"):
+        output.check_output(str(tmp_path / "Project"), protected)
+    with pytest.raises(output.UnsafeOutputError, match="it is the current directory"):
+        output.check_output(str(tmp_path / "Project"), [output.ProtectedPath(str(tmp_path / "project"),
+                                                                             "current directory")])
