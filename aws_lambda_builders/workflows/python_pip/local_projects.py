@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import errno
 import fnmatch
-import logging
 import os
 import re
 import shlex
@@ -36,7 +35,6 @@ from .requirements_file import (
 )
 from .source_copy import VIRTUAL_ENVIRONMENT_MARKER
 
-LOG = logging.getLogger(__name__)
 
 # What a project directory holds that a build does not read, or must not see (stale build outputs).
 EXCLUDED = (".git", ".hg", ".svn", ".bzr", "__pycache__", "*.egg-info", ".eggs", ".tox", ".nox",
@@ -219,7 +217,7 @@ def _project_entry(source: str, path: str, location: str, entered: Sequence[str]
         try:
             info = os.stat(location)
         except OSError as error:  # to nothing, or a loop of links: there is nothing to copy
-            LOG.debug("left out of the copy of %s: %s, a link to %s (%s)", source, shown, os.readlink(location),
+            _debug("left out of the copy of %s: %s, a link to %s (%s)", source, shown, os.readlink(location),
                       error.strerror)
             return None
         if stat.S_ISDIR(info.st_mode) and any(is_within(directory, origin) for directory in entered):
@@ -231,7 +229,7 @@ def _project_entry(source: str, path: str, location: str, entered: Sequence[str]
     if any(is_within(origin, own) for own in skipped):
         return None  # the build's own scratch, output or cache
     if not (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode)):
-        LOG.debug("left out of the copy of %s: %s, not a regular file", source, shown)
+        _debug("left out of the copy of %s: %s, not a regular file", source, shown)
         return None  # a named pipe, a socket or a device: nothing a build reads
     return origin
 
@@ -372,3 +370,9 @@ def _file_url_path(url: str) -> Optional[str]:
     if parsed.netloc not in ("", "localhost"):
         return None
     return os.path.normpath(urllib.parse.unquote(parsed.path))
+
+
+def _debug(message: str, *args: object) -> None:
+    import logging  # not on the path of an unchanged rebuild, which reads requirements through this module
+
+    logging.getLogger(__name__).debug(message, *args)
