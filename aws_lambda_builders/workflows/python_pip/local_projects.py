@@ -23,7 +23,7 @@ import shlex
 import shutil
 import stat
 import urllib.parse
-from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from .exceptions import DiskFullError, LocalRequirementNotFoundError, UnreadableProjectError, UnsafeProjectLinkError
 from .paths import is_within
@@ -33,6 +33,7 @@ from .requirements_file import (
     read_requirements_file,
     resolved_against_cwd,
 )
+from .local_requirements import local_location, looks_like_path, strip_extras
 from .source_copy import VIRTUAL_ENVIRONMENT_MARKER
 
 
@@ -42,18 +43,10 @@ EXCLUDED = (".git", ".hg", ".svn", ".bzr", "__pycache__", "*.egg-info", ".eggs",
 EXCLUDED_AT_ROOT = ("build", "dist")
 
 _EDITABLE = re.compile(r"^(?:-e|--editable)(?:\s+|=)")
-_EXTRAS = re.compile(r"^(.+)(\[[^\]]+\])$")  # pip's _strip_extras
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
 _INCLUDES = ("-r", "--requirement", "-c", "--constraint")
 _FIND_LINKS = ("-f", "--find-links")
-
-
-class LocalLocation(NamedTuple):
-    """What a requirement line names, when it names a local directory."""
-
-    directory: str  # absolute
-    rewrite: str  # the line with "{}" where the directory's path goes, not editable
 
 
 class ScratchRequirements(NamedTuple):
@@ -63,83 +56,12 @@ class ScratchRequirements(NamedTuple):
     copies: Dict[str, str]  # the user's project directory -> its copy
 
 
-def looks_like_path(text: str) -> bool:
-    """pip's test of a requirement that is meant as a path (``_looks_like_path``)."""
-    return os.sep in text or (os.altsep is not None and os.altsep in text) or text.startswith(".")
-
-
-def local_location(requirement: str, editable: bool, cwd: str) -> Optional[LocalLocation]:
-    """The local directory ``requirement`` names as pip reads it (against ``cwd``), or None.
-
-    A path (``./pkg``, ``pkg/`` or absolute, with extras and markers), an
-    editable directory (``-e pkg``), or a ``file:`` URL of a directory.
-    """
-    text, marker = requirement, ""
-    if editable:
-        location, extras = _strip_extras(text)
-        if location.lower().startswith("file:"):
-            path = _file_url_path(location)
-            return LocalLocation(path, "{}" + extras) if path and os.path.isdir(path) else None
-        path = os.path.join(cwd, location)
-        return LocalLocation(os.path.normpath(path), "{}" + extras) if os.path.isdir(path) else None
-    name, at, url = text.partition(" @ ")
-    if at and url.strip().lower().startswith("file:"):  # name @ file:///dir
-        url, _, marker = url.partition(";")
-        path = _file_url_path(url.strip())
-        if path and os.path.isdir(path):
-            return LocalLocation(path, name.strip() + " @ {}" + (";" + marker if marker else ""))
-        return None
-    if text.lower().startswith("file:"):
-        url, _, marker = text.partition("; ")
-        path = _file_url_path(url.strip())
-        if path and os.path.isdir(path):
-            return LocalLocation(path, "{}" + ("; " + marker if marker else ""))
-        return None
-    location, _, marker = text.partition(";")
-    location, extras = _strip_extras(location.strip())
-    path = os.path.join(cwd, location)
-    if looks_like_path(location) and os.path.isdir(path):
-        return LocalLocation(os.path.normpath(path), "{}" + extras + (";" + marker if marker else ""))
-    return None
-
-
-def build_inputs(requirements_path: str, pip_options: Sequence[str] = (), cwd: Optional[str] = None,
-                 environ: Optional[Mapping[str, str]] = None) -> List[Tuple[str, str]]:
-    """What a build reads besides the requirements file itself, as ``(path, what it is)``.
-
-    Every file it includes (``-r``, ``-c``), every local project or archive a
-    requirement names (resolved as pip resolves it), and every local
-    ``--find-links`` directory (of ``pip_options``, the files and
-    ``PIP_FIND_LINKS``). Replacing an output that holds one would delete an
-    input of the build.
-    """
-    from .cache_key import find_links
-
-    cwd = os.path.abspath(cwd or os.getcwd())
-    environ = os.environ if environ is None else environ
-    requirements = read_requirements_file(requirements_path)
-    inputs = [(path, "included requirements file") for path in requirements.files[1:]]
-    for line in requirements.requirements + requirements.constraints:
-        location = local_location(line.requirement, line.editable, cwd)
-        if location is not None:
-            inputs.append((location.directory, f"local project {line.requirement}"))
-            continue
-        archive = _strip_extras(line.requirement.split(";")[0].strip())[0]
-        archive = _file_url_path(archive) if archive.lower().startswith("file:") else os.path.join(cwd, archive)
-        if archive and looks_like_path(line.requirement) and os.path.exists(archive):
-            inputs.append((os.path.normpath(archive), f"local archive {line.requirement}"))
-    for link in find_links(list(pip_options) + requirements.pip_options, environ):
-        if "://" not in link and link:
-            inputs.append((os.path.join(cwd, link), "--find-links directory"))
-    return inputs
-
-
 def missing_local_path(line: RequirementLine, cwd: str) -> Optional[LocalRequirementNotFoundError]:
     """The error for a line that names a local path (not a URL, not a name) which is not there, else None."""
     text = line.requirement
     if "://" in text or " @ " in text or text.lower().startswith("file:"):
         return None
-    location = _strip_extras(text if line.editable else text.split(";")[0].strip())[0]
+    location = strip_extras(text if line.editable else text.split(";")[0].strip())[0]
     if not (looks_like_path(location) or line.editable) or os.path.exists(os.path.join(cwd, location)):
         return None
     if line.editable and not looks_like_path(location) and "+" in location.split(":")[0]:
@@ -358,18 +280,6 @@ def _logical_spans(lines: Sequence[str]) -> List[Tuple[List[str], str]]:
     if pending:
         spans.append((pending, "".join(p.rstrip("\\") for p in pending)))
     return spans
-
-
-def _strip_extras(text: str) -> Tuple[str, str]:
-    match = _EXTRAS.match(text)
-    return (match.group(1), match.group(2)) if match else (text, "")
-
-
-def _file_url_path(url: str) -> Optional[str]:
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.netloc not in ("", "localhost"):
-        return None
-    return os.path.normpath(urllib.parse.unquote(parsed.path))
 
 
 def _debug(message: str, *args: object) -> None:

@@ -19,7 +19,7 @@ import re
 import shutil
 import stat
 import sys
-from typing import Iterable, List, NamedTuple, Optional, Sequence, Set
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from .exceptions import UnsafeOutputError
 from .leftovers import abandoned, new_directory
@@ -63,7 +63,7 @@ def protected_paths(requirements: Optional[str] = None, source: Optional[str] = 
         if path:
             protected.append(ProtectedPath(path, what))
     if requirements and os.path.isfile(requirements):
-        from .local_projects import build_inputs
+        from .local_requirements import build_inputs
 
         protected += [ProtectedPath(path, what) for path, what in build_inputs(requirements, pip_options)]
     return protected
@@ -86,12 +86,17 @@ def check_output(output: str, protected: Iterable[ProtectedPath], zip_path: Opti
     if os.path.dirname(real) == real:
         raise UnsafeOutputError(output, "it is the root of the file system")
     protected = list(protected)
-    for path, what in protected:
-        if {given, real} & _locations(path) or _same_directory(real, _locations(path)):
+    found = {entry: _locations(entry.path) for entry in protected}
+    for (path, what), locations in found.items():
+        if {given, real} & locations:
             raise UnsafeOutputError(output, f"it is the {what}")
-    for path, what in protected:
-        if _holds({given, real}, path) or _same_directory(real, _ancestors(_locations(path))):
+    for (path, what), locations in found.items():
+        if any(is_within(location, directory) for location in locations for directory in (given, real)):
             raise UnsafeOutputError(output, f"it holds the {what} ({path})")
+    same = _same_directory(real, found)
+    if same is not None:
+        path, what, exactly = same
+        raise UnsafeOutputError(output, f"it is the {what}" if exactly else f"it holds the {what} ({path})")
     for metadata in _VERSION_CONTROL:
         if os.path.lexists(os.path.join(real, metadata)):
             raise UnsafeOutputError(output, f"it is a version-controlled working tree (it holds {metadata}), "
@@ -129,30 +134,32 @@ def _holds(directories: Set[str], path: str) -> bool:
     return any(is_within(location, directory) for location in _locations(path) for directory in directories)
 
 
-def _ancestors(paths: Set[str]) -> Set[str]:
-    """Every directory above each of ``paths``, up to ``/``."""
-    found: Set[str] = set()
-    for path in paths:
-        while os.path.dirname(path) != path:
-            path = os.path.dirname(path)
-            found.add(path)
-    return found
-
-
-def _same_directory(directory: str, paths: Set[str]) -> bool:
-    """Whether one of ``paths`` is ``directory`` by the file system's own account (device and inode), where
-    names do not tell: a case-insensitive file system (``MyProj`` is ``myproj``), a bind mount."""
+def _same_directory(directory: str, found: Dict[ProtectedPath, Set[str]]) -> Optional[Tuple[str, str, bool]]:
+    """The protected path (its path, what it is, and whether it is ``directory`` itself rather than under it)
+    that is or lies under ``directory`` by the file system's own account (device and inode), where names do
+    not tell: a case-insensitive file system (``MyProj`` is ``myproj``), a bind mount. Each directory is
+    looked at once."""
     try:
         wanted = os.stat(directory)
     except OSError:
-        return False  # an output that does not exist yet holds nothing
-    for path in paths:
-        try:
-            if os.path.samestat(wanted, os.stat(path)):
-                return True
-        except OSError:
-            continue
-    return False
+        return None  # an output that does not exist yet holds nothing
+    seen: Dict[str, bool] = {}
+    for (path, what), locations in found.items():
+        for location in locations:
+            exactly, candidate = True, location
+            while True:
+                if candidate not in seen:
+                    try:
+                        seen[candidate] = os.path.samestat(wanted, os.stat(candidate))
+                    except OSError:
+                        seen[candidate] = False
+                if seen[candidate]:
+                    return path, what, exactly
+                parent = os.path.dirname(candidate)
+                if parent == candidate:
+                    break
+                exactly, candidate = False, parent
+    return None
 
 
 def _locations(path: str) -> Set[str]:

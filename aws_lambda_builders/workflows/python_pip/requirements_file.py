@@ -14,7 +14,6 @@ one pip would crash on is refused here, naming its line, before pip runs.
 from __future__ import annotations
 
 import codecs
-import locale
 import os
 import re
 import shlex
@@ -203,7 +202,13 @@ def decode_requirements(data: bytes, path: str) -> str:
     else:
         declared = next((match.group(1).decode("ascii") for line in data.split(b"\n")[:2]
                          if line[:1] == b"#" for match in [_CODING.search(line)] if match), "")
-    encoding = declared or locale.getpreferredencoding(False) or sys.getdefaultencoding()
+    if not declared and data.isascii():  # the same text in every locale's encoding pip may use
+        return data.decode("ascii")
+    if not declared:
+        import locale  # here: an unchanged rebuild of an ASCII file does without it
+
+        declared = locale.getpreferredencoding(False) or sys.getdefaultencoding()
+    encoding = declared
     try:
         return data.decode(encoding)
     except LookupError:
