@@ -836,11 +836,18 @@ class DependencyBuilder:
 
 
 def path_argument(name: str, value: object) -> str:
-    """A path argument of the API as a ``str``, or :class:`InvalidPathError` naming the argument."""
+    """A path argument of the API as a ``str``, or :class:`InvalidPathError` naming the argument.
+
+    A bytes path (or a path-like object giving one) is refused too: every other path of the build
+    is a ``str``, and os.path refuses to mix the two deep inside the build.
+    """
     try:
-        return os.fspath(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise InvalidPathError(name, value) from None
+        path = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
+    except TypeError:  # an __fspath__ that gives neither str nor bytes
+        path = None
+    if not isinstance(path, str):
+        raise InvalidPathError(name, value)
+    return path
 
 
 # A build's own directory in the scratch directory, named with its pid: what a killed build left there
