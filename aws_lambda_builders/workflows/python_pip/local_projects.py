@@ -126,8 +126,8 @@ def build_inputs(requirements_path: str, pip_options: Sequence[str] = (), cwd: O
         if location is not None:
             inputs.append((location.directory, f"local project {line.requirement}"))
             continue
-        archive = _strip_extras(line.requirement.split(";")[0].strip())[0]
-        archive = _file_url_path(archive) if archive.lower().startswith("file:") else os.path.join(cwd, archive)
+        written = _strip_extras(line.requirement.split(";")[0].strip())[0]
+        archive = _file_url_path(written) if written.lower().startswith("file:") else os.path.join(cwd, written)
         if archive and looks_like_path(line.requirement) and os.path.exists(archive):
             inputs.append((os.path.normpath(archive), f"local archive {line.requirement}"))
     for link in find_links(list(pip_options) + requirements.pip_options, environ):
@@ -175,7 +175,7 @@ def copy_project(source: str, destination: str, skip: Iterable[str] = ()) -> Non
     skipped = [os.path.realpath(path) for path in skip] + [os.path.realpath(destination)]
     os.makedirs(destination)
     # (directory relative to the project, its real path, the real directories entered down to it)
-    pending = [("", root, (root,))]
+    pending: List[Tuple[str, str, Tuple[str, ...]]] = [("", root, (root,))]
     while pending:
         relative, real_directory, entered = pending.pop()
         try:
