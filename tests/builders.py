@@ -121,7 +121,8 @@ def make_sdist(
     if files is None:
         module = name.replace("-", "_")
         files = {
-            "setup.py": f"from setuptools import setup\nsetup(name={name!r}, version={version!r}, packages=[{module!r}])\n",
+            "setup.py": "from setuptools import setup\n"
+                        f"setup(name={name!r}, version={version!r}, packages=[{module!r}])\n",
             f"{module}/__init__.py": "",
         }
     files = dict(files)

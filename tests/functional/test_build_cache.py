@@ -158,7 +158,7 @@ def test_two_builds_racing_on_one_cache_both_succeed_with_identical_bundles(tmp_
         racers = [subprocess.Popen(command + ["-o", str(tmp_path / f"out-{attempt}-{n}")], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True) for n in range(2)]
         results = [racer.communicate(timeout=300) + (racer.returncode,) for racer in racers]
-        for out, err, code in results:
+        for _out, err, code in results:
             assert code == 0, err
         assert contents(tmp_path / f"out-{attempt}-0") == contents(tmp_path / f"out-{attempt}-1")
     assert contents(tmp_path / "out-0-0") == contents(tmp_path / "out-1-0")

@@ -62,7 +62,8 @@ def _distributions(bundle: Path):
 def test_native_packages_build_for_the_target_and_pass_the_audit(tmp_path, runtime, architecture):
     bundle = _build(tmp_path, NATIVE, runtime, architecture)
 
-    assert {"requests", "pydantic", "pydantic-core", "orjson", "cryptography", "cffi", "numpy"} <= _distributions(bundle)
+    expected = {"requests", "pydantic", "pydantic-core", "orjson", "cryptography", "cffi", "numpy"}
+    assert expected <= _distributions(bundle)
     machine = LambdaTarget(runtime, architecture).machine
     shared_objects = list(bundle.rglob("*.so"))
     assert {elf_machine(str(p)) for p in shared_objects} == {machine}

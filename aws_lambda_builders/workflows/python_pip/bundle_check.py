@@ -16,10 +16,10 @@ import re
 import zipfile
 from dataclasses import asdict, dataclass, field
 from email.parser import HeaderParser
-from typing import BinaryIO, Dict, Iterator, List, Optional, Tuple
+from typing import BinaryIO, Dict, Iterator, List, Optional, Set, Tuple
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.tags import parse_tag
+from packaging.tags import Tag, parse_tag
 from packaging.utils import canonicalize_name
 
 from .elf import ELF_MAGIC, NotAnElfFile, parse_elf
@@ -180,7 +180,7 @@ def check_wheel_tags(dist_info_path: str, dist_info: str, target: LambdaTarget) 
     if not os.path.isfile(wheel_file):
         return []
     with open(wheel_file, encoding="utf-8", errors="replace") as f:
-        tags = set()
+        tags: Set[Tag] = set()
         for tag in HeaderParser().parse(f).get_all("Tag") or []:
             tags |= parse_tag(tag.strip())
     if tags and not tags & target.supported_tags:

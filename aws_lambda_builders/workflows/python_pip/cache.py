@@ -96,9 +96,10 @@ class Placement:
         return {"trees": trees, "files": [[path, index[tree]] for path, tree in sorted(self.files.items())]}
 
     @classmethod
-    def from_json(cls, data: Dict[str, object]) -> "Placement":
-        trees = list(data["trees"])  # type: ignore[arg-type]
-        return cls({path: trees[number] for path, number in data["files"]})  # type: ignore[misc, union-attr]
+    def from_json(cls, data: Dict[str, Any]) -> "Placement":
+        """The placement :meth:`to_json` wrote, from the JSON document read back."""
+        trees = list(data["trees"])
+        return cls({path: trees[number] for path, number in data["files"]})
 
 
 def restore_build(cache: "BuildCache", key: str, destination: str, write: Callable[[str], None]) -> Optional[Placement]:

@@ -160,11 +160,11 @@ def option_values(options: Sequence[str], flags: Sequence[str]) -> List[str]:
 def _local_listings(directories: Sequence[str]) -> List[List[object]]:
     """Each file in every local ``--find-links`` directory, by name, size and mtime: a wheel dropped
     there, or rebuilt in place, can change the result."""
-    listings = []
+    listings: List[List[object]] = []
     for directory in directories:
         if not os.path.isdir(directory):
             continue
-        entries = []
+        entries: List[List[object]] = []
         for entry in sorted(os.scandir(directory), key=lambda e: e.name):
             with contextlib.suppress(OSError):
                 info = entry.stat()

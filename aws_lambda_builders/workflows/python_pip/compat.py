@@ -25,15 +25,16 @@ def pip_import_string(python_exe: str) -> str:
         p = os_utils.popen(cmd, stdin=os_utils.devnull, stdout=os_utils.pipe, stderr=os_utils.pipe,
                            env=os_utils.original_environ())
     except OSError as error:
-        raise UnusableInterpreterError(python_exe, f"it cannot be run ({error.strerror or error})")
+        raise UnusableInterpreterError(python_exe, f"it cannot be run ({error.strerror or error})") from error
     import subprocess
 
     try:
         stdout, stderr = p.communicate(timeout=_ANSWER_WITHIN)
-    except subprocess.TimeoutExpired:  # a program that is no Python may wait for anything
+    except subprocess.TimeoutExpired as error:  # a program that is no Python may wait for anything
         p.kill()
         p.wait()
-        raise UnusableInterpreterError(python_exe, f"asked for pip's version, it gave none in {_ANSWER_WITHIN} s")
+        raise UnusableInterpreterError(python_exe,
+                                       f"asked for pip's version, it gave none in {_ANSWER_WITHIN} s") from error
     except BaseException:
         p.kill()
         p.wait()
@@ -52,9 +53,9 @@ def _import_string_for(python_exe: str, returncode: int, stdout: str, stderr: st
                                                    + (f" ({last[0]})" if last else " and printed nothing"))
     try:
         version = Version(stdout.strip())
-    except InvalidVersion:
+    except InvalidVersion as error:
         printed = repr(stdout.strip()[:80]) if stdout.strip() else "nothing"
-        raise UnusableInterpreterError(python_exe, f"asked for pip's version, it printed {printed}")
+        raise UnusableInterpreterError(python_exe, f"asked for pip's version, it printed {printed}") from error
     major, minor = (version.release + (0,))[:2]
     if major == 9:
         return "from pip import main"

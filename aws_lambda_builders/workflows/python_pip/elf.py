@@ -77,7 +77,7 @@ def _sections(f: BinaryIO, order: str, is64: bool, shoff: int, shentsize: int, s
 def _needed_versions(f: BinaryIO, order: str, is64: bool, shoff: int, shentsize: int, shnum: int) -> List[str]:
     sections = _sections(f, order, is64, shoff, shentsize, shnum)
     names: List[str] = []
-    for sh_type, offset, size, link, count in sections:
+    for sh_type, offset, _size, link, count in sections:
         if sh_type != SHT_GNU_VERNEED or link >= len(sections):
             continue
         _, strtab_offset, strtab_size, _, _ = sections[link]

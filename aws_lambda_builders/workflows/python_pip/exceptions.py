@@ -28,7 +28,8 @@ class RequirementsFileNotFoundError(PackagerError):
     def __init__(self, requirements_path: str, named_as: Optional[str] = None,
                  named_on: Optional[Tuple[str, int]] = None, resolved_against: Optional[str] = None) -> None:
         if named_on is None:
-            message = f"Requirements file not found: {requirements_path}. Pass the path of an existing requirements.txt."
+            message = (f"Requirements file not found: {requirements_path}. "
+                       "Pass the path of an existing requirements.txt.")
         else:
             message = (f"{named_on[0]}, line {named_on[1]}: the included requirements file {named_as} "
                        f"(resolved against {resolved_against}) is not there: {requirements_path}. "
@@ -150,7 +151,8 @@ class RequirementsFileEncodingError(InvalidRequirementLineError):
     def __init__(self, path: str, line_number: int, encoding: str, why: str) -> None:
         PackagerError.__init__(
             self, f"{path}, line {line_number}: not readable as {encoding} ({why}), the encoding pip reads this file "
-                  "in. Save the file as UTF-8 (or declare its encoding on its first line, `# -*- coding: latin-1 -*-`).")
+                  "in. Save the file as UTF-8 (or declare its encoding on its first line, "
+                  "`# -*- coding: latin-1 -*-`).")
         self.path, self.line_number, self.line = path, line_number, ""
         self.encoding = encoding
 

@@ -95,7 +95,7 @@ def copy_project(source: str, destination: str, skip: Iterable[str] = ()) -> Non
     skipped = [os.path.realpath(path) for path in skip] + [os.path.realpath(destination)]
     os.makedirs(destination)
     # (directory relative to the project, its real path, the real directories entered down to it)
-    pending = [("", root, (root,))]
+    pending: List[Tuple[str, str, Tuple[str, ...]]] = [("", root, (root,))]
     while pending:
         relative, real_directory, entered = pending.pop()
         try:

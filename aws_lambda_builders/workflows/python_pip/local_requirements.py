@@ -85,8 +85,8 @@ def build_inputs(requirements_path: str, pip_options: Sequence[str] = (), cwd: O
         if location is not None:
             inputs.append((location.directory, f"local project {line.requirement}"))
             continue
-        archive = strip_extras(line.requirement.split(";")[0].strip())[0]
-        archive = file_url_path(archive) if archive.lower().startswith("file:") else os.path.join(cwd, archive)
+        written = strip_extras(line.requirement.split(";")[0].strip())[0]
+        archive = file_url_path(written) if written.lower().startswith("file:") else os.path.join(cwd, written)
         if archive and looks_like_path(line.requirement) and os.path.exists(archive):
             inputs.append((os.path.normpath(archive), f"local archive {line.requirement}"))
     for link in find_links(list(pip_options) + requirements.pip_options, environ):

@@ -87,7 +87,7 @@ def check_output(output: str, protected: Iterable[ProtectedPath], zip_path: Opti
         raise UnsafeOutputError(output, "it is the root of the file system")
     protected = list(protected)
     found = {entry: _locations(entry.path) for entry in protected}
-    for (path, what), locations in found.items():
+    for (_, what), locations in found.items():
         if {given, real} & locations:
             raise UnsafeOutputError(output, f"it is the {what}")
     for (path, what), locations in found.items():

@@ -29,7 +29,8 @@ import tempfile
 import threading
 import zipfile
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import (TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple,
+                    TypedDict, Union)
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
@@ -68,7 +69,7 @@ from .interpreters import find_interpreters, interpreter_for
 from .missing import explain_missing
 from .leftovers import new_owned_directory, owned_pattern, remove_dead
 from .output import check_output, make_staging, protected_paths, replace_directory
-from .pip_runner import PipRunner, SubprocessPip, pip_error_summary
+from .pip_runner import PipResult, PipRunner, SubprocessPip, pip_error_summary
 from .pure_wheel import holds_compiled_code, retag_as_pure
 from .local_projects import scratch_requirements
 from .requirements_file import RequirementsFile, decode_requirements_file, invalid_requirement, read_requirements_file
@@ -80,6 +81,9 @@ from .cache_key import built_wheel_target, key_for_build
 from .target import LambdaTarget, wheel_tags
 from .utils import UI, Config, OSUtils
 from .wheel_install import install_wheel, spelled_data_dir
+
+if TYPE_CHECKING:  # in typing from Python 3.10 only; read by the type checker, never imported
+    from typing_extensions import TypeGuard
 
 LOG = logging.getLogger(__name__)
 
@@ -138,6 +142,13 @@ def get_lambda_abi(runtime: str) -> str:
     return LambdaTarget(runtime).abi
 
 
+class _BuildSitePackagesOptions(TypedDict, total=False):
+    """The optional arguments of ``DependencyBuilder.build_site_packages``."""
+
+    ui: UI
+    config: Config
+
+
 class PythonPipDependencyBuilder:
     """The facade build tools call: one method, ``build_dependencies``."""
 
@@ -164,7 +175,12 @@ class PythonPipDependencyBuilder:
         Raises :class:`MissingDependencyError` after installing all the rest
         when some dependency has no build for the target.
         """
-        extra = {name: value for name, value in (("ui", ui), ("config", config)) if value is not None}
+        # Only what was given: a dependency builder of aws-lambda-builders' shape takes neither.
+        extra: _BuildSitePackagesOptions = {}
+        if ui is not None:
+            extra["ui"] = ui
+        if config is not None:
+            extra["config"] = config
         self._dependency_builder.build_site_packages(requirements_path, artifacts_dir_path, scratch_dir_path,
                                                      **extra)
 
@@ -340,7 +356,7 @@ class DependencyBuilder:
         self._ui.step_finished(name)
 
     def _download_dependencies(self, directory: str, requirements_filename: str
-                               ) -> Tuple[Set["Package"], Set["Package"], Dict[str, str]]:
+                               ) -> Tuple[Set[Package], Set[Union[Package, LocalProject]], Dict[str, str]]:
         with self._step("download"):
             deps = self._download_all_dependencies(requirements_filename, directory)
         with self._step("sort"):
@@ -421,19 +437,19 @@ class DependencyBuilder:
         discards it as "inconsistent"): the resolution then runs again with
         isolation (see :func:`retry_with_isolation`).
         """
-        arguments = {"options": self._pip_options, "build_options": self._later_pip_options}
-        if target is not None:
-            arguments["target"] = target
+        def download(options: Sequence[str]) -> Dict[str, List[str]]:
+            return self._pip.download_all_dependencies(requirements_filename, directory, options=options,
+                                                       target=target, build_options=self._later_pip_options)
+
         if getattr(self._pip, "runs_pip", False):
             try:
-                return self._pip.download_all_dependencies(
-                    requirements_filename, directory, **dict(arguments, options=self._pip_options + _NO_ISOLATION))
+                return download(self._pip_options + _NO_ISOLATION)
             except (PackageDownloadError, NoSuchPackageError) as error:
                 if not retry_with_isolation(error):  # pip's verdict on the requirements: no retry helps
                     raise
                 LOG.debug("resolution without build isolation failed, retrying with it: %s", error)
                 self._empty(directory)
-        return self._pip.download_all_dependencies(requirements_filename, directory, **arguments)
+        return download(self._pip_options)
 
     def _empty(self, directory: str) -> None:
         for leftover in self._osutils.get_directory_contents(directory):
@@ -692,7 +708,8 @@ class DependencyBuilder:
             return ""
         if interpreter_for(self.target.python_version, [self.python_exe]) is None:
             found = ", ".join(i.describe() for i in find_interpreters([self.python_exe])) or "none"
-            needs.append("a python%d.%d interpreter (pass --python; found: %s)" % (self.target.python_version + (found,)))
+            major, minor = self.target.python_version
+            needs.append(f"a python{major}.{minor} interpreter (pass --python; found: {found})")
         if platform.machine() != self.target.machine:
             needs.append(f"an {self.target.machine} machine")
         return "if it has C code, compiling it for the target needs " + " and ".join(needs) if needs else ""
@@ -727,7 +744,7 @@ class DependencyBuilder:
             aside = tempfile.mkdtemp(prefix="no-c-", dir=directory)
             try:
                 copy, built = os.path.join(aside, "source"), self._local_copies.get(source, source)
-                shutil.copytree(built, copy, ignore=lambda d, names: ["build"] if d == built else [])
+                shutil.copytree(built, copy, ignore=_leaving_out_build_directory_of(built))
                 self._record_build_error(source, self._sdist_runner().build_wheel(
                     copy, aside, False, options=self._later_pip_options))
                 # Iterate the new wheels themselves: a set intersection may keep the old ones.
@@ -738,7 +755,8 @@ class DependencyBuilder:
                 shutil.rmtree(aside, ignore_errors=True)
 
     def _categorize_wheel_files(self, directory: str) -> Tuple[Set["Package"], Set["Package"]]:
-        compatible, incompatible = set(), set()
+        compatible: Set[Package] = set()
+        incompatible: Set[Package] = set()
         for filename in sorted(self._osutils.get_directory_contents(directory)):
             if not filename.endswith(".whl"):
                 continue
@@ -782,14 +800,15 @@ class DependencyBuilder:
         pure = set()
         for wheel in sorted(wheels, key=lambda p: p.identifier):
             path = os.path.join(directory, wheel.filename)
-            if not all(t.platform.startswith("linux_") for t in wheel_tags(wheel.filename)) or holds_compiled_code(path):
+            names_this_machine = all(t.platform.startswith("linux_") for t in wheel_tags(wheel.filename))
+            if not names_this_machine or holds_compiled_code(path):
                 continue
             retagged = os.path.basename(retag_as_pure(path))
             self._ui.write(f"{wheel.filename} holds no compiled code: installed as {retagged}")
             pure.add(Package(directory, retagged, self.python_exe, self._osutils))
         return pure
 
-    def _missing_reasons(self, missing: Iterable["Package"], directory: str) -> Dict[str, str]:
+    def _missing_reasons(self, missing: Iterable[Union[Package, LocalProject]], directory: str) -> Dict[str, str]:
         wheel_files = [Package(directory, f, self.python_exe, self._osutils)
                        for f in sorted(self._osutils.get_directory_contents(directory)) if f.endswith(".whl")]
         reasons = {}
@@ -836,11 +855,18 @@ class DependencyBuilder:
 
 
 def path_argument(name: str, value: object) -> str:
-    """A path argument of the API as a ``str``, or :class:`InvalidPathError` naming the argument."""
+    """A path argument of the API as a ``str``, or :class:`InvalidPathError` naming the argument.
+
+    A bytes path (or a path-like object giving one) is refused too: every other path of the build
+    is a ``str``, and os.path refuses to mix the two deep inside the build.
+    """
     try:
-        return os.fspath(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise InvalidPathError(name, value) from None
+        path = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
+    except TypeError:  # an __fspath__ that gives neither str nor bytes
+        path = None
+    if not isinstance(path, str):
+        raise InvalidPathError(name, value)
+    return path
 
 
 # A build's own directory in the scratch directory, named with its pid: what a killed build left there
@@ -853,6 +879,13 @@ def _make_build_directory(scratch_directory: str) -> str:
     os.makedirs(scratch_directory, exist_ok=True)
     remove_dead(scratch_directory, owned_pattern(_BUILD_DIRECTORY_PREFIX))
     return new_owned_directory(scratch_directory, _BUILD_DIRECTORY_PREFIX)
+
+
+def _leaving_out_build_directory_of(source: str) -> Callable[[str, List[str]], List[str]]:
+    """A ``copytree`` ignore that leaves out the ``build/`` directory at the top of ``source`` only."""
+    def ignore(directory: str, names: List[str]) -> List[str]:
+        return ["build"] if directory == source else []
+    return ignore
 
 
 def _has_at_least_one_package(filename: str) -> bool:
@@ -898,7 +931,7 @@ def _size_of(path: str) -> int:
         return 0
 
 
-def _build_failed(result: object) -> bool:
+def _build_failed(result: object) -> TypeGuard[PipResult]:
     """Whether a build's result is pip's non-zero exit. (Runners written for the original return None.)"""
     return isinstance(result, tuple) and bool(result[0])
 
@@ -988,8 +1021,8 @@ class Package:
     def _calculate_name_and_version(self) -> Tuple[str, str]:
         if self.dist_type == "wheel":
             try:
-                name, version, _, _ = parse_wheel_filename(self.filename)
-                return str(name), str(version)
+                parsed_name, parsed_version, _, _ = parse_wheel_filename(self.filename)
+                return str(parsed_name), str(parsed_version)
             except InvalidWheelFilename:
                 name, version = self.filename.split("-")[:2]
         else:

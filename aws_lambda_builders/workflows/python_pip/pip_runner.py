@@ -182,12 +182,12 @@ def start_child(osutils: OSUtils, command: List[str], env: Dict[str, str], cwd: 
     """
     import subprocess
 
-    options = dict(stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
-                   start_new_session=True)
     try:
-        return osutils.popen(command, **options)
+        return osutils.popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env, cwd=cwd, start_new_session=True)
     except TypeError:  # popen() got an unexpected keyword argument
-        return subprocess.Popen(command, **options)
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=env, cwd=cwd, start_new_session=True)
 
 
 def kill_process_group(process) -> None:
@@ -211,8 +211,8 @@ _NO_MATCHING_DISTRIBUTION = re.compile(r"No matching distribution found for (\S+
 # "Processing ./pkg" or "Processing /abs/pkg (from -r requirements.txt (line 1))"
 _HASH_MISMATCH = "DO NOT MATCH THE HASHES"
 # pip refusing an sdist member itself: pip 24.1+ (PEP 706 filter) and older pips.
-_UNSAFE_MEMBER = re.compile(r"Invalid member in the (?:tar|zip) file (?P<archive>\S+?): '(?P<member>[^']+)' (?P<why>.+)$",
-                            re.MULTILINE)
+_UNSAFE_MEMBER = re.compile(r"Invalid member in the (?:tar|zip) file (?P<archive>\S+?): "
+                            r"'(?P<member>[^']+)' (?P<why>.+)$", re.MULTILINE)
 _UNSAFE_MEMBER_OLD = re.compile(r"The (?:tar|zip) file \((?P<archive>[^)]+)\) has a file \((?P<member>[^)]+)\) "
                                 r"trying to install outside target directory")
 # "    six==1.16.0 from https://.../six-1.16.0-py2.py3-none-any.whl#sha256=...:"

@@ -211,11 +211,13 @@ def decode_requirements(data: bytes, path: str) -> str:
     encoding = declared
     try:
         return data.decode(encoding)
-    except LookupError:
-        raise RequirementsFileEncodingError(path, 1, encoding, f"{encoding!r} is not an encoding Python knows")
+    except LookupError as error:
+        raise RequirementsFileEncodingError(path, 1, encoding,
+                                            f"{encoding!r} is not an encoding Python knows") from error
     except UnicodeDecodeError as error:
         number = data[:error.start].count(b"\n") + 1
-        raise RequirementsFileEncodingError(path, number, encoding, f"byte 0x{data[error.start]:02x} is not {encoding}")
+        raise RequirementsFileEncodingError(path, number, encoding,
+                                            f"byte 0x{data[error.start]:02x} is not {encoding}") from error
 
 
 def _add(result: RequirementsFile, option: Tuple[str, ...]) -> None:

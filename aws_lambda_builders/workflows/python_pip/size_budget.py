@@ -48,7 +48,7 @@ class SizeReport:
         if self.zipped is not None:
             about = "about " if self.zipped_is_estimate else ""
             out.append(f"zipped {about}{megabytes(self.zipped)} of 50 MB for a direct upload "
-                       f"({megabytes(self.zipped_headroom)} left)" + (", --zip for the exact size"
+                       f"({megabytes(ZIPPED_LIMIT - self.zipped)} left)" + (", --zip for the exact size"
                                                                       if self.zipped_is_estimate else ""))
         out += [f"  {megabytes(size):>10}  {name}" for name, size in self.largest]
         return out

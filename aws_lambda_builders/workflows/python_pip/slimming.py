@@ -37,7 +37,7 @@ class Distribution:
 
 
 def installed_distributions(bundle: str, target: LambdaTarget) -> Dict[str, Distribution]:
-    found = {}
+    found: Dict[str, Distribution] = {}
     environment = dict(target.marker_environment(), extra="")
     for entry in sorted(os.listdir(bundle)):
         if not entry.endswith(".dist-info"):
@@ -49,7 +49,7 @@ def installed_distributions(bundle: str, target: LambdaTarget) -> Dict[str, Dist
         else:  # not installed from a wheel: its directory name is all there is
             name, _, version = entry[: -len(".dist-info")].partition("-")
             metadata = HeaderParser().parsestr(f"Name: {name}\nVersion: {version}\n")
-        requires = set()
+        requires: Set[str] = set()
         for line in metadata.get_all("Requires-Dist") or []:
             try:
                 requirement = Requirement(line)
@@ -162,6 +162,6 @@ def _size(directory: str) -> int:
 
 
 def _remove_empty_directories(bundle: str) -> None:
-    for root, dirs, files in os.walk(bundle, topdown=False):
+    for root, _dirs, _files in os.walk(bundle, topdown=False):
         if root != bundle and not os.listdir(root):
             os.rmdir(root)

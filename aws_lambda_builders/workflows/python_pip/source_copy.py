@@ -17,7 +17,7 @@ import fnmatch
 import os
 import shutil
 import stat
-from typing import Iterable, List, NamedTuple, Optional, Sequence, Set
+from typing import Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from .paths import is_within
 from .exceptions import DiskFullError, SourceDirectoryNotFoundError, UnreadableSourceError, UnsafeSourceLinkError
@@ -104,7 +104,7 @@ def plan_source_copy(source_dir: str, skip: Iterable[str] = ()) -> List[SourceEn
     skipped = {os.path.realpath(path) for path in skip}
     entries: List[SourceEntry] = []
     # (directory relative to the source, its real path, the real directories entered down to it)
-    pending = [("", root, (root,))]
+    pending: List[Tuple[str, str, Tuple[str, ...]]] = [("", root, (root,))]
     while pending:
         relative, real_directory, entered = pending.pop()
         try:
@@ -175,10 +175,10 @@ def _followed_link(shown: str, location: str, target: str, root: str, entered: S
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise UnsafeSourceLinkError(shown, pointed, "which is a loop of links that never reaches a file",
-                                        "Remove the link, or point it at a file or directory of the source.")
+                                        "Remove the link, or point it at a file or directory of the source.") from error
         if error.errno in (errno.ENOENT, errno.ENOTDIR):
             raise UnsafeSourceLinkError(shown, pointed, "which does not exist",
-                                        "Remove the link, or create what it points to inside the source.")
+                                        "Remove the link, or create what it points to inside the source.") from error
         raise UnreadableSourceError(shown, error.strerror or str(error)) from error
     if stat.S_ISDIR(info.st_mode) and any(is_within(directory, target) for directory in entered):
         raise UnsafeSourceLinkError(

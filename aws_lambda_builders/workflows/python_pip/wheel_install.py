@@ -18,8 +18,9 @@ import hashlib
 import io
 import logging
 import os
+import pathlib
 import zipfile
-from typing import BinaryIO, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
+from typing import BinaryIO, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
 
 from installer import install
 from packaging.utils import canonicalize_name
@@ -54,13 +55,16 @@ class BundleDestination(WheelDestination):
             raise ValueError(f"{path} would be written outside {self.root}")
         return target
 
-    def write_script(self, name: str, module: str, attr: str, section: str) -> Optional[RecordEntry]:
-        return None  # console scripts cannot be run on Lambda
+    def write_script(self, name: str, module: str, attr: str, section: str) -> RecordEntry:
+        # Console scripts cannot be run on Lambda: nothing is written, and the record of what was
+        # left out (no hash, no size) is left out of RECORD by finalize_installation.
+        return RecordEntry(name, None, None)
 
-    def write_file(self, scheme: Scheme, path, stream: BinaryIO, is_executable: bool) -> Optional[RecordEntry]:
-        if scheme not in LIBRARY_SCHEMES:
-            return None
+    def write_file(self, scheme: Scheme, path: Union[str, "os.PathLike[str]"], stream: BinaryIO,
+                   is_executable: bool) -> RecordEntry:
         path = os.fspath(path)
+        if scheme not in LIBRARY_SCHEMES:
+            return RecordEntry(path, None, None)  # left out of the bundle and of RECORD
         target = self._path(path)
         parent = os.path.dirname(target)
         if parent not in self._made:
@@ -82,8 +86,8 @@ class BundleDestination(WheelDestination):
         return RecordEntry(path, Hash(self.hash_algorithm, digest), size)
 
     def finalize_installation(self, scheme: Scheme, record_file_path: str,
-                              records: Iterable[Tuple[Scheme, Optional[RecordEntry]]]) -> None:
-        kept = [(s, r) for s, r in records if r is not None and s in LIBRARY_SCHEMES]
+                              records: Iterable[Tuple[Scheme, RecordEntry]]) -> None:
+        kept = [(s, r) for s, r in records if s in LIBRARY_SCHEMES]
         record_stream = construct_record_file(kept)
         with record_stream:
             self.write_file(scheme, record_file_path, record_stream, is_executable=False)
@@ -137,11 +141,13 @@ class _RecordCheckedStream(io.RawIOBase):
     def __init__(self, stream: BinaryIO, record: Optional[RecordEntry], name: str) -> None:
         self.compressed_size: Optional[int] = None  # what the member takes in the wheel's ZIP
         self._stream = stream
-        self._record = record
         self._name = name
-        self._hash = hashlib.new(record.hash_.name) if record is not None and record.hash_ else None
+        expected = record.hash_ if record is not None else None
+        self._hash = hashlib.new(expected.name) if expected else None
+        self._expected_digest = expected.value if expected else ""
+        self._expected_size = record.size if record is not None else None
         self._size = 0
-        self.algorithm = record.hash_.name if self._hash is not None else None
+        self.algorithm = expected.name if expected else None
         self.digest = ""  # RECORD's digest (urlsafe base64), once every byte has been read and matched it
 
     def readable(self) -> bool:
@@ -155,7 +161,7 @@ class _RecordCheckedStream(io.RawIOBase):
         self._size += len(data)
         if not data or size < 0:
             digest = base64.urlsafe_b64encode(self._hash.digest()).decode("ascii").rstrip("=")
-            if digest != self._record.hash_.value or self._size != self._record.size:
+            if digest != self._expected_digest or self._size != self._expected_size:
                 raise ValueError(f"hash / size of {self._name} didn't match RECORD")
             self.digest = digest
         return data
@@ -208,7 +214,7 @@ def install_wheel_files(wheel_path: str, root: str) -> Dict[str, WrittenFile]:
     name = os.path.basename(wheel_path)
     destination = BundleDestination(root)
     try:
-        with _ArchiveSpelledWheel.open(wheel_path) as source:
+        with _ArchiveSpelledWheel.open(pathlib.Path(wheel_path)) as source:
             _check_record_lists_only_present_files(source, name)
             source.validate_record(validate_contents=False)
             install(source, destination, {"INSTALLER": INSTALLER_NAME})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 
 import pytest
 
@@ -57,7 +56,8 @@ def test_the_copy_is_named_not_editable_and_keeps_extras_markers_and_options(tmp
     project(tmp_path / "a")
     project(tmp_path / "b")
     (tmp_path / "requirements.txt").write_text(
-        "# local ones\n-e ./a[fast]\n./b ; python_version >= '3.8'  # a comment\npure-app==1.0 \\\n    --hash=sha256:00\n")
+        "# local ones\n-e ./a[fast]\n./b ; python_version >= '3.8'  # a comment\n"
+        "pure-app==1.0 \\\n    --hash=sha256:00\n")
 
     found = scratch_requirements(str(tmp_path / "requirements.txt"), str(tmp_path / "scratch"), str(tmp_path))
 

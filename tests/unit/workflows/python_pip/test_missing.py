@@ -38,7 +38,8 @@ def test_lists_the_wheels_found_sorted():
         "numpy-2.1.0-cp312-cp312-manylinux_2_28_x86_64.whl",
     ]
     text = explain_missing(LambdaTarget("python3.11", "x86_64"), wheels, None, None)
-    assert "found only numpy-2.1.0-cp312-cp312-macosx_11_0_arm64.whl, numpy-2.1.0-cp312-cp312-manylinux_2_28_x86_64.whl" in text
+    assert ("found only numpy-2.1.0-cp312-cp312-macosx_11_0_arm64.whl, "
+            "numpy-2.1.0-cp312-cp312-manylinux_2_28_x86_64.whl") in text
 
 
 def test_no_found_clause_without_wheels():

@@ -20,6 +20,7 @@ from aws_lambda_builders.workflows.python_pip.packager import (
     STEPS,
     X86_64,
     DependencyBuilder,
+    InvalidPathError,
     InvalidWheelError,
     MissingDependencyError,
     NoSuchPackageError,
@@ -32,6 +33,7 @@ from aws_lambda_builders.workflows.python_pip.packager import (
     UnsupportedPackageError,
     UnsupportedPythonVersion,
     get_lambda_abi,
+    path_argument,
 )
 from aws_lambda_builders.workflows.python_pip.pip_runner import PipRunner
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config, OSUtils
@@ -1235,3 +1237,42 @@ def test_successful_build_replaces_the_previous_bundle_whole(paths):
 
     assert installed(paths) == ["foo", "foo-1.0.dist-info"]
     assert sorted(os.listdir(paths.target.parent)) == ["requirements.txt", "scratch", "target"]
+
+
+# -- path arguments -------------------------------------------------------------------------
+
+
+class _BytesPath:
+    def __fspath__(self):
+        return b"out"
+
+
+class _NoPath:
+    def __fspath__(self):
+        return 3
+
+
+def test_a_path_argument_is_a_str_or_a_path_like_object_giving_one(tmp_path):
+    assert path_argument("target_directory", "out") == "out"
+    assert path_argument("target_directory", tmp_path) == str(tmp_path)
+
+
+@pytest.mark.parametrize("value", [None, 3, b"out", _BytesPath(), _NoPath()])
+def test_a_path_argument_that_is_no_str_path_is_refused_naming_the_argument(value):
+    # bytes were returned as they were, and os.path refused to mix them with str deep inside the build
+    with pytest.raises(InvalidPathError) as raised:
+        path_argument("target_directory", value)
+
+    assert raised.value.argument == "target_directory"
+    assert isinstance(raised.value, TypeError)
+
+
+def test_a_bytes_path_is_refused_before_anything_is_built(tmp_path):
+    (tmp_path / "requirements.txt").write_text("foo\n")
+    builder = PythonPipDependencyBuilder("python3.12", python_exe=None)
+
+    with pytest.raises(InvalidPathError, match="target_directory must be a path"):
+        builder.build_dependencies(os.fsencode(tmp_path / "out"), str(tmp_path / "scratch"),
+                                   str(tmp_path / "requirements.txt"))
+
+    assert sorted(os.listdir(tmp_path)) == ["requirements.txt"]
