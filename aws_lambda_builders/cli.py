@@ -29,7 +29,6 @@ from aws_lambda_builders.architecture import ARM64, X86_64
 from aws_lambda_builders.workflows.python_pip.cache import (
     BuildCache,
     CacheContents,
-    CacheVerification,
     Placement,
     default_cache_dir,
     restore_build,
@@ -63,6 +62,7 @@ from aws_lambda_builders.workflows.python_pip.utils import UI, Config
 from aws_lambda_builders.workflows.python_pip.zip_archive import write_zip, zip_size
 
 if TYPE_CHECKING:
+    from aws_lambda_builders.workflows.python_pip.cache_verify import CacheVerification
     from aws_lambda_builders.workflows.python_pip.source_copy import SourceEntry
 
 # A rebuild from the cache imports no more than the above: pip's side of the packager, the
@@ -523,7 +523,7 @@ def cache_command(args: argparse.Namespace, stream: TextIO) -> int:
     return code
 
 
-def _verification_lines(verification: CacheVerification) -> List[str]:
+def _verification_lines(verification: "CacheVerification") -> List[str]:
     checked = verification.checked
     lines = [f"checked {_entries_text(checked)}: {verification.files} files, {megabytes(checked.size)} read"]
     kinds = {"tree": "unpacked wheel", "built": "wheel built from an sdist", "build": "build record"}
