@@ -140,7 +140,7 @@ def _project_entry(source: str, path: str, location: str, entered: Sequence[str]
             info = os.stat(location)
         except OSError as error:  # to nothing, or a loop of links: there is nothing to copy
             _debug("left out of the copy of %s: %s, a link to %s (%s)", source, shown, os.readlink(location),
-                      error.strerror)
+                   error.strerror)
             return None
         if stat.S_ISDIR(info.st_mode) and any(is_within(directory, origin) for directory in entered):
             written = os.readlink(location)
