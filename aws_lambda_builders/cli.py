@@ -21,21 +21,13 @@ import json
 import os
 import signal
 import sys
-import time
-from typing import TYPE_CHECKING, Dict, List, Optional, TextIO, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, TextIO
 
 from aws_lambda_builders import __version__
 from aws_lambda_builders.architecture import ARM64, X86_64
-from aws_lambda_builders.workflows.python_pip.cache import (
-    BuildCache,
-    CacheContents,
-    Placement,
-    default_cache_dir,
-    restore_build,
-)
-from aws_lambda_builders.workflows.python_pip.cache_key import key_for_build
+from aws_lambda_builders.workflows.python_pip import orchestrator
+from aws_lambda_builders.workflows.python_pip.cache import BuildCache, CacheContents, default_cache_dir
 from aws_lambda_builders.workflows.python_pip.exceptions import (
-    BundleTooLargeError,
     DiskFullError,
     SourceDirectoryNotFoundError,
     HashMismatchError,
@@ -48,28 +40,16 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     PackagerError,
     RequirementsFileNotFoundError,
 )
-from aws_lambda_builders.workflows.python_pip.output import (
-    check_output,
-    make_staging,
-    protected_paths,
-    remove,
-    replace_directory,
-    staging_file,
-)
-from aws_lambda_builders.workflows.python_pip.size_budget import SizeReport, measure, megabytes
+from aws_lambda_builders.workflows.python_pip.size_budget import megabytes
 from aws_lambda_builders.workflows.python_pip.target import RUNTIMES, LambdaTarget
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config
-from aws_lambda_builders.workflows.python_pip.zip_archive import write_zip, zip_size
 
 if TYPE_CHECKING:
     from aws_lambda_builders.workflows.python_pip.cache_verify import CacheVerification
-    from aws_lambda_builders.workflows.python_pip.source_copy import SourceEntry
 
 # A rebuild from the cache imports no more than the above: pip's side of the packager, the
 # bundle audit and the size options are imported where they are used.
 
-ESTIMATE_LEVEL = 1
-SCRATCH_PREFIX = "lambda-pip-scratch-"
 EXIT_OK = 0
 EXIT_MISSING = 1
 EXIT_USAGE = 2
@@ -212,267 +192,62 @@ def _add_target_arguments(parser: argparse.ArgumentParser, host_runtime: str) ->
 
 def build(args: argparse.Namespace, stream: TextIO) -> int:
     """Dependencies, size options, source and zip, all assembled beside ``-o`` and put in place at once."""
-    started = time.monotonic()
     ui = TerminalUI(stream, quiet=args.quiet or args.json)
-    config = Config(index_url=args.index_url, extra_index_urls=args.extra_index_url,
-                    find_links=args.find_links, trusted_hosts=args.trusted_host, allow_missing=args.allow_missing,
-                    cache_dir=args.cache_dir, no_cache=args.no_cache, link_from_cache=not args.copy_from_cache)
     if args.source and not os.path.isdir(args.source):
         raise SourceDirectoryNotFoundError(args.source)
-    cache = config.build_cache()
-    # Before anything is written: the one place the build may replace, and where the zip goes.
-    output = check_output(args.output, protected_paths(
-        requirements=os.path.abspath(args.requirements), source=args.source, scratch=args.scratch_dir,
-        python=args.python, cache=cache.root if cache is not None else None, pip_options=config.pip_options()),
-        zip_path=args.zip)
-    if args.zip:
-        args.zip = os.path.realpath(os.path.abspath(args.zip))
-    if args.scratch_dir:
-        os.makedirs(args.scratch_dir, exist_ok=True)
-    if cache is not None and not cache.is_writable():
-        cache = None  # the packager says so, and builds without it
-    key = key_for_build(os.path.abspath(args.requirements), args.runtime, args.architecture, args.python,
-                        config.pip_options()) if cache is not None else None
-    missing: Optional[MissingDependencyError] = None
-    savings: Dict[str, int] = {}
-    timings: Dict[str, float] = {}
-    kept = unchanged_output(args, cache, key, output)
-    if cache is not None and kept is not None:
-        ui.write(f"unchanged since a cached build, which {output} holds as it was placed: nothing to do")
-        warn_if_deprecated(args, ui)
-        timings["dependencies"] = time.monotonic() - started
-        report = sizes(args, output, output, cache.file_facts(kept), kept)
-    else:
-        report, savings, missing = assemble(args, config, cache, key, output, ui, timings, started)
-    timings["total"] = time.monotonic() - started
-    libraries = os.path.join(output, "python") if args.layer else output
+    result = orchestrator.build(build_request(args), ui)
     if args.json:
-        print(json.dumps(summary(args, output, libraries, report, savings, missing, timings), indent=2))
+        print(json.dumps(summary(result, args.runtime, args.architecture, args.layer, args.allow_oversize), indent=2))
     else:
-        count = len([n for n in os.listdir(libraries) if n.endswith(".dist-info")])
-        print(f"built {count} distributions into {output} for {args.runtime} on {args.architecture}", file=stream)
-        for option, freed in savings.items():
+        count = len([n for n in os.listdir(result.libraries) if n.endswith(".dist-info")])
+        print(f"built {count} distributions into {result.output} for {args.runtime} on {args.architecture}",
+              file=stream)
+        for option, freed in result.savings.items():
             print(f"  --{option} saved {megabytes(freed)}", file=stream)
-        for line in report.lines():
+        for line in result.sizes.lines() if result.sizes is not None else []:
             print(line, file=stream)
-    if missing is not None:  # --allow-missing: the bundle is in place, and the summary says what it lacks
-        print(f"error: {missing}", file=stream)
+    if result.missing is not None:  # --allow-missing: the bundle is in place, and the summary says what it lacks
+        print(f"error: {result.missing}", file=stream)
         return EXIT_MISSING
     return EXIT_OK
 
 
-def unchanged_output(args: argparse.Namespace, cache: Optional[BuildCache], key: Optional[str], output: str
-                     ) -> Optional[Placement]:
-    """The cached build ``key`` when ``output`` is exactly what placing it by link gave, untouched since.
-
-    A rebuild then has nothing to do (as ``make`` with nothing changed), not
-    even the second it takes to link a large bundle again. Only a bundle of
-    dependencies alone qualifies: the size options, ``--source``, ``--layer``
-    and ``--zip`` make a bundle that is not the cache's build as it is.
-    """
-    if cache is None or key is None or not os.path.isdir(output) or args.source or args.layer or args.zip \
-            or args.slim or args.exclude or args.exclude_runtime_provided:
-        return None
-    return cache.holds(key, output)
-
-
-def warn_if_deprecated(args: argparse.Namespace, ui: UI) -> None:
-    if LambdaTarget(args.runtime, args.architecture).is_deprecated:
-        ui.warning(f"{args.runtime} is deprecated by AWS Lambda; move to a newer runtime")
+def build_request(args: argparse.Namespace) -> orchestrator.BuildRequest:
+    """What ``lambda-pip build``'s command line asks for, as the one build's request."""
+    config = Config(index_url=args.index_url, extra_index_urls=args.extra_index_url,
+                    find_links=args.find_links, trusted_hosts=args.trusted_host, allow_missing=args.allow_missing,
+                    cache_dir=args.cache_dir, no_cache=args.no_cache, link_from_cache=not args.copy_from_cache)
+    return orchestrator.BuildRequest(
+        requirements=os.path.abspath(args.requirements), output=args.output, runtime=args.runtime,
+        architecture=args.architecture, python=args.python, config=config, scratch_dir=args.scratch_dir,
+        source=args.source, layer=args.layer, zip_path=args.zip,
+        size_options=orchestrator.SizeOptions(exclude_runtime_provided=args.exclude_runtime_provided,
+                                              slim=args.slim, exclude=args.exclude, keep=args.keep),
+        measure=True, allow_oversize=args.allow_oversize)
 
 
-def assemble(args: argparse.Namespace, config: Config, cache: Optional[BuildCache], key: Optional[str],
-             output: str, ui: UI, timings: Dict[str, float], started: float
-             ) -> Tuple[SizeReport, Dict[str, int], Optional[MissingDependencyError]]:
-    """The bundle built in a staging directory beside ``output`` and swapped in when it is complete.
-
-    With ``--zip``, the zip is written beside its place too, and put there
-    right after the bundle: a failure before that (the size check, the zip
-    itself) leaves both as they were.
-    """
-    staging = make_staging(output)
-    zip_staging = staging_file(args.zip) if args.zip else None
-    try:
-        source = plan_source(args, output, staging)  # before pip: a source that cannot be copied fails at once
-        libraries = os.path.join(staging, "python") if args.layer else staging
-        placement, missing = build_dependencies(args, config, cache, key, libraries, ui)
-        timings["dependencies"] = time.monotonic() - started
-        savings = reduce_size(args, libraries)
-        if args.source:
-            from aws_lambda_builders.workflows.python_pip.source_copy import copy_entries
-
-            copy_entries(args.source, source, libraries)
-        # Placed from the cache and not changed since: its files and their sizes are known.
-        untouched = placement is not None and not (savings or args.source)
-        facts = cache.file_facts(placement) if cache is not None and placement is not None else {}
-        if args.zip:
-            ui.write(f"zipping {output} into {args.zip}")
-        report = sizes(args, staging, libraries, facts, placement if untouched else None, zip_staging)
-        replace_directory(staging, output)
-        if zip_staging is not None:
-            os.replace(zip_staging, args.zip)
-    finally:
-        remove(staging)
-        if zip_staging is not None:
-            remove(zip_staging)
-    return report, savings, missing
-
-
-def plan_source(args: argparse.Namespace, output: str, staging: str) -> List["SourceEntry"]:
-    """What ``--source`` copies (nothing without it), decided before anything is built."""
-    if not args.source:
-        return []
-    from aws_lambda_builders.workflows.python_pip.source_copy import plan_source_copy
-
-    scratch = [os.path.abspath(args.scratch_dir)] if args.scratch_dir else []
-    zipped = [args.zip] if args.zip else []  # a zip written into the source last time
-    return plan_source_copy(args.source, skip=[output, staging] + scratch + zipped)
-
-
-def sizes(args: argparse.Namespace, root: str, libraries: str, facts: Dict[str, Tuple[int, int, Optional[int]]],
-          placed_as_is: Optional[Placement], zip_staging: Optional[str] = None) -> SizeReport:
-    """The bundle's size report (with ``--zip``, the zip written at ``zip_staging``); raises when it is too large.
-
-    ``placed_as_is`` is the cache's build when the bundle is exactly what it
-    placed: then the sizes are sums of what the cache knows, without a walk.
-    """
-    placed = placed_files(root, libraries, facts) if placed_as_is is not None and \
-        len(facts) == len(placed_as_is.files) else None
-    entries = None if placed is None else [(path, name) for path, name, _ in placed]
-    if zip_staging is not None:
-        zipped = write_zip(root, zip_staging)
-    else:
-        zipped = zipped_size(root, libraries, facts, entries)
-    report = measure(root, zipped, zipped_is_estimate=not args.zip,
-                     files=None if placed is None else [(name, size) for _, name, size in placed])
-    if report.over_unzipped_limit and not args.allow_oversize:
-        raise BundleTooLargeError(report.unzipped, [name for name, _ in report.largest])
-    return report
-
-
-def build_dependencies(args: argparse.Namespace, config: Config, cache: Optional[BuildCache], key: Optional[str],
-                       libraries: str, ui: UI) -> Tuple[Optional[Placement], Optional[MissingDependencyError]]:
-    """The dependencies into ``libraries``: placed from the cache when nothing that decides them changed.
-
-    Only a build that cannot be placed from the cache imports the packager,
-    makes a scratch directory and starts pip. Returned: what came from the
-    cache, and with ``--allow-missing`` what could not be built.
-    """
-    if cache is not None and key is not None:
-        os.makedirs(libraries, exist_ok=True)
-        placement = restore_build(cache, key, libraries, ui.write)
-        if placement is not None:
-            warn_if_deprecated(args, ui)
-            return placement, None
-    import tempfile
-
-    from aws_lambda_builders.workflows.python_pip.leftovers import owned_pattern, remove_dead
-    from aws_lambda_builders.workflows.python_pip.packager import PythonPipDependencyBuilder
-
-    builder = PythonPipDependencyBuilder(runtime=args.runtime, python_exe=args.python, architecture=args.architecture)
-    # Named with this process's id: the scratch directories of killed builds are removed here.
-    remove_dead(args.scratch_dir or tempfile.gettempdir(), owned_pattern(SCRATCH_PREFIX))
-    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=args.scratch_dir) as scratch:
-        try:
-            builder.build_dependencies(libraries, scratch, os.path.abspath(args.requirements), ui=ui,
-                                       config=config)
-        except MissingDependencyError as error:  # only with --allow-missing does a bundle follow
-            if not args.allow_missing:
-                raise
-            return builder.placement, error
-    return builder.placement, None
-
-
-def reduce_size(args: argparse.Namespace, libraries: str) -> Dict[str, int]:
-    """Apply the opt-in size reductions to the libraries; what each one freed, in bytes."""
-    if not (args.exclude_runtime_provided or args.slim or args.exclude):
-        return {}
-    from aws_lambda_builders.workflows.python_pip.requirements_file import read_requirements_file
-    from aws_lambda_builders.workflows.python_pip.slimming import (
-        exclude,
-        installed_distributions,
-        remove_distributions,
-        runtime_provided_closure,
-        slim,
-    )
-
-    savings: Dict[str, int] = {}
-    if args.exclude_runtime_provided:
-        distributions = installed_distributions(libraries, LambdaTarget(args.runtime, args.architecture))
-        wanted = [line.requirement.split(";")[0] for line in read_requirements_file(args.requirements).requirements]
-        names = runtime_provided_closure(distributions, wanted=[_name(w) for w in wanted])
-        savings["exclude-runtime-provided"] = remove_distributions(libraries, distributions, names)
-    if args.slim:
-        savings["slim"] = slim(libraries, keep=args.keep)
-    if args.exclude:
-        savings["exclude"] = exclude(libraries, args.exclude, keep=args.keep)
-    return savings
-
-
-def _name(requirement: str) -> str:
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    try:
-        return Requirement(requirement).name
-    except InvalidRequirement:
-        return requirement
-
-
-def placed_files(staging: str, libraries: str, facts: Dict[str, Tuple[int, int, Optional[int]]]
-                 ) -> List[Tuple[str, str, int]]:
-    """``(path, archive name, size)`` of the placed files that ``bundle_files`` would find in ``staging``."""
-    prefix = os.path.relpath(libraries, staging).replace(os.sep, "/") + "/" if libraries != staging else ""
-    return [(os.path.join(libraries, relative), prefix + relative, size) for relative, (size, _, _)
-            in sorted(facts.items())
-            if not relative.endswith(".pyc") and "__pycache__" not in relative.split("/")[:-1]]
-
-
-def zipped_size(staging: str, libraries: str, facts: Dict[str, Tuple[int, int, Optional[int]]],
-                entries: Optional[List[Tuple[str, str]]]) -> int:
-    """About the size the deployment zip would have, computed without writing it.
-
-    A file placed from the cache, and unchanged since, counts with the size it
-    had compressed in its wheel (about the zip's own); any other file is
-    compressed here at the fast level, which gives some 15% more than the real
-    zip: an estimate on the safe side of the 50 MB limit. With ``entries``
-    (the bundle is what the cache placed) nothing is walked or checked.
-    """
-    known: Dict[str, int] = {}
-    for relative, (size, mtime, compressed) in facts.items():
-        if compressed is None:
-            continue
-        path = os.path.join(libraries, relative)
-        if entries is None:
-            try:
-                info = os.lstat(path)
-            except OSError:
-                continue
-            if info.st_size != size or info.st_mtime_ns != mtime:
-                continue
-        known[path] = compressed
-    return zip_size(staging, ESTIMATE_LEVEL, known, entries)
-
-
-def summary(args: argparse.Namespace, output: str, libraries: str, report: SizeReport, savings: Dict[str, int],
-            missing: Optional[MissingDependencyError], timings: Dict[str, float]) -> Dict[str, object]:
+def summary(result: orchestrator.BuildResult, runtime: str, architecture: str, layer: bool,
+            allow_oversize: bool) -> Dict[str, object]:
+    """The ``--json`` document of a build that ended with a bundle in place."""
     from aws_lambda_builders.workflows.python_pip.slimming import installed_distributions
 
-    target = LambdaTarget(args.runtime, args.architecture)
-    distributions = installed_distributions(libraries, target)
+    distributions = installed_distributions(result.libraries, LambdaTarget(runtime, architecture))
+    missing = result.missing
+    sizes = result.sizes
     return {
-        "ok": missing is None and not (report.over_unzipped_limit and not args.allow_oversize),
+        "ok": missing is None and not (sizes is not None and sizes.over_unzipped_limit and not allow_oversize),
         "exit_code": EXIT_MISSING if missing is not None else EXIT_OK,
-        "output": output,
-        "zip": os.path.abspath(args.zip) if args.zip else None,
-        "runtime": args.runtime,
-        "architecture": args.architecture,
-        "layer": args.layer,
+        "output": result.output,
+        "zip": result.zip_path,
+        "runtime": runtime,
+        "architecture": architecture,
+        "layer": layer,
         "distributions": [{"name": d.name, "version": d.version} for d in distributions.values()],
         "missing": [{"package": name, "reason": reason} for name, reason in sorted(
             (missing.reasons if missing else {}).items())],
-        "sizes": report.to_dict(),
-        "savings": savings,
-        "timings": {name: round(seconds, 3) for name, seconds in timings.items()},
+        "sizes": sizes.to_dict() if sizes is not None else None,
+        "savings": result.savings,
+        "timings": {name: round(seconds, 3) for name, seconds in result.timings.items()},
     }
 
 

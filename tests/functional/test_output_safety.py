@@ -23,7 +23,7 @@ from aws_lambda_builders import cli
 from aws_lambda_builders.builder import LambdaBuilder
 from aws_lambda_builders.exceptions import WorkflowFailedError
 from aws_lambda_builders.workflows.python_pip.exceptions import InvalidPathError, PackagerError, UnsafeOutputError
-from aws_lambda_builders.workflows.python_pip.packager import PythonPipDependencyBuilder
+from aws_lambda_builders.workflows.python_pip.packager import DependencyBuilder, PythonPipDependencyBuilder
 from tests.snapshot import changes, tree_snapshot
 
 pytestmark = pytest.mark.usefixtures("offline_pip")
@@ -233,9 +233,10 @@ def test_a_failing_zip_step_leaves_the_previous_bundle_and_zip_with_their_permis
 
 
 def test_a_bundle_over_the_size_limit_leaves_the_previous_bundle_and_zip(home, previous_bundle, monkeypatch):
+    from aws_lambda_builders.workflows.python_pip import size_budget
     from aws_lambda_builders.workflows.python_pip.size_budget import SizeReport
 
-    monkeypatch.setattr(cli, "measure", lambda directory, zipped, **kwargs: SizeReport(
+    monkeypatch.setattr(size_budget, "measure", lambda directory, zipped, **kwargs: SizeReport(
         300_000_000, zipped, [("numpy", 200_000_000)]))
     before = tree_snapshot(home.parent)
 
@@ -300,7 +301,7 @@ def test_an_unexpected_failure_is_one_line_without_a_traceback(home, monkeypatch
     def broken(*args, **kwargs):
         raise ValueError("something inside broke")
 
-    monkeypatch.setattr(cli, "build_dependencies", broken)
+    monkeypatch.setattr(DependencyBuilder, "install_dependencies", broken)
     (home / "project" / "out").mkdir()
     (home / "project" / "out" / "previous.py").write_text("")
 

@@ -25,7 +25,7 @@ from tests.builders import elf_with_glibc_needs, make_wheel
 
 
 class FakeBuilder:
-    """Stands in for PythonPipDependencyBuilder; records what the CLI gives it."""
+    """Stands in for the packager's DependencyBuilder (steps 1 to 9); records what the build gives it."""
 
     instances = []
     raise_error = None
@@ -40,12 +40,10 @@ class FakeBuilder:
         self.scratch_existed = None
         FakeBuilder.instances.append(self)
 
-    def build_dependencies(self, *args, **kwargs):
-        self.build_args = args
-        self.build_kwargs = kwargs
-        output, scratch, _requirements = args
+    def install_dependencies(self, requirements, output, scratch, ui, config, cache, skip=()):
+        self.build_args = (output, scratch, requirements)
+        self.build_kwargs = {"ui": ui, "config": config}
         self.scratch_existed = os.path.isdir(scratch)
-        ui = kwargs.get("ui")
         if ui is not None:
             ui.step_started("download")
             ui.write("downloaded x-1.0-py3-none-any.whl")
@@ -56,6 +54,7 @@ class FakeBuilder:
             if ui is not None:
                 ui.error("missing foo: no wheel")
             raise self.raise_error
+        return None  # nothing placed from the cache
 
 
 @pytest.fixture
@@ -63,8 +62,8 @@ def fake(monkeypatch):
     FakeBuilder.instances = []
     FakeBuilder.raise_error = None
     FakeBuilder.dist_infos = ("x-1.0.dist-info",)
-    # The command line imports the packager only when the cache cannot place the build.
-    monkeypatch.setattr(packager, "PythonPipDependencyBuilder", FakeBuilder)
+    # The build imports the packager only when the cache cannot place the build.
+    monkeypatch.setattr(packager, "DependencyBuilder", FakeBuilder)
     return FakeBuilder
 
 
@@ -158,16 +157,16 @@ def test_scratch_directories_of_killed_builds_are_removed_and_those_of_running_o
     monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
-    (temp / f"lambda-pip-scratch-{ended.pid}-abcd1234" / "lambda-pip-build-1-x" / "tmp").mkdir(parents=True)
-    (temp / f"lambda-pip-scratch-{os.getppid()}-abcd1234").mkdir()  # a build running now
+    (temp / f"lambda-pip-build-{ended.pid}-abcd1234" / "tmp" / "pip-unpack-x").mkdir(parents=True)
+    (temp / f"lambda-pip-build-{os.getppid()}-abcd1234").mkdir()  # a build running now
     (temp / "pip-unpack-someone-elses").mkdir()
 
     code, _ = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12"])
 
     assert code == 0
     _output, scratch, _requirements = _builder(fake).build_args
-    assert os.path.basename(scratch).startswith(f"lambda-pip-scratch-{os.getpid()}-")
-    assert sorted(os.listdir(temp)) == [f"lambda-pip-scratch-{os.getppid()}-abcd1234", "pip-unpack-someone-elses"]
+    assert os.path.basename(scratch).startswith(f"lambda-pip-build-{os.getpid()}-")
+    assert sorted(os.listdir(temp)) == [f"lambda-pip-build-{os.getppid()}-abcd1234", "pip-unpack-someone-elses"]
 
 
 def test_index_options_reach_config(fake, project):
@@ -477,7 +476,9 @@ def test_check_without_bundle_argument_is_a_usage_error(capsys):
 def test_bundle_over_the_unzipped_limit_fails_naming_its_biggest_packages(fake, project, monkeypatch):
     from aws_lambda_builders.workflows.python_pip.size_budget import SizeReport
 
-    monkeypatch.setattr(cli, "measure", lambda directory, zipped, **kwargs: SizeReport(
+    from aws_lambda_builders.workflows.python_pip import size_budget
+
+    monkeypatch.setattr(size_budget, "measure", lambda directory, zipped, **kwargs: SizeReport(
         300_000_000, zipped, [("numpy", 200_000_000), ("pandas", 90_000_000)]))
     requirements, output = project
     os.makedirs(output)

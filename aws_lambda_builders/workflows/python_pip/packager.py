@@ -67,8 +67,6 @@ from .exceptions import (
 from .archives import member_sizes
 from .interpreters import find_interpreters, interpreter_for
 from .missing import explain_missing
-from .leftovers import new_owned_directory, owned_pattern, remove_dead
-from .output import check_output, make_staging, protected_paths, replace_directory
 from .pip_runner import PipResult, PipRunner, SubprocessPip, pip_error_summary
 from .pure_wheel import holds_compiled_code, retag_as_pure
 from .local_projects import scratch_requirements
@@ -76,8 +74,8 @@ from .requirements_file import RequirementsFile, decode_requirements_file, inval
 from .sdist import SDistMetadataFetcher, SDistMetadataFinder
 from .build_isolation import retry_with_isolation
 from .bundle_check import check_wheel_binaries
-from .cache import BuildCache, Placement, restore_build
-from .cache_key import built_wheel_target, key_for_build
+from .cache import BuildCache, Placement
+from .cache_key import built_wheel_target
 from .target import LambdaTarget, wheel_tags
 from .utils import UI, Config, OSUtils
 from .wheel_install import install_wheel, spelled_data_dir
@@ -234,7 +232,7 @@ class DependencyBuilder:
         was. :class:`MissingDependencyError` names every package with no build
         for the target; with ``Config(allow_missing=True)`` the rest is installed
         first, as aws-lambda-builders does. Whatever happens, nothing this call
-        wrote is left in ``scratch_directory``.
+        wrote is left in ``scratch_directory``. (The one build: ``orchestrator.build``.)
         """
         requirements_filepath, target_directory, scratch_directory = (
             path_argument(name, value) for name, value in (("requirements_filepath", requirements_filepath),
@@ -242,67 +240,35 @@ class DependencyBuilder:
                                                            ("scratch_directory", scratch_directory)))
         if not self._osutils.file_exists(requirements_filepath):
             raise RequirementsFileNotFoundError(requirements_filepath)
-        self._ui = ui or UI()
-        config = config or Config()
-        self._cache = config.build_cache()
-        target_directory = check_output(target_directory, protected_paths(
-            requirements=requirements_filepath, scratch=scratch_directory, python=self.python_exe,
-            cache=self._cache.root if self._cache is not None else None, pip_options=config.pip_options()))
-        if self.target.is_deprecated:
-            self._ui.warning(f"{self.runtime} is deprecated by AWS Lambda; move to a newer runtime")
-        if self._cache is not None and not self._cache.is_writable():
-            self._ui.warning(f"the build cache {self._cache.root} cannot be written: building without it")
-            self._cache = None
+        from .orchestrator import BuildRequest, build
+
         self.placement = None
-        key = self._build_key(requirements_filepath, config)
-        staging = make_staging(target_directory)
-        try:
-            if key is not None and self._restore(key, staging):
-                replace_directory(staging, target_directory)
-                return
-            self._build_into(staging, requirements_filepath, scratch_directory, config,
-                             own_paths=[target_directory] + ([self._cache.root] if self._cache is not None else []))
-            if key is not None and self.placement is not None:
-                try:
-                    self._cache.store(key, self.placement)
-                except OSError as error:  # the bundle is good; only the next build will not find it
-                    self._ui.warning(f"could not record this build in the cache: {error}")
-            replace_directory(staging, target_directory)
-        except MissingDependencyError:
-            if config.allow_missing:
-                replace_directory(staging, target_directory)
-            raise
-        except OSError as error:
-            if error.errno == errno.ENOSPC:
-                raise DiskFullError(error.filename or target_directory) from error
-            raise
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        result = build(BuildRequest(requirements=requirements_filepath, output=target_directory,
+                                    runtime=self.runtime, architecture=self.architecture, python=self.python_exe,
+                                    config=config or Config(), scratch_dir=scratch_directory),
+                       ui=ui, installer=self)
+        self.placement = result.placement
+        if result.missing is not None:
+            raise result.missing
 
-    def _build_key(self, requirements_filepath: str, config: Config) -> Optional[str]:
-        """The whole-build cache key, or None: no cache, a stand-in for pip, or inputs the key cannot cover."""
-        if self._cache is None or not getattr(self._pip, "runs_pip", False):
-            return None
-        return key_for_build(requirements_filepath, self.runtime, self.architecture, self.python_exe,
-                             config.pip_options())
+    def install_dependencies(self, requirements: str, libraries: str, scratch: str, ui: UI, config: Config,
+                             cache: Optional[BuildCache], skip: Sequence[str] = ()) -> Optional[Placement]:
+        """Steps 1 to 9 into the (empty) directory ``libraries``; what the cache placed (None: not used).
 
-    def _restore(self, key: str, staging: str) -> bool:
-        """Step 8 alone, for a build whose inputs are unchanged: its files placed from the cache."""
-        assert self._cache is not None
-        self.placement = restore_build(self._cache, key, staging, self._ui.write)
-        if self.placement is None:
-            return False
-        with self._step("install"):  # the one step that ran
-            pass
-        return True
-
-    def _build_into(self, staging: str, requirements_filepath: str, scratch_directory: str, config: Config,
-                    own_paths: Sequence[str] = ()) -> None:
-        """Steps 1 to 9 into the (empty) staging directory; raises MissingDependencyError last.
-
-        ``own_paths`` are the build's other paths (its output, its cache): with the
-        scratch and staging directories, never copied with a local project that holds them.
+        ``scratch`` is this build's own directory, emptied by the caller;
+        ``skip`` are the build's other paths (its output, its cache), never
+        copied with a local project that holds them. Raises
+        :class:`MissingDependencyError` last.
         """
+        self._ui = ui
+        self._cache = cache
+        self.placement = None
+        self._build_into(libraries, requirements, scratch, config, own_paths=skip)
+        return self.placement
+
+    def _build_into(self, staging: str, requirements_filepath: str, build_dir: str, config: Config,
+                    own_paths: Sequence[str] = ()) -> None:
+        """Steps 1 to 9 into the (empty) staging directory; raises MissingDependencyError last."""
         if not _has_at_least_one_package(requirements_filepath):
             return
         self._requirements = read_requirements_file(requirements_filepath)
@@ -316,15 +282,13 @@ class DependencyBuilder:
         self._later_pip_options = self._pip_options + self._requirements.pip_options
         self._build_errors = {}
         self._built_without_c = set()
-        build_dir = _make_build_directory(scratch_directory)
         inputs_dir, work_dir, pip_temp = (os.path.join(build_dir, name) for name in ("inputs", "downloads", "tmp"))
         try:
             for directory in (inputs_dir, work_dir, pip_temp):
                 os.mkdir(directory)
             self._send_pip_temp_files_to(pip_temp)
             # pip builds a local project where it is: it is given copies, so nothing is written into the user's.
-            for_pip = scratch_requirements(requirements_filepath, inputs_dir,
-                                           skip=[scratch_directory, staging, *own_paths])
+            for_pip = scratch_requirements(requirements_filepath, inputs_dir, skip=[build_dir, staging, *own_paths])
             self._local_copies = for_pip.copies
             wheels, missing, reasons = self._download_dependencies(work_dir, for_pip.path)
             if missing and not config.allow_missing:
@@ -334,7 +298,8 @@ class DependencyBuilder:
         finally:
             self._send_pip_temp_files_to(None)
             with self._step("clean-up"):
-                shutil.rmtree(build_dir, ignore_errors=True)
+                for directory in (inputs_dir, work_dir, pip_temp):
+                    shutil.rmtree(directory, ignore_errors=True)
         if missing:
             raise MissingDependencyError(missing, reasons)
 
@@ -867,18 +832,6 @@ def path_argument(name: str, value: object) -> str:
     if not isinstance(path, str):
         raise InvalidPathError(name, value)
     return path
-
-
-# A build's own directory in the scratch directory, named with its pid: what a killed build left there
-# is removed by the next build in the same scratch directory.
-_BUILD_DIRECTORY_PREFIX = "lambda-pip-build-"
-
-
-def _make_build_directory(scratch_directory: str) -> str:
-    """A new directory of this build in ``scratch_directory``, after removing those of builds that were killed."""
-    os.makedirs(scratch_directory, exist_ok=True)
-    remove_dead(scratch_directory, owned_pattern(_BUILD_DIRECTORY_PREFIX))
-    return new_owned_directory(scratch_directory, _BUILD_DIRECTORY_PREFIX)
 
 
 def _leaving_out_build_directory_of(source: str) -> Callable[[str, List[str]], List[str]]:

@@ -7,10 +7,18 @@ Limits (LAMBDA.md): 50 MB zipped for a direct upload; 250 MB unzipped
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from .zip_archive import bundle_files
+from .zip_archive import bundle_files, write_zip, zip_size
 
+if TYPE_CHECKING:
+    from .cache import Placement
+
+# What the cache knows of a file it placed: its size, mtime (ns) and compressed size in its wheel.
+PlacedFileFacts = Tuple[int, int, Optional[int]]
+
+# The zip level of a size estimate: fast, and some 15% above the real zip's size.
+ESTIMATE_LEVEL = 1
 ZIPPED_LIMIT = 50 * 1024 * 1024
 UNZIPPED_LIMIT = 262_144_000
 
@@ -79,3 +87,62 @@ def measure(directory: str, zipped: Optional[int] = None, top: int = 5, zipped_i
         by_entry[top_level] = by_entry.get(top_level, 0) + size
     largest = sorted(by_entry.items(), key=lambda item: (-item[1], item[0]))[:top]
     return SizeReport(total, zipped, largest, zipped_is_estimate)
+
+
+def bundle_sizes(root: str, libraries: str, facts: Mapping[str, PlacedFileFacts],
+                 placed_as_is: Optional[Placement], zip_staging: Optional[str] = None,
+                 allow_oversize: bool = False) -> SizeReport:
+    """The bundle's size report (with ``zip_staging``, the zip written there); raises when it is too large.
+
+    ``facts`` are what the cache knows of the files it placed; ``placed_as_is``
+    is the cache's build when the bundle is exactly what it placed: then the
+    sizes are sums of what the cache knows, without a walk.
+    """
+    placed = placed_files(root, libraries, facts) if placed_as_is is not None and \
+        len(facts) == len(placed_as_is.files) else None
+    entries = None if placed is None else [(path, name) for path, name, _ in placed]
+    if zip_staging is not None:
+        zipped = write_zip(root, zip_staging)
+    else:
+        zipped = zipped_size(root, libraries, facts, entries)
+    report = measure(root, zipped, zipped_is_estimate=zip_staging is None,
+                     files=None if placed is None else [(name, size) for _, name, size in placed])
+    if report.over_unzipped_limit and not allow_oversize:
+        from .exceptions import BundleTooLargeError
+
+        raise BundleTooLargeError(report.unzipped, [name for name, _ in report.largest])
+    return report
+
+
+def placed_files(root: str, libraries: str, facts: Mapping[str, PlacedFileFacts]) -> List[Tuple[str, str, int]]:
+    """``(path, archive name, size)`` of the placed files that ``bundle_files`` would find in ``root``."""
+    prefix = os.path.relpath(libraries, root).replace(os.sep, "/") + "/" if libraries != root else ""
+    return [(os.path.join(libraries, relative), prefix + relative, known[0]) for relative, known
+            in sorted(facts.items())
+            if not relative.endswith(".pyc") and "__pycache__" not in relative.split("/")[:-1]]
+
+
+def zipped_size(root: str, libraries: str, facts: Mapping[str, PlacedFileFacts],
+                entries: Optional[List[Tuple[str, str]]]) -> int:
+    """About the size the deployment zip would have, computed without writing it.
+
+    A file placed from the cache, and unchanged since, counts with the size it
+    had compressed in its wheel (about the zip's own); any other file is
+    compressed here at the fast level, which gives some 15% more than the real
+    zip: an estimate on the safe side of the 50 MB limit. With ``entries``
+    (the bundle is what the cache placed) nothing is walked or checked.
+    """
+    known: Dict[str, int] = {}
+    for relative, (size, mtime, compressed) in facts.items():
+        if compressed is None:
+            continue
+        path = os.path.join(libraries, relative)
+        if entries is None:
+            try:
+                info = os.lstat(path)
+            except OSError:
+                continue
+            if info.st_size != size or info.st_mtime_ns != mtime:
+                continue
+        known[path] = compressed
+    return zip_size(root, ESTIMATE_LEVEL, known, entries)

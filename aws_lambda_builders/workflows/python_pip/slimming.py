@@ -14,13 +14,16 @@ import os
 import shutil
 from dataclasses import dataclass
 from email.parser import HeaderParser
-from typing import Dict, Iterable, List, Sequence, Set
+from typing import TYPE_CHECKING, Dict, Iterable, List, Sequence, Set
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from .paths import is_within
 from .target import LambdaTarget
+
+if TYPE_CHECKING:
+    from .orchestrator import SizeOptions
 
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
 INSTALL_TIME_METADATA = ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json")
@@ -165,3 +168,32 @@ def _remove_empty_directories(bundle: str) -> None:
     for root, _dirs, _files in os.walk(bundle, topdown=False):
         if root != bundle and not os.listdir(root):
             os.rmdir(root)
+
+
+def reduce_size(libraries: str, options: "SizeOptions", requirements: str, target: LambdaTarget) -> Dict[str, int]:
+    """Apply the opt-in size reductions to the libraries; what each one freed, in bytes, by option name.
+
+    What the runtime provides is left out only where nothing the requirements
+    file names itself needs it.
+    """
+    savings: Dict[str, int] = {}
+    if options.exclude_runtime_provided:
+        from .requirements_file import read_requirements_file
+
+        distributions = installed_distributions(libraries, target)
+        wanted = [_requirement_name(line.requirement.split(";")[0])
+                  for line in read_requirements_file(requirements).requirements]
+        names = runtime_provided_closure(distributions, wanted=wanted)
+        savings["exclude-runtime-provided"] = remove_distributions(libraries, distributions, names)
+    if options.slim:
+        savings["slim"] = slim(libraries, keep=options.keep)
+    if options.exclude:
+        savings["exclude"] = exclude(libraries, options.exclude, keep=options.keep)
+    return savings
+
+
+def _requirement_name(requirement: str) -> str:
+    try:
+        return Requirement(requirement).name
+    except InvalidRequirement:
+        return requirement

@@ -18,9 +18,9 @@ from typing import Any, Dict, List, Optional
 from aws_lambda_builders.architecture import X86_64
 from aws_lambda_builders.exceptions import WorkflowFailedError
 
-from .exceptions import PackagerError
+from .exceptions import PackagerError, UnsafeOutputError
+from .orchestrator import BuildRequest, build
 from .output import check_output, protected_paths
-from .packager import PythonPipDependencyBuilder
 from .source_copy import EXCLUDED_FILES, copy_entries, copy_file_replacing, plan_source_copy
 from .utils import UI, Config
 
@@ -66,15 +66,19 @@ class PythonPipWorkflow:
         return WorkflowFailedError(workflow_name=self.NAME, action_name=action, reason=str(reason))
 
     def run(self) -> None:
+        """The dependencies through the one build (``orchestrator.build``), then the source beside them."""
+        builds_dependencies = self.download_dependencies and os.path.isfile(self.manifest_path)
         dependencies_target = self.dependencies_dir or self.artifacts_dir
         config = self.config or Config()
-        cache = config.build_cache()
-        protected = protected_paths(requirements=self.manifest_path, source=self.source_dir,
-                                    scratch=self.scratch_dir, python=self._python(),
-                                    cache=cache.root if cache is not None else None, pip_options=config.pip_options())
-        for output in filter(None, (self.artifacts_dir, self.dependencies_dir)):
+        if dependencies_target != self.artifacts_dir or not builds_dependencies:
+            # The build checks its own output; the artifacts directory is checked here when the build's is another.
+            cache = config.build_cache()
+            protected = protected_paths(requirements=self.manifest_path, source=self.source_dir,
+                                        scratch=self.scratch_dir, python=self._python(),
+                                        cache=cache.root if cache is not None else None,
+                                        pip_options=config.pip_options())
             try:
-                check_output(output, protected)
+                check_output(self.artifacts_dir, protected)
             except PackagerError as error:
                 raise self._fail("CheckOutput", error) from error
         try:  # the source is walked before pip runs: a source that cannot be copied fails the build at once
@@ -82,19 +86,13 @@ class PythonPipWorkflow:
                                       + ([self.dependencies_dir] if self.dependencies_dir else []))
         except PackagerError as error:  # a link out of the source, a file that cannot be read
             raise self._fail("CopySource", error) from error
-        os.makedirs(self.scratch_dir, exist_ok=True)
-        if self.download_dependencies:
-            if os.path.isfile(self.manifest_path):
-                try:
-                    builder = PythonPipDependencyBuilder(runtime=self.runtime, python_exe=self._python(),
-                                                         architecture=self.architecture)
-                    builder.build_dependencies(dependencies_target, self.scratch_dir, self.manifest_path,
-                                               ui=self.ui, config=self.config)
-                except (PackagerError, OSError) as error:
-                    raise self._fail("ResolveDependencies", error) from error
-            else:
-                LOG.warning("requirements.txt file not found. Continuing the build without dependencies.")
-                os.makedirs(self.artifacts_dir, exist_ok=True)
+        if builds_dependencies:
+            self._build_dependencies(dependencies_target, config)  # which checks its output before writing
+        else:
+            os.makedirs(self.scratch_dir, exist_ok=True)
+        if not builds_dependencies and self.download_dependencies:
+            LOG.warning("requirements.txt file not found. Continuing the build without dependencies.")
+            os.makedirs(self.artifacts_dir, exist_ok=True)
         if self.dependencies_dir and self.combine_dependencies and os.path.isdir(self.dependencies_dir) \
                 and os.path.realpath(self.dependencies_dir) != os.path.realpath(self.artifacts_dir):
             try:
@@ -106,3 +104,16 @@ class PythonPipWorkflow:
             copy_entries(self.source_dir, source, self.artifacts_dir)
         except (PackagerError, OSError) as error:  # a file that cannot be read or written
             raise self._fail("CopySource", error) from error
+
+    def _build_dependencies(self, output: str, config: Config) -> None:
+        request = BuildRequest(requirements=os.path.abspath(self.manifest_path), output=output, runtime=self.runtime,
+                               architecture=self.architecture, python=self._python(), config=config,
+                               scratch_dir=self.scratch_dir, protect=[self.source_dir])
+        try:
+            result = build(request, self.ui)
+        except UnsafeOutputError as error:
+            raise self._fail("CheckOutput", error) from error
+        except (PackagerError, OSError) as error:
+            raise self._fail("ResolveDependencies", error) from error
+        if result.missing is not None:
+            raise self._fail("ResolveDependencies", result.missing)

@@ -1,0 +1,272 @@
+"""The one build: every entry point (``lambda-pip build``, ``DependencyBuilder``, ``PythonPipWorkflow``,
+``LambdaBuilder``) turns its arguments into a :class:`BuildRequest` and calls :func:`build`.
+
+What it does, once for all of them:
+
+1. checks the output (and the zip) against everything the build reads or keeps (``output.check_output``);
+2. computes the whole-build cache key; an output that already is that cached build, placed by link and
+   untouched since, is left as it is (nothing to do, as ``make`` with nothing changed);
+3. assembles the bundle in a staging directory beside the output: the dependencies placed from the cache
+   when nothing that decides them changed, else built by the nine steps (``DependencyBuilder``) in a
+   pid-named scratch directory of this build; then the size options, the function's source, the size
+   report and the zip;
+4. swaps the staging directory in at once: on any failure the output (and the zip) are as they were.
+
+A rebuild placed from the cache imports no more than this module's own imports: pip's side of the
+packager, the size options and the source copy are imported where they are used.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Dict, List, Optional, Protocol, Sequence
+
+from .cache import BuildCache, Placement, restore_build
+from .cache_key import key_for_build
+from .exceptions import DiskFullError, MissingDependencyError, RequirementsFileNotFoundError
+from .leftovers import new_owned_directory, owned_pattern, remove_dead
+from .output import ProtectedPath, check_output, make_staging, protected_paths, remove, replace_directory, staging_file
+from .size_budget import SizeReport, bundle_sizes
+from .target import LambdaTarget
+from .utils import UI, Config
+
+if TYPE_CHECKING:
+    from .source_copy import SourceEntry
+
+# A build's own directory in the scratch directory, named with its pid: what a killed build left there
+# is removed by the next build in the same scratch directory.
+BUILD_DIRECTORY_PREFIX = "lambda-pip-build-"
+
+
+@dataclass(frozen=True)
+class SizeOptions:
+    """The opt-in reductions of a bundle (``slimming``)."""
+
+    exclude_runtime_provided: bool = False
+    slim: bool = False
+    exclude: Sequence[str] = ()
+    keep: Sequence[str] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.exclude_runtime_provided or self.slim or self.exclude)
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """Everything that decides one build, whoever asked for it."""
+
+    requirements: str  # the requirements file
+    output: str  # the directory the bundle replaces
+    runtime: str
+    architecture: str
+    python: str  # the interpreter that runs pip
+    config: Config = field(default_factory=Config)
+    scratch_dir: Optional[str] = None  # where this build's scratch directory goes (default: the system's temp)
+    source: Optional[str] = None  # the function's code, copied beside its dependencies
+    protect: Sequence[str] = ()  # more of the user's paths the output may not be or hold (a source not copied)
+    layer: bool = False  # the dependencies under python/
+    zip_path: Optional[str] = None  # also write a reproducible zip of the bundle here
+    size_options: SizeOptions = SizeOptions()
+    measure: bool = False  # report the bundle's sizes (and fail over the unzipped limit)
+    allow_oversize: bool = False  # with ``measure``: report but do not fail over the limit
+
+
+@dataclass
+class BuildResult:
+    """What a build made: where, what the cache gave, what is missing (``Config(allow_missing=True)``)."""
+
+    output: str  # the real directory the bundle is in
+    libraries: str  # where the dependencies are in it (``python/`` of a layer)
+    zip_path: Optional[str] = None
+    placement: Optional[Placement] = None  # the files placed from the cache; None when it was not used
+    unchanged: bool = False  # the output already was this build: nothing was written
+    missing: Optional[MissingDependencyError] = None
+    sizes: Optional[SizeReport] = None
+    savings: Dict[str, int] = field(default_factory=dict)  # what each size option freed, in bytes
+    timings: Dict[str, float] = field(default_factory=dict)  # seconds: dependencies, total
+
+
+class DependencyInstaller(Protocol):
+    """Steps 1 to 9 (``packager.DependencyBuilder``): the dependencies built into an empty directory."""
+
+    def install_dependencies(self, requirements: str, libraries: str, scratch: str, ui: UI, config: Config,
+                             cache: Optional[BuildCache], skip: Sequence[str]) -> Optional[Placement]:
+        """Install into ``libraries``; the placement when the cache placed the files. ``scratch`` is this
+        build's own (empty) directory; ``skip`` are paths never copied with a local project.
+        Raises :class:`MissingDependencyError` (with ``config.allow_missing``, after installing the rest)."""
+
+
+def build(request: BuildRequest, ui: Optional[UI] = None, installer: Optional[DependencyInstaller] = None
+          ) -> BuildResult:
+    """Build ``request`` (see the module's docstring); raises the packager's errors, the output as it was.
+
+    ``installer`` builds the dependencies on a cache miss (default: a ``DependencyBuilder`` for the
+    request's target, made only then). With ``config.allow_missing`` a bundle without what could not
+    be built is put in place, and the result's ``missing`` says what it lacks.
+    """
+    started = time.monotonic()
+    ui = ui or UI()
+    config = request.config
+    if not os.path.isfile(request.requirements):
+        raise RequirementsFileNotFoundError(request.requirements)
+    cache = config.build_cache()
+    # Before anything is written: the one place the build may replace, and where the zip goes.
+    output = check_output(request.output, protected_paths(
+        requirements=request.requirements, source=request.source, scratch=request.scratch_dir,
+        python=request.python, cache=cache.root if cache is not None else None,
+        pip_options=config.pip_options()) + _extra_protected(request), zip_path=request.zip_path)
+    zip_path = os.path.realpath(os.path.abspath(request.zip_path)) if request.zip_path else None
+    target = LambdaTarget(request.runtime, request.architecture)
+    if target.is_deprecated:
+        ui.warning(f"{request.runtime} is deprecated by AWS Lambda; move to a newer runtime")
+    if cache is not None and not cache.is_writable():
+        ui.warning(f"the build cache {cache.root} cannot be written: building without it")
+        cache = None
+    key = key_for_build(request.requirements, request.runtime, request.architecture, request.python,
+                        config.pip_options()) if cache is not None else None
+    result = BuildResult(output, os.path.join(output, "python") if request.layer else output, zip_path)
+    try:
+        kept = _unchanged_output(request, cache, key, output)
+        if kept is not None:
+            assert cache is not None
+            ui.write(f"unchanged since a cached build, which {output} holds as it was placed: nothing to do")
+            result.placement, result.unchanged = kept, True
+            result.timings["dependencies"] = time.monotonic() - started
+            if request.measure:
+                result.sizes = bundle_sizes(output, output, cache.file_facts(kept), kept,
+                                            allow_oversize=request.allow_oversize)
+        else:
+            _assemble(request, result, cache, key, ui, installer, started)
+    except OSError as error:
+        if error.errno == errno.ENOSPC:
+            raise DiskFullError(error.filename or output) from error
+        raise
+    result.timings["total"] = time.monotonic() - started
+    return result
+
+
+def _extra_protected(request: BuildRequest) -> List[ProtectedPath]:
+    return [ProtectedPath(path, "function's source") for path in request.protect]
+
+
+def _unchanged_output(request: BuildRequest, cache: Optional[BuildCache], key: Optional[str], output: str
+                      ) -> Optional[Placement]:
+    """The cached build ``key`` when ``output`` is exactly what placing it by link gave, untouched since.
+
+    Only a bundle of dependencies alone qualifies: the size options, the source, a layer and a zip make
+    a bundle that is not the cache's build as it is.
+    """
+    if cache is None or key is None or not os.path.isdir(output) or request.source or request.layer \
+            or request.zip_path or request.size_options:
+        return None
+    return cache.holds(key, output)
+
+
+def _assemble(request: BuildRequest, result: BuildResult, cache: Optional[BuildCache], key: Optional[str],
+              ui: UI, installer: Optional[DependencyInstaller], started: float) -> None:
+    """The bundle built in a staging directory beside the output and swapped in when it is complete.
+
+    The zip is written beside its place too, and put there right after the
+    bundle: a failure before that (the size check, the zip itself) leaves both
+    as they were.
+    """
+    output, zip_path = result.output, result.zip_path
+    staging = make_staging(output)
+    zip_staging = staging_file(zip_path) if zip_path else None
+    try:
+        source = _plan_source(request, output, staging, zip_path)  # before pip: a source that cannot be copied
+        libraries = os.path.join(staging, "python") if request.layer else staging
+        os.makedirs(libraries, exist_ok=True)
+        result.placement = _dependencies(request, result, cache, key, libraries, ui, installer,
+                                         skip=[output, staging] + ([zip_path] if zip_path else []))
+        result.timings["dependencies"] = time.monotonic() - started
+        if request.size_options:
+            from .slimming import reduce_size
+
+            result.savings = reduce_size(libraries, request.size_options, request.requirements,
+                                         LambdaTarget(request.runtime, request.architecture))
+        if source:
+            from .source_copy import copy_entries
+
+            copy_entries(request.source or "", source, libraries)
+        if request.measure or zip_staging is not None:
+            # Placed from the cache and not changed since: its files and their sizes are known.
+            untouched = result.placement is not None and not (result.savings or source)
+            facts = cache.file_facts(result.placement) if cache is not None and result.placement is not None else {}
+            if zip_path:
+                ui.write(f"zipping {output} into {zip_path}")
+            result.sizes = bundle_sizes(staging, libraries, facts, result.placement if untouched else None,
+                                        zip_staging, allow_oversize=request.allow_oversize or not request.measure)
+        replace_directory(staging, output)
+        if zip_staging is not None and zip_path is not None:
+            os.replace(zip_staging, zip_path)
+    finally:
+        remove(staging)
+        if zip_staging is not None:
+            remove(zip_staging)
+
+
+def _dependencies(request: BuildRequest, result: BuildResult, cache: Optional[BuildCache], key: Optional[str],
+                  libraries: str, ui: UI, installer: Optional[DependencyInstaller], skip: List[str]
+                  ) -> Optional[Placement]:
+    """The dependencies into ``libraries``: placed from the cache when nothing that decides them changed,
+    else built in a scratch directory of this build; what the cache placed."""
+    if cache is not None and key is not None:
+        placement = restore_build(cache, key, libraries, ui.write)
+        if placement is not None:
+            ui.step_started("install")  # the one step that ran
+            ui.step_finished("install")
+            return placement
+    if installer is None:
+        installer = _default_installer(request)
+    scratch_root = request.scratch_dir or _temp_dir()
+    os.makedirs(scratch_root, exist_ok=True)
+    remove_dead(scratch_root, owned_pattern(BUILD_DIRECTORY_PREFIX))
+    scratch = new_owned_directory(scratch_root, BUILD_DIRECTORY_PREFIX)
+    placement = None
+    try:
+        placement = installer.install_dependencies(
+            request.requirements, libraries, scratch, ui, request.config, cache,
+            skip=skip + ([cache.root] if cache is not None else []))
+    except MissingDependencyError as error:  # only with allow_missing does a bundle follow
+        if not request.config.allow_missing:
+            raise
+        result.missing = error
+    finally:
+        import shutil
+
+        shutil.rmtree(scratch, ignore_errors=True)
+    if cache is not None and key is not None and placement is not None and result.missing is None:
+        try:
+            cache.store(key, placement)
+        except OSError as error:  # the bundle is good; only the next build will not find it
+            ui.warning(f"could not record this build in the cache: {error}")
+    return placement
+
+
+def _default_installer(request: BuildRequest) -> DependencyInstaller:
+    from . import packager
+    from .utils import OSUtils
+
+    return packager.DependencyBuilder(osutils=OSUtils(), runtime=request.runtime, python_exe=request.python,
+                                      architecture=request.architecture)
+
+
+def _plan_source(request: BuildRequest, output: str, staging: str, zip_path: Optional[str]) -> List["SourceEntry"]:
+    """What the source copy takes (nothing without a source), decided before anything is built."""
+    if not request.source:
+        return []
+    from .source_copy import plan_source_copy
+
+    scratch = [os.path.abspath(request.scratch_dir)] if request.scratch_dir else []
+    zipped = [zip_path] if zip_path else []  # a zip written into the source last time
+    return plan_source_copy(request.source, skip=[output, staging] + scratch + zipped)
+
+
+def _temp_dir() -> str:
+    import tempfile
+
+    return tempfile.gettempdir()
