@@ -3,21 +3,28 @@
 pip has no stable Python API, so it runs in its own process: ``SubprocessPip``
 starts it, ``PipRunner`` knows the command lines (download the closure,
 download wheels for the target, build a wheel) and turns pip's failures into
-the packager's exceptions, keeping pip's stderr on them.
+the packager's exceptions, keeping pip's stderr on them. How pip's process is
+started and stopped is in ``child_processes``; what its output says, in
+``pip_output``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 import os
 import re
 import sys
 import threading
-import weakref
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+from .child_processes import (
+    _kill_at_shutdown,
+    builder_watch_shim,
+    kill_process_group,
+    pip_temp_environment,
+    start_child,
+)
 from .credentials import redact_credentials
 from .compat import (
     pip_import_string,
@@ -26,64 +33,16 @@ from .compat import (
     pip_tag_check_shim,
     pip_target_environment_shim,
 )
-from .exceptions import (
-    ConflictingRequirementsError,
-    DiskFullError,
-    HashMismatchError,
-    LocalDistributionNotFoundError,
-    NoSuchPackageError,
-    PackageDownloadError,
-    UnsafeArchiveError,
-)
+from .pip_output import download_error, local_directories
+# Importable from here as before pip_output held them: the packager takes pip_error_summary from here.
+from .pip_output import pip_error_summary as pip_error_summary
+from .pip_output import pip_exception as pip_exception
 from .target import LambdaTarget
 from .utils import OSUtils
 
 LOG = logging.getLogger(__name__)
 
 PipResult = Tuple[int, bytes, bytes]
-
-
-# Run in the pip child before anything else: a thread that kills pip's process group (pip, its build
-# backends, their compilers) as soon as the build that started it is gone, even SIGKILLed, which no
-# cleanup of the build's own can handle. Its parent changing tells: the kernel hands an orphan to
-# init or a subreaper. A child started through a wrapper that did not exec (its parent is not the
-# build) watches the build's pid instead; a build already gone when the child starts is seen at once.
-_BUILDER_WATCH = """
-import os as _lambda_pip_os, signal as _lambda_pip_signal, threading as _lambda_pip_threading
-import time as _lambda_pip_time
-def _lambda_pip_builder_gone(builder, first_parent):
-    if first_parent == builder:
-        return _lambda_pip_os.getppid() != builder
-    if _lambda_pip_os.getppid() != first_parent:
-        return True
-    try:
-        _lambda_pip_os.kill(builder, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        pass
-    return False
-def _lambda_pip_watch(builder, first_parent):
-    while not _lambda_pip_builder_gone(builder, first_parent):
-        _lambda_pip_time.sleep(%(interval)r)
-    if hasattr(_lambda_pip_os, "killpg") and _lambda_pip_os.getpgid(0) == _lambda_pip_os.getpid():
-        _lambda_pip_os.killpg(0, _lambda_pip_signal.SIGKILL)
-    _lambda_pip_os._exit(1)
-_lambda_pip_threading.Thread(target=_lambda_pip_watch, args=(%(builder)d, _lambda_pip_os.getppid()),
-                             name="lambda-pip-builder-watch", daemon=True).start()
-"""
-
-
-def builder_watch_shim(builder_pid: int, interval: float = 0.2) -> str:
-    """Python run first in a pip child: pip's whole process group dies within ``interval`` seconds of
-    process ``builder_pid`` (only when pip leads its own group, as :class:`SubprocessPip` starts it)."""
-    return _BUILDER_WATCH % {"builder": builder_pid, "interval": interval}
-
-
-def pip_temp_environment(directory: str) -> Dict[str, str]:
-    """The variables that send the temporary files of pip and of all it runs (build backends, compilers)
-    into ``directory``: ``TMPDIR`` on POSIX, ``TEMP``/``TMP`` on Windows."""
-    return {"TMPDIR": directory, "TEMP": directory, "TMP": directory}
 
 
 class SubprocessPip:
@@ -142,139 +101,7 @@ class SubprocessPip:
             kill_process_group(process)
 
 
-# Every SubprocessPip alive, for the interpreter's shutdown. pip leads a process group of its own, out of
-# the terminal's reach: when a program that builds in worker threads (``sam build --parallel``) is stopped
-# by Ctrl-C, its main thread ends and the interpreter waits for those threads, which wait for pip. Their
-# pips are killed first, so that the threads and the program end.
-_LIVE_PIPS: "weakref.WeakSet[SubprocessPip]" = weakref.WeakSet()
-_SHUTDOWN_HOOK: List[bool] = []
-
-
-def _kill_at_shutdown(pip: "SubprocessPip") -> None:
-    _LIVE_PIPS.add(pip)
-    if _SHUTDOWN_HOOK:
-        return
-    _SHUTDOWN_HOOK.append(True)
-    # Run before the interpreter joins non-daemon threads (atexit would run after, too late); CPython
-    # 3.9+ has it, privately, as concurrent.futures uses it.
-    register = getattr(threading, "_register_atexit", None)
-    try:
-        if register is None:
-            raise RuntimeError("no threading atexit")
-        register(_kill_live_pips)
-    except RuntimeError:  # shutting down already, or another interpreter
-        import atexit
-
-        atexit.register(_kill_live_pips)
-
-
-def _kill_live_pips() -> None:
-    for pip in list(_LIVE_PIPS):
-        pip.kill_running()
-
-
-def start_child(osutils: OSUtils, command: List[str], env: Dict[str, str], cwd: Optional[str] = None):
-    """A child process as pip and the builds it runs are started: reading nothing (stdin from the null
-    device), its output piped, leading a process group of its own (see :class:`SubprocessPip`).
-
-    Started through ``osutils.popen``; an ``OSUtils`` of aws-lambda-builders' own shape, whose ``popen``
-    takes neither ``stdin`` nor ``start_new_session``, is passed by, so that neither is lost.
-    """
-    import subprocess
-
-    try:
-        return osutils.popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=env, cwd=cwd, start_new_session=True)
-    except TypeError:  # popen() got an unexpected keyword argument
-        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=env, cwd=cwd, start_new_session=True)
-
-
-def kill_process_group(process) -> None:
-    """SIGKILL to the process group ``process`` leads (pip, its build backends, their compilers), or to
-    ``process`` alone where there is no such group."""
-    import signal
-
-    killpg = getattr(os, "killpg", None)
-    if killpg is not None:
-        try:
-            killpg(process.pid, signal.SIGKILL)
-            return
-        except OSError:  # not a group leader (a popen that ignored start_new_session), or already gone
-            pass
-    with contextlib.suppress(OSError):
-        process.kill()
-
-
-_NO_SUCH_PACKAGE = re.compile(r"Could not find a version that satisfies the requirement (\S+)")
-_NO_MATCHING_DISTRIBUTION = re.compile(r"No matching distribution found for (\S+)")
-# "Processing ./pkg" or "Processing /abs/pkg (from -r requirements.txt (line 1))"
-_HASH_MISMATCH = "DO NOT MATCH THE HASHES"
-# pip refusing an sdist member itself: pip 24.1+ (PEP 706 filter) and older pips.
-_UNSAFE_MEMBER = re.compile(r"Invalid member in the (?:tar|zip) file (?P<archive>\S+?): "
-                            r"'(?P<member>[^']+)' (?P<why>.+)$", re.MULTILINE)
-_UNSAFE_MEMBER_OLD = re.compile(r"The (?:tar|zip) file \((?P<archive>[^)]+)\) has a file \((?P<member>[^)]+)\) "
-                                r"trying to install outside target directory")
-# "    six==1.16.0 from https://.../six-1.16.0-py2.py3-none-any.whl#sha256=...:"
-_HASH_MISMATCH_PACKAGE = re.compile(r"^\s+([A-Za-z0-9][A-Za-z0-9._-]*)[=<>!~ ].* from \S+", re.MULTILINE)
-_COMPILER_ERROR = re.compile(r":\d+(:\d+)?: (fatal )?error: ")
 _CPYTHON_ABI = re.compile(r"^cp3\d+$")
-# pip's failure to install an sdist's build requirements, which is not the user's requirement.
-_BUILD_DEPENDENCIES = "install build dependencies"
-_PROCESSING = re.compile(r"^Processing (.+?)(?: \(from .*\))?$", re.MULTILINE)
-
-
-# pip's report of an exception it did not expect: this line, then the traceback, whose last line is the cause.
-_UNEXPECTED = "ERROR: Exception:"
-_TRACEBACK = "Traceback (most recent call last):"
-_MISSING_FILE = re.compile(r"^FileNotFoundError: \[Errno \d+\] [^:]+: '(?P<path>.+)'$")
-_DISTRIBUTION_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip")
-
-
-def pip_exception(stderr: str) -> Optional[str]:
-    """The exception line that ends pip's own traceback (``FileNotFoundError: [Errno 2] ...``), or None.
-
-    pip reports an exception it did not expect as a bare ``ERROR: Exception:``
-    and a traceback; the cause is in the traceback's last line. A traceback
-    of a build backend, indented inside pip's output, is not pip's own.
-    """
-    lines = stderr.splitlines()
-    starts = [index for index, line in enumerate(lines) if line.rstrip() == _TRACEBACK]
-    if not starts:
-        return None
-    for line in lines[starts[-1] + 1:]:
-        if line.strip() and not line[0].isspace():
-            return line.strip()
-    return None
-
-
-def pip_error_summary(stderr: str) -> str:
-    """The lines of pip's stderr that say what went wrong (``ERROR:``, ``error:``, ``×``), else the last ones.
-
-    A build's own output is indented inside pip's; its errors count too, the
-    compiler's (``file.c:4:2: error: ...``) among them. pip's bare
-    ``ERROR: Exception:`` is completed with the exception its traceback ends with.
-    """
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith(("ERROR:", "error:", "×")) or _COMPILER_ERROR.search(line)]
-    exception = pip_exception(stderr)
-    if exception is not None:
-        errors = [f"{line} {exception}" if line == _UNEXPECTED else line for line in errors]
-    return redact_credentials("\n".join(errors or lines[-5:]) or "pip failed without output")
-
-
-def local_directories(stdout: str, cwd: str) -> List[str]:
-    """The local directory requirements pip reports processing (``./pkg``), as absolute paths.
-
-    ``pip download`` resolves them but saves nothing for a directory, so the
-    packager builds each into a wheel itself.
-    """
-    found = []
-    for match in _PROCESSING.finditer(stdout):
-        path = os.path.normpath(os.path.join(cwd, match.group(1).strip()))
-        if os.path.isdir(path) and path not in found:
-            found.append(path)
-    return found
 
 
 class PipRunner:
@@ -408,48 +235,8 @@ class PipRunner:
             self._execute("download", arguments + [package] + list(options), shim=pip_tag_check_shim)
 
 
-def _conflict_lines(stderr: str) -> str:
-    """pip's own account of a conflict: the requirement it could not meet and the lines under
-    "The conflict is caused by:"."""
-    lines = [line.rstrip() for line in stderr.splitlines()]
-    kept = [line.strip() for line in lines if line.startswith("ERROR: Cannot install")]
-    if "The conflict is caused by:" in lines:
-        for line in lines[lines.index("The conflict is caused by:") + 1:]:
-            if not line.strip() or line.startswith("To fix"):
-                break
-            kept.append(line.strip())
-    return "\n".join(kept) or pip_error_summary(stderr)
-
-
 def target_arguments(target: LambdaTarget) -> List[str]:
     """pip's options that describe the target: its platforms, Python version and ABI."""
     arguments = list(itertools.chain.from_iterable(["--platform", p] for p in target.platforms))
     return arguments + ["--python-version", "%d.%d" % target.python_version, "--implementation", "cp",
                         "--abi", target.abi]
-
-
-
-
-def download_error(stderr: str, stdout: str = "") -> Exception:
-    """The packager exception for a failed closure download, pip's stderr attached (credentials hidden).
-
-    pip explains a conflict on stdout, so that is read too.
-    """
-    stderr, stdout = redact_credentials(stderr), redact_credentials(stdout)
-    if "No space left on device" in stderr:
-        return DiskFullError("pip's download or build directory")
-    if "ResolutionImpossible" in stderr or "conflicting dependencies" in stderr:
-        return ConflictingRequirementsError(_conflict_lines(stderr + "\n" + stdout), stderr)
-    unsafe = _UNSAFE_MEMBER.search(stderr) or _UNSAFE_MEMBER_OLD.search(stderr)
-    if unsafe:
-        why = unsafe.groupdict().get("why") or "would be written outside the destination directory"
-        return UnsafeArchiveError(os.path.basename(unsafe.group("archive")), unsafe.group("member"), why)
-    if _HASH_MISMATCH in stderr:
-        return HashMismatchError(sorted(set(_HASH_MISMATCH_PACKAGE.findall(stderr))), pip_error_summary(stderr))
-    match = _NO_SUCH_PACKAGE.search(stderr) or _NO_MATCHING_DISTRIBUTION.search(stderr)
-    if match and _BUILD_DEPENDENCIES not in stderr.lower():
-        return NoSuchPackageError(match.group(1), detail=pip_error_summary(stderr))
-    missing = _MISSING_FILE.match(pip_exception(stderr) or "")
-    if missing and missing.group("path").lower().endswith(_DISTRIBUTION_SUFFIXES):
-        return LocalDistributionNotFoundError(missing.group("path"), stderr)
-    return PackageDownloadError(pip_error_summary(stderr), stderr=stderr)

@@ -18,8 +18,8 @@ from email.parser import HeaderParser
 from typing import Iterator, Optional, Sequence, Tuple
 
 from .archives import extract_tarfile, read_root_file
+from .child_processes import builder_watch_shim, kill_process_group, pip_temp_environment, start_child
 from .exceptions import InvalidSourceDistributionNameError, UnsupportedPackageError
-from .pip_runner import builder_watch_shim, kill_process_group, pip_temp_environment, start_child
 from .utils import OSUtils
 
 LOG = logging.getLogger(__name__)

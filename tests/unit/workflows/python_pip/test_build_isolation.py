@@ -12,7 +12,7 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     NoSuchPackageError,
     PackageDownloadError,
 )
-from aws_lambda_builders.workflows.python_pip.pip_runner import download_error
+from aws_lambda_builders.workflows.python_pip.pip_output import download_error
 
 # What pip 23.2.1 writes to stderr for an sdist versioned by a build requirement it did not install.
 DISCARDED_PINNED = """\

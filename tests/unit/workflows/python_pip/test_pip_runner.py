@@ -18,13 +18,7 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     NoSuchPackageError,
     PackageDownloadError,
 )
-from aws_lambda_builders.workflows.python_pip.pip_runner import (
-    PipRunner,
-    SubprocessPip,
-    builder_watch_shim,
-    pip_error_summary,
-    pip_exception,
-)
+from aws_lambda_builders.workflows.python_pip.pip_runner import PipRunner, SubprocessPip
 from aws_lambda_builders.workflows.python_pip.utils import OSUtils
 
 from tests.processes import running, wait_until
@@ -102,12 +96,6 @@ def test_download_failure_with_empty_stderr_still_raises(tmp_path):
     with pytest.raises(PackageDownloadError) as raised:
         runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
     assert str(raised.value)
-
-
-def test_pip_error_summary_prefers_error_lines_else_last_lines():
-    assert pip_error_summary("noise\nERROR: a\nmore\nERROR: b\n") == "ERROR: a\nERROR: b"
-    assert pip_error_summary("\n".join(str(i) for i in range(10))) == "5\n6\n7\n8\n9"
-    assert pip_error_summary("") == "pip failed without output"
 
 
 # -- local directories -------------------------------------------------------------------
@@ -282,21 +270,6 @@ def test_subprocess_pip_reports_failure_rc(hermetic_pip):
     assert b"no-such-command" in err
 
 
-def test_missing_build_dependency_is_a_download_error_not_a_missing_requirement():
-    from aws_lambda_builders.workflows.python_pip.pip_runner import download_error
-
-    stderr = (
-        "  error: subprocess-exited-with-error\n"
-        "      ERROR: Could not find a version that satisfies the requirement setuptools>=99 (from versions: none)\n"
-        "  × pip subprocess to install build dependencies did not run successfully.\n"
-    )
-    error = download_error(stderr)
-
-    assert type(error).__name__ == "PackageDownloadError"
-    assert "setuptools>=99" in str(error)
-    assert "install build dependencies" in str(error)
-
-
 def test_full_disk_during_download_is_a_disk_full_error(tmp_path):
     from aws_lambda_builders.workflows.python_pip.exceptions import DiskFullError
 
@@ -452,33 +425,6 @@ def kill_if_running(*pids: int) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def test_pip_started_after_its_build_died_ends_at_once(tmp_path):
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
-    child = subprocess.Popen([sys.executable, "-c", builder_watch_shim(gone.pid) + "import time; time.sleep(300)"],
-                             start_new_session=True)
-    try:
-        assert child.wait(timeout=10) != 0
-    finally:
-        child.kill()
-
-
-def test_pip_whose_parent_is_not_the_build_watches_the_builds_pid(tmp_path):
-    """As when ``--python`` is a wrapper script that runs Python without exec."""
-    build = subprocess.Popen(["sleep", "300"])
-    child = subprocess.Popen([sys.executable, "-c", builder_watch_shim(build.pid) + "import time; time.sleep(300)"],
-                             start_new_session=True)
-    try:
-        with pytest.raises(subprocess.TimeoutExpired):
-            child.wait(timeout=1.5)
-        build.kill()
-        build.wait()
-        assert child.wait(timeout=10) != 0
-    finally:
-        build.kill()
-        child.kill()
-
-
 def test_kill_running_kills_what_pip_started_too(tmp_path):
     pids = tmp_path / "pids"
     pip = SubprocessPip(python_exe=sys.executable, import_string=PIP_WITH_A_GRANDCHILD)
@@ -536,28 +482,6 @@ def test_an_index_that_wants_credentials_gives_no_versions_with_no_input(tmp_pat
         runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
 
     assert raised.value.package_name == "six"
-
-
-def test_pip_exception_is_the_last_line_of_pips_own_last_traceback():
-    chained = ("ERROR: Exception:\nTraceback (most recent call last):\n  File \"a.py\", line 1, in f\n"
-               "KeyError: 'x'\n\nDuring handling of the above exception, another exception occurred:\n\n"
-               "Traceback (most recent call last):\n  File \"b.py\", line 2, in g\n    raise ValueError(1)\n"
-               "ValueError: 1\n")
-    assert pip_exception(chained) == "ValueError: 1"
-    backend = "  error: subprocess-exited-with-error\n      Traceback (most recent call last):\n        x\n" \
-              "      RuntimeError: in the backend\n"
-    assert pip_exception(backend) is None
-    assert pip_exception("ERROR: No matching distribution found for x\n") is None
-
-
-def test_a_missing_file_that_is_no_distribution_stays_a_download_error():
-    from aws_lambda_builders.workflows.python_pip.pip_runner import download_error
-
-    stderr = ("ERROR: Exception:\nTraceback (most recent call last):\n  File \"x.py\", line 1, in f\n"
-              "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/pip-unpack-abc/x'\n")
-    error = download_error(stderr)
-    assert type(error) is PackageDownloadError
-    assert "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/pip-unpack-abc/x'" in str(error)
 
 
 # A program that builds in a worker thread, as `sam build --parallel` does, and whose main thread is

@@ -20,10 +20,10 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     PackageDownloadError,
 )
 from aws_lambda_builders.workflows.python_pip.packager import ARM64, X86_64
+from aws_lambda_builders.workflows.python_pip.pip_output import download_error
 from aws_lambda_builders.workflows.python_pip.pip_runner import (
     PipRunner,
     SubprocessPip,
-    download_error,
     redact_credentials,
     target_arguments,
 )
