@@ -159,7 +159,7 @@ def test_full_disk(tmp_path, package_index, monkeypatch, cache):
     def no_space(wheel_path, root):
         raise OSError(errno.ENOSPC, "No space left on device", root)
 
-    monkeypatch.setattr(packager, "install_wheel", no_space)  # installing straight into the bundle
+    monkeypatch.setattr(wheel_install, "install_wheel", no_space)  # installing straight into the bundle
     monkeypatch.setattr(wheel_install, "install_wheel_files", no_space)  # unpacking into the cache
     code, text = run(tmp_path, "pure-app\n", "-i", package_index.url, *cache)
 

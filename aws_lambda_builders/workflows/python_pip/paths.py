@@ -1,8 +1,11 @@
-"""The one question about paths that the safety checks all ask: is this path inside that directory?"""
+"""Paths as the API takes them (``path_argument``), and the one question the safety checks all ask of
+them: is this path inside that directory (``is_within``)?"""
 
 from __future__ import annotations
 
 import os
+
+from .exceptions import InvalidPathError
 
 
 def is_within(path: str, directory: str) -> bool:
@@ -16,3 +19,18 @@ def is_within(path: str, directory: str) -> bool:
         return os.path.commonpath([path, directory]) == directory
     except ValueError:  # on Windows, paths on two drives: neither holds the other
         return False
+
+
+def path_argument(name: str, value: object) -> str:
+    """A path argument of the API as a ``str``, or :class:`InvalidPathError` naming the argument.
+
+    A bytes path (or a path-like object giving one) is refused too: every other path of the build
+    is a ``str``, and os.path refuses to mix the two deep inside the build.
+    """
+    try:
+        path = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
+    except TypeError:  # an __fspath__ that gives neither str nor bytes
+        path = None
+    if not isinstance(path, str):
+        raise InvalidPathError(name, value)
+    return path

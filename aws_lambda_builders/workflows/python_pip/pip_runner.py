@@ -116,16 +116,16 @@ class PipRunner:
         # directory while a build runs, so they are removed with it; None leaves the system's.
         self.temp_dir = temp_dir
 
+    def for_python(self, python_exe: str) -> "PipRunner":
+        """A runner of pip in another interpreter (one of the target's Python version, to compile sdists), its
+        temporary files where this one's go."""
+        return PipRunner(python_exe, SubprocessPip(self._osutils, python_exe), self._osutils, temp_dir=self.temp_dir)
+
     def kill_running(self) -> None:
         """Kill the pips this runner started that are still running (see ``SubprocessPip.kill_running``)."""
         kill = getattr(self._wrapped_pip, "kill_running", None)
         if kill is not None:
             kill()
-
-    @property
-    def runs_pip(self) -> bool:
-        """Whether pip itself answers (not a stand-in): then a build's result follows from its inputs."""
-        return type(self) is PipRunner and type(self._wrapped_pip) is SubprocessPip
 
     def _execute(self, command: str, args: Sequence[str], env_vars: Optional[Dict[str, str]] = None,
                  shim: Optional[str] = None) -> PipResult:

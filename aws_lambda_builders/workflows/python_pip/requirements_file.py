@@ -254,3 +254,22 @@ def logical_lines(lines: Iterable[str]) -> Iterator[Tuple[int, str]]:
         pending = ""
     if pending:
         yield start, pending
+
+
+def unpinned_digest(path: str, allowed: Set[str]) -> Optional[str]:
+    """None when the file at ``path`` has one of the ``allowed`` digests (``algorithm:hex``, as ``--hash``
+    gives them); else its sha256 (``sha256:hex``), to say what it has instead."""
+    for algorithm in sorted({pin.split(":", 1)[0] for pin in allowed} & {"sha256", "sha384", "sha512"}):
+        if f"{algorithm}:{_hex_digest(path, algorithm)}" in allowed:
+            return None
+    return f"sha256:{_hex_digest(path, 'sha256')}"
+
+
+def _hex_digest(path: str, algorithm: str) -> str:
+    import hashlib
+
+    hasher = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            hasher.update(chunk)
+    return hasher.hexdigest()

@@ -14,13 +14,16 @@ from __future__ import annotations
 import base64
 import contextlib
 import csv
+import errno
 import hashlib
 import io
 import logging
 import os
 import pathlib
+import shutil
 import zipfile
-from typing import BinaryIO, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
+from typing import (TYPE_CHECKING, BinaryIO, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set,
+                    Tuple, Union)
 
 from installer import install
 from packaging.utils import canonicalize_name
@@ -31,6 +34,9 @@ from installer.sources import WheelFile
 from installer.utils import Scheme, construct_record_file, copyfileobj_with_hashing
 
 from .exceptions import InvalidWheelError
+
+if TYPE_CHECKING:
+    from .cache import BuildCache, Placement
 
 LIBRARY_SCHEMES = ("purelib", "platlib")
 _CHUNK = 1 << 16
@@ -224,3 +230,33 @@ def install_wheel_files(wheel_path: str, root: str) -> Dict[str, WrittenFile]:
                 os.unlink(path)
         raise InvalidWheelError(name, str(error) or type(error).__name__) from error
     return destination.written_files
+
+
+def install_wheels(wheels: Sequence[str], destination: str, cache: Optional["BuildCache"],
+                   warn: Callable[[str], None]) -> Optional["Placement"]:
+    """Install ``wheels`` into the empty ``destination`` in order (a later one wins a file two hold).
+
+    With the cache, their unpacked trees are placed (see ``BuildCache.place_wheels``)
+    and the placement returned; a cache that fails is said (``warn``) and the
+    wheels are unpacked here instead, unless it failed because the bundle's own
+    disk is full. None: the cache placed nothing.
+    """
+    if cache is not None:
+        try:
+            return cache.place_wheels(list(wheels), destination)
+        except OSError as error:
+            if error.errno == errno.ENOSPC and _same_device(cache.root, destination):  # the bundle's disk is full
+                raise
+            warn(f"the build cache failed ({error}): installing without it")
+            shutil.rmtree(destination)
+            os.makedirs(destination)
+    for wheel in wheels:
+        install_wheel(wheel, destination)
+    return None
+
+
+def _same_device(first: str, second: str) -> bool:
+    try:
+        return os.stat(first).st_dev == os.stat(second).st_dev
+    except OSError:
+        return False

@@ -1,0 +1,514 @@
+"""The nine steps of the design (DESIGN.md upstream), for one Lambda target: ``DependencyBuilder``.
+
+1. let pip download the whole closure, wheels where it can, sdists otherwise;
+2. sort it into sdists, Lambda-compatible wheels and incompatible wheels;
+3. ask pip for a compatible wheel of everything that has none;
+4. build the remaining sdists into wheels;
+5. build them again without a C compiler, for optional C extensions;
+6. accept packages known to lie about their compatibility (the allowlist);
+7. name what is still missing, and why;
+8. install the compatible wheels into the target directory;
+9. remove the scratch files.
+
+Every build reaches them through ``orchestrator.build`` (output check, cache,
+staging, swap), which calls :meth:`DependencyBuilder.install_dependencies`.
+pip is asked through one seam, ``PipRunner``; what is asked of the machine
+besides pip, through ``host.Host``. A build's findings live in a ``BuildRun``
+made for it. The methods keep aws-lambda-builders' names: callers replace
+them on instances.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
+
+from aws_lambda_builders.architecture import X86_64
+
+from .build_isolation import retry_with_isolation
+from .build_run import BuildRun
+from .bundle_check import check_wheel_binaries
+from .cache import BuildCache, Placement
+from .cache_key import built_wheel_target
+from .exceptions import (
+    HashMismatchError,
+    InvalidRequirementLineError,
+    MissingDependencyError,
+    NoSuchPackageError,
+    PackageDownloadError,
+    RequirementsFileNotFoundError,
+)
+from .host import Host, this_machine
+from .local_projects import scratch_requirements
+from .missing import compiler_note, missing_reasons
+from .package import LocalProject, Package
+from .paths import path_argument
+from .pip_output import pip_error_summary
+from .pip_runner import PipResult, PipRunner, SubprocessPip
+from .pure_wheel import holds_compiled_code, retag_as_pure
+from .requirements_file import decode_requirements_file, invalid_requirement, read_requirements_file, unpinned_digest
+from .sdist_builds import SdistBuilds, build_failed
+from .target import LambdaTarget, wheel_tags
+from .utils import UI, Config, OSUtils
+from .wheel_install import install_wheels
+
+LOG = logging.getLogger(__name__)
+
+STEPS = (
+    "download",
+    "sort",
+    "download-compatible-wheels",
+    "build-sdists",
+    "build-sdists-without-c",
+    "allowlist",
+    "find-missing",
+    "install",
+    "clean-up",
+)
+
+# Reading an sdist's dependencies with the build backend of the interpreter that runs pip.
+_NO_ISOLATION = ["--no-build-isolation"]
+
+
+class DependencyBuilder:
+    """Builds a site-packages directory for one Lambda target from a requirements file."""
+
+    # Packages whose wheels claim a platform but work anywhere (their C parts are optional).
+    _COMPATIBLE_PACKAGE_ALLOWLIST = {"sqlalchemy"}
+
+    def __init__(self, osutils: OSUtils, runtime: str, python_exe: str, pip_runner: Optional[PipRunner] = None,
+                 architecture: str = X86_64, *, host: Optional[Host] = None) -> None:
+        self._osutils = osutils
+        self.runtime = runtime
+        self.python_exe = python_exe
+        self.architecture = architecture
+        self.target = LambdaTarget(runtime, architecture)
+        self._host = host or this_machine()
+        if pip_runner is None:
+            pip_runner = PipRunner(python_exe=python_exe, pip=SubprocessPip(osutils, python_exe))
+        self._pip = pip_runner
+        self._run = BuildRun()  # replaced by a new one at the start of each build
+        # The files the last build placed from the cache, by tree; None when it did not use the cache.
+        self.placement: Optional[Placement] = None
+
+    @property
+    def compatible_platforms(self) -> List[str]:
+        """The platform tags valid for the runtime and architecture, as pip's ``--platform`` takes them."""
+        return list(self.target.platforms)
+
+    def build_site_packages(self, requirements_filepath: str, target_directory: str, scratch_directory: str,
+                            ui: Optional[UI] = None, config: Optional[Config] = None) -> None:
+        """Install every dependency of ``requirements_filepath`` into ``target_directory``.
+
+        The bundle is assembled beside ``target_directory`` and put in its place
+        only when the build succeeds: on any error ``target_directory`` is as it
+        was. :class:`MissingDependencyError` names every package with no build
+        for the target; with ``Config(allow_missing=True)`` the rest is installed
+        first, as aws-lambda-builders does. Whatever happens, nothing this call
+        wrote is left in ``scratch_directory``. (The one build: ``orchestrator.build``.)
+        """
+        from .orchestrator import BuildRequest, build
+
+        requirements_filepath, target_directory, scratch_directory = (
+            path_argument(name, value) for name, value in (("requirements_filepath", requirements_filepath),
+                                                           ("target_directory", target_directory),
+                                                           ("scratch_directory", scratch_directory)))
+        if not self._osutils.file_exists(requirements_filepath):
+            raise RequirementsFileNotFoundError(requirements_filepath)
+        self.placement = None
+        result = build(BuildRequest(requirements=requirements_filepath, output=target_directory,
+                                    runtime=self.runtime, architecture=self.architecture, python=self.python_exe,
+                                    config=config or Config(), scratch_dir=scratch_directory),
+                       ui=ui, installer=self)
+        self.placement = result.placement
+        if result.missing is not None:
+            raise result.missing
+
+    def install_dependencies(self, requirements: str, libraries: str, scratch: str, ui: UI, config: Config,
+                             cache: Optional[BuildCache], skip: Sequence[str] = ()) -> Optional[Placement]:
+        """Steps 1 to 9 into the (empty) directory ``libraries``; what the cache placed (None: not used).
+
+        ``scratch`` is this build's own directory, emptied by the caller;
+        ``skip`` are the build's other paths (its output, its cache), never
+        copied with a local project that holds them. Raises
+        :class:`MissingDependencyError` last.
+        """
+        self._run = run = BuildRun(ui=ui, cache=cache)
+        if not _has_at_least_one_package(requirements):
+            return None
+        run.requirements = read_requirements_file(requirements)
+        for line in run.requirements.requirements:
+            why = invalid_requirement(line)
+            if why:
+                raise InvalidRequirementLineError(line.path, line.number, line.requirement, why)
+        run.pip_options = config.pip_options()
+        run.later_pip_options = run.pip_options + run.requirements.pip_options
+        inputs_dir, work_dir, pip_temp = (os.path.join(scratch, name) for name in ("inputs", "downloads", "tmp"))
+        try:
+            for directory in (inputs_dir, work_dir, pip_temp):
+                os.mkdir(directory)
+            self._send_pip_temp_files_to(pip_temp)
+            # pip builds a local project where it is: it is given copies, so nothing is written into the user's.
+            for_pip = scratch_requirements(requirements, inputs_dir, skip=[scratch, libraries, *skip])
+            run.local_copies = for_pip.copies
+            wheels, missing, reasons = self._download_dependencies(work_dir, for_pip.path)
+            if missing and not config.allow_missing:
+                raise MissingDependencyError(missing, reasons)
+            with self._step("install"):
+                self._install_wheels(work_dir, libraries, wheels)
+        finally:
+            self._send_pip_temp_files_to(None)
+            with self._step("clean-up"):
+                for directory in (inputs_dir, work_dir, pip_temp):
+                    shutil.rmtree(directory, ignore_errors=True)
+        if missing:
+            raise MissingDependencyError(missing, reasons)
+        return run.placement
+
+    def _send_pip_temp_files_to(self, directory: Optional[str]) -> None:
+        """Where pip's temporary files go during this build (None: back to the system's temporary directory).
+
+        They are in the build's scratch directory, so that they go with it even
+        when pip is killed before it could remove them itself.
+        """
+        self._run.pip_temp_dir = directory
+        self._pip.temp_dir = directory
+        if self._run.sdist_builds is not None:
+            self._run.sdist_builds.runner.temp_dir = directory
+
+    @contextlib.contextmanager
+    def _step(self, name: str) -> Iterator[None]:
+        self._run.ui.step_started(name)
+        yield
+        self._run.ui.step_finished(name)
+
+    def _download_dependencies(self, directory: str, requirements_filename: str
+                               ) -> Tuple[Set[Package], Set[Union[Package, LocalProject]], Dict[str, str]]:
+        with self._step("download"):
+            deps = self._download_all_dependencies(requirements_filename, directory)
+        with self._step("sort"):
+            sdists, compatible_wheels, incompatible_wheels = self._sort(deps)
+        LOG.debug("initial compatible: %s; incompatible: %s", compatible_wheels, incompatible_wheels | sdists)
+
+        with self._step("download-compatible-wheels"):
+            # A local project is never looked up on the index: a release of the
+            # same name there is somebody else's code.
+            local = set().union(*self._run.local_builds.values())
+            self._download_binary_wheels((sdists | (incompatible_wheels - compatible_wheels)) - local, directory)
+
+        with self._step("build-sdists"):
+            compatible_wheels, _ = self._categorize_wheel_files(directory)
+            self._build_sdists(sdists - compatible_wheels, directory, compile_c=True)
+
+        with self._step("build-sdists-without-c"):
+            compatible_wheels, _ = self._categorize_wheel_files(directory)
+            self._build_sdists(sdists - compatible_wheels, directory, compile_c=False)
+            self._rebuild_local_directories_without_c(directory)
+
+        with self._step("allowlist"):
+            compatible_wheels, incompatible_wheels = self._categorize_wheel_files(directory)
+            compatible_wheels, incompatible_wheels = self._apply_wheel_allowlist(compatible_wheels,
+                                                                                 incompatible_wheels)
+            compatible_wheels |= self._retag_pure_wheels(incompatible_wheels - compatible_wheels, directory)
+
+        with self._step("find-missing"):
+            missing_wheels = (deps - compatible_wheels) | self._unbuilt_local_projects()
+            reasons = self._missing_reasons(missing_wheels, directory)
+        LOG.debug("final compatible: %s; missing: %s", compatible_wheels, missing_wheels)
+        return compatible_wheels, missing_wheels, reasons
+
+    def _download_all_dependencies(self, requirements_filename: str, directory: str) -> Set[Package]:
+        """Step 1: pip resolves the closure for the target (its markers, Python version and wheels).
+
+        When pip finds nothing for the target for some requirement, it is
+        resolved again on this machine, as the original packager does, so that
+        the later steps can try to build it and name it missing with what exists.
+        Whether the target's resolution held is kept for step 3.
+        """
+        run = self._run
+        run.resolved_for_target = False
+        try:
+            built_locally = self._resolve(requirements_filename, directory, self.target)
+            run.resolved_for_target = True
+        except NoSuchPackageError as error:
+            from .index_probe import index_urls
+
+            problem = self._host.diagnose_index(error.package_name, index_urls(run.later_pip_options))
+            if problem:
+                raise problem from error
+            run.ui.warning(f"pip found nothing for {self.target.describe()} for {error.package_name}; "
+                           "resolving on this machine instead, to report what is missing")
+            _empty(directory)
+            built_locally = self._resolve(requirements_filename, directory, None)
+        sources = {copy: source for source, copy in run.local_copies.items()}
+        run.local_builds = {
+            sources.get(copy, copy): {Package(directory, f, self.python_exe, self._osutils)
+                                      for f in wheels if f.endswith(".whl")}
+            for copy, wheels in dict(built_locally or {}).items()
+        }
+        filenames = sorted(self._osutils.get_directory_contents(directory))
+        for filename in filenames:
+            run.ui.package_downloaded(filename)
+        return {Package(directory, filename, self.python_exe, self._osutils, temp_dir=run.pip_temp_dir)
+                for filename in filenames}
+
+    def _resolve(self, requirements_filename: str, directory: str,
+                 target: Optional[LambdaTarget]) -> Dict[str, List[str]]:
+        """One ``pip download`` of the closure, for ``target`` (None: for this machine).
+
+        An sdist's metadata is first prepared without build isolation: pip
+        would otherwise install a fresh build backend for every sdist only to
+        read its dependencies, which is most of the time a resolution takes.
+        The wheels are still built in isolation (step 4). An sdist whose
+        backend this interpreter lacks fails that way, and so does one whose
+        version only its build requirements compute (pip discards it as
+        "inconsistent"): the resolution then runs again with isolation (see
+        :func:`retry_with_isolation`).
+        """
+        def download(options: Sequence[str]) -> Dict[str, List[str]]:
+            return self._pip.download_all_dependencies(requirements_filename, directory, options=options,
+                                                       target=target, build_options=self._run.later_pip_options)
+
+        try:
+            return download(self._run.pip_options + _NO_ISOLATION)
+        except (PackageDownloadError, NoSuchPackageError) as error:
+            if not retry_with_isolation(error):  # pip's verdict on the requirements: no retry helps
+                raise
+            LOG.debug("resolution without build isolation failed, retrying with it: %s", error)
+            _empty(directory)
+        return download(self._run.pip_options)
+
+    def _sort(self, deps: Iterable[Package]) -> Tuple[Set[Package], Set[Package], Set[Package]]:
+        sdists, compatible, incompatible = set(), set(), set()
+        for package in deps:
+            if package.dist_type == "sdist":
+                sdists.add(package)
+            elif self._is_compatible_wheel_filename(package.filename):
+                compatible.add(package)
+            else:
+                incompatible.add(package)
+        return sdists, compatible, incompatible
+
+    def _download_binary_wheels(self, packages: Set[Package], directory: str) -> None:
+        """Step 3: ask pip for a wheel for the target of each package that has none.
+
+        After a resolution for the target (step 1 without the fallback), pip has
+        already looked for such a wheel of every version it chose, with the
+        target's tags and ``--prefer-binary``: an sdist it chose has none, and
+        asking again would only cost a pip process. Its incompatible wheels (which
+        such a resolution should not give, but a custom runner may) are still
+        asked for, and so is everything after a resolution on this machine.
+        """
+        if self._run.resolved_for_target:
+            packages = {package for package in packages if package.dist_type != "sdist"}
+        if not packages:
+            return
+        before = set(self._osutils.get_directory_contents(directory))
+        self._pip.download_manylinux_wheels(
+            sorted(pkg.identifier for pkg in packages), directory, self.target.abi, self.compatible_platforms,
+            options=self._run.later_pip_options,
+        )
+        for filename in sorted(set(self._osutils.get_directory_contents(directory)) - before):
+            self._verify_hash(directory, filename)
+            self._run.ui.package_downloaded(filename)
+
+    def _verify_hash(self, directory: str, filename: str) -> None:
+        """Hold a download of the later passes to the ``--hash`` pins, as pip holds the first one."""
+        pinned = self._run.requirements.hashes_by_name()
+        if not pinned:
+            return
+        package = Package(directory, filename, self.python_exe, self._osutils, temp_dir=self._run.pip_temp_dir)
+        path = os.path.join(directory, filename)
+        digest = unpinned_digest(path, pinned.get(package.name, set()))
+        if digest is not None:
+            os.remove(path)
+            raise HashMismatchError([package.identifier], f"{filename} has {digest}, which is not pinned")
+
+    def _build_sdists(self, sdists: Set[Package], directory: str, compile_c: bool = True) -> None:
+        """Steps 4 and 5: build each sdist into a wheel in ``directory``, several at a time (``SdistBuilds``).
+
+        What is reported is reported from this thread once all are done, in the
+        order of the identifiers, so the output is the same as when they ran
+        one by one.
+        """
+        run = self._run
+        if compile_c and self._host.machine != self.target.machine:
+            # A compiler here makes code for this CPU, which the target cannot load: the build
+            # without one (step 5's) is the only one whose wheel can be used, so it runs now, once.
+            compile_c = False
+        ordered = sorted((s for s in sdists if compile_c or s.filename not in run.built_without_c),
+                         key=lambda p: p.identifier)
+        if not compile_c:
+            run.built_without_c.update(s.filename for s in ordered)
+        if not ordered:
+            return
+        results = self._sdist_builds().build(ordered, directory, compile_c)
+        compatible = self._categorize_wheel_files(directory)[0]
+        for sdist, result in zip(ordered, results):
+            if self._record_build_error(sdist.identifier, result):
+                continue
+            built = [w for w in compatible if w == sdist]
+            if built:
+                run.ui.package_built(sdist.filename, built[0].filename)
+
+    def _sdist_builds(self) -> SdistBuilds:
+        """This build's sdist builder, made once: pip in an interpreter of the target's Python version when the
+        machine has one.
+
+        Its C extensions are then for the target's ABI; without one, sdists are
+        built by ``python_exe`` and only the pure-Python ones come out usable.
+        """
+        run = self._run
+        if run.sdist_builds is None:
+            runner = self._pip
+            found = self._host.interpreter_for(self.target.python_version, [self.python_exe])
+            if found and found.path != os.path.realpath(self.python_exe):
+                run.ui.write(f"building sdists with Python {found.describe()}")
+                runner = self._pip.for_python(found.path)
+                runner.temp_dir = run.pip_temp_dir
+            built_for = built_wheel_target(self.runtime, self.architecture, runner.python_exe,
+                                           run.later_pip_options)
+            run.sdist_builds = SdistBuilds(runner, run.later_pip_options, run.cache, built_for)
+        return run.sdist_builds
+
+    def _record_build_error(self, key: str, result: Optional[PipResult]) -> bool:
+        """Keep pip's reason when a build failed. (Runners written for the original return None.)
+
+        The first failure is kept: the build with a compiler says what is wrong
+        with the code; the one without says only that there was no compiler.
+        """
+        if build_failed(result):
+            self._run.build_errors.setdefault(key, pip_error_summary(result[2].decode("utf-8", "replace")))
+            return True
+        return False
+
+    def _unbuilt_local_projects(self) -> Set[LocalProject]:
+        """Local directory requirements from which pip could not build any wheel."""
+        return {LocalProject(source) for source, wheels in self._run.local_builds.items() if not wheels}
+
+    def _rebuild_local_directories_without_c(self, directory: str) -> None:
+        """Step 5 for local directory requirements, which pip built in step 1 with a compiler.
+
+        Each one whose wheel is incompatible is copied aside (without the
+        ``build/`` directory the first build left, whose compiled objects would
+        be reused) and rebuilt without a compiler; a compatible wheel replaces it.
+        """
+        compatible, incompatible = self._categorize_wheel_files(directory)
+        still_missing = incompatible - compatible
+        for source, wheels in sorted(self._run.local_builds.items()):
+            if not wheels & still_missing:
+                continue
+            aside = tempfile.mkdtemp(prefix="no-c-", dir=directory)
+            try:
+                copy, built = os.path.join(aside, "source"), self._run.local_copies.get(source, source)
+                shutil.copytree(built, copy, ignore=_leaving_out_build_directory_of(built))
+                self._record_build_error(source, self._sdist_builds().runner.build_wheel(
+                    copy, aside, False, options=self._run.later_pip_options))
+                # Iterate the new wheels themselves: a set intersection may keep the old ones.
+                for wheel in [w for w in self._categorize_wheel_files(aside)[0] if w in still_missing]:
+                    shutil.move(os.path.join(aside, wheel.filename), os.path.join(directory, wheel.filename))
+                    self._run.ui.package_built(source, wheel.filename)
+            finally:
+                shutil.rmtree(aside, ignore_errors=True)
+
+    def _categorize_wheel_files(self, directory: str) -> Tuple[Set[Package], Set[Package]]:
+        compatible: Set[Package] = set()
+        incompatible: Set[Package] = set()
+        for filename in sorted(self._osutils.get_directory_contents(directory)):
+            if not filename.endswith(".whl"):
+                continue
+            wheel = Package(directory, filename, self.python_exe, self._osutils)
+            loads = self._is_compatible_wheel_filename(filename) and not self._binary_problems(directory, filename)
+            (compatible if loads else incompatible).add(wheel)
+        return compatible, incompatible
+
+    def _binary_problems(self, directory: str, filename: str) -> List[str]:
+        """Why the shared objects of a wheel built on this machine would not load on the target.
+
+        Its ``linux_<arch>`` tag says only which CPU built it: the glibc it
+        links against is this machine's, which may be newer than the runtime's.
+        Wheels from an index carry a manylinux tag that already says so.
+        """
+        if not all(tag.platform.startswith("linux_") for tag in wheel_tags(filename)):
+            return []
+        path = os.path.join(directory, filename)
+        stat = os.stat(path)
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        seen = self._run.binary_problems
+        if key not in seen:
+            seen[key] = [str(p) for p in check_wheel_binaries(path, self.target)]
+        return seen[key]
+
+    def _is_compatible_wheel_filename(self, filename: str) -> bool:
+        return self.target.is_compatible_wheel(filename)
+
+    def _apply_wheel_allowlist(self, compatible_wheels: Set[Package],
+                               incompatible_wheels: Set[Package]) -> Tuple[Set[Package], Set[Package]]:
+        compatible_wheels = set(compatible_wheels)
+        still_incompatible = set()
+        for package in incompatible_wheels:
+            if package.name in self._COMPATIBLE_PACKAGE_ALLOWLIST:
+                compatible_wheels.add(package)
+            else:
+                still_incompatible.add(package)
+        return compatible_wheels, still_incompatible
+
+    def _retag_pure_wheels(self, wheels: Set[Package], directory: str) -> Set[Package]:
+        """The other liars: wheels built here whose tag names this machine but which hold no compiled code."""
+        pure = set()
+        for wheel in sorted(wheels, key=lambda p: p.identifier):
+            path = os.path.join(directory, wheel.filename)
+            names_this_machine = all(t.platform.startswith("linux_") for t in wheel_tags(wheel.filename))
+            if not names_this_machine or holds_compiled_code(path):
+                continue
+            retagged = os.path.basename(retag_as_pure(path))
+            self._run.ui.write(f"{wheel.filename} holds no compiled code: installed as {retagged}")
+            pure.add(Package(directory, retagged, self.python_exe, self._osutils))
+        return pure
+
+    def _missing_reasons(self, missing: Iterable[Union[Package, LocalProject]], directory: str) -> Dict[str, str]:
+        wheels: Dict[str, List[str]] = {}
+        for filename in sorted(self._osutils.get_directory_contents(directory)):
+            if filename.endswith(".whl"):
+                problems = "".join(f" ({problem})" for problem in self._binary_problems(directory, filename))
+                wheels.setdefault(Package(directory, filename).identifier, []).append(filename + problems)
+        reasons = missing_reasons(self.target, missing, wheels, self._run.build_errors,
+                                  set().union(*self._run.local_builds.values()),
+                                  lambda: compiler_note(self.target, self._host, self.python_exe))
+        for identifier, reason in reasons.items():
+            self._run.ui.package_missing(identifier, reason)
+        return reasons
+
+    def _install_wheels(self, src_dir: str, dst_dir: str, wheels: Iterable[Package]) -> None:
+        """Install the wheels in order (a later one wins a file two hold): placed from the cache when it is on."""
+        if self._osutils.directory_exists(dst_dir):
+            self._osutils.rmtree(dst_dir)
+        self._osutils.makedirs(dst_dir)
+        ordered = sorted(wheels, key=lambda p: p.identifier)
+        self._run.placement = install_wheels([self._osutils.joinpath(src_dir, wheel.filename) for wheel in ordered],
+                                             dst_dir, self._run.cache, self._run.ui.warning)
+        for wheel in ordered:
+            self._run.ui.package_installed(wheel.filename)
+
+
+def _empty(directory: str) -> None:
+    for leftover in os.listdir(directory):
+        path = os.path.join(directory, leftover)
+        shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+
+
+def _leaving_out_build_directory_of(source: str) -> Callable[[str, List[str]], List[str]]:
+    """A ``copytree`` ignore that leaves out the ``build/`` directory at the top of ``source`` only."""
+    def ignore(directory: str, names: List[str]) -> List[str]:
+        return ["build"] if directory == source else []
+    return ignore
+
+
+def _has_at_least_one_package(filename: str) -> bool:
+    """A best-effort look for any line that is neither blank nor a comment (in a file pip can decode)."""
+    return any(line.strip() and not line.strip().startswith("#")
+               for line in decode_requirements_file(filename).splitlines())
