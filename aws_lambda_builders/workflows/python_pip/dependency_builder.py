@@ -25,11 +25,10 @@ import logging
 import os
 import shutil
 import tempfile
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from aws_lambda_builders.architecture import X86_64
 
-from .build_isolation import retry_with_isolation
 from .build_run import BuildRun
 from .bundle_check import check_wheel_binaries
 from .cache import BuildCache, Placement
@@ -38,8 +37,6 @@ from .exceptions import (
     HashMismatchError,
     InvalidRequirementLineError,
     MissingDependencyError,
-    NoSuchPackageError,
-    PackageDownloadError,
     RequirementsFileNotFoundError,
 )
 from .host import Host, this_machine
@@ -50,8 +47,10 @@ from .paths import path_argument
 from .pip_output import pip_error_summary
 from .pip_runner import PipResult, PipRunner, SubprocessPip
 from .pure_wheel import holds_compiled_code, retag_as_pure
+from .resolution import resolve_closure
 from .requirements_file import decode_requirements_file, invalid_requirement, read_requirements_file, unpinned_digest
 from .sdist_builds import SdistBuilds, build_failed
+from .selection import apply_allowlist, sdists_to_build, sort_downloads, still_missing, wheels_to_ask_for
 from .target import LambdaTarget, wheel_tags
 from .utils import UI, Config, OSUtils
 from .wheel_install import install_wheels
@@ -69,9 +68,6 @@ STEPS = (
     "install",
     "clean-up",
 )
-
-# Reading an sdist's dependencies with the build backend of the interpreter that runs pip.
-_NO_ISOLATION = ["--no-build-isolation"]
 
 
 class DependencyBuilder:
@@ -188,6 +184,7 @@ class DependencyBuilder:
 
     def _download_dependencies(self, directory: str, requirements_filename: str
                                ) -> Tuple[Set[Package], Set[Union[Package, LocalProject]], Dict[str, str]]:
+        """Steps 1 to 7 in ``directory``: what installs, what is missing, and why (the decisions: ``selection``)."""
         with self._step("download"):
             deps = self._download_all_dependencies(requirements_filename, directory)
         with self._step("sort"):
@@ -195,10 +192,9 @@ class DependencyBuilder:
         LOG.debug("initial compatible: %s; incompatible: %s", compatible_wheels, incompatible_wheels | sdists)
 
         with self._step("download-compatible-wheels"):
-            # A local project is never looked up on the index: a release of the
-            # same name there is somebody else's code.
-            local = set().union(*self._run.local_builds.values())
-            self._download_binary_wheels((sdists | (incompatible_wheels - compatible_wheels)) - local, directory)
+            self._download_binary_wheels(wheels_to_ask_for(
+                sdists, compatible_wheels, incompatible_wheels, set().union(*self._run.local_builds.values()),
+                self._run.resolved_for_target), directory)
 
         with self._step("build-sdists"):
             compatible_wheels, _ = self._categorize_wheel_files(directory)
@@ -216,95 +212,33 @@ class DependencyBuilder:
             compatible_wheels |= self._retag_pure_wheels(incompatible_wheels - compatible_wheels, directory)
 
         with self._step("find-missing"):
-            missing_wheels = (deps - compatible_wheels) | self._unbuilt_local_projects()
+            missing_wheels = still_missing(deps, compatible_wheels, self._unbuilt_local_projects())
             reasons = self._missing_reasons(missing_wheels, directory)
         LOG.debug("final compatible: %s; missing: %s", compatible_wheels, missing_wheels)
         return compatible_wheels, missing_wheels, reasons
 
     def _download_all_dependencies(self, requirements_filename: str, directory: str) -> Set[Package]:
-        """Step 1: pip resolves the closure for the target (its markers, Python version and wheels).
-
-        When pip finds nothing for the target for some requirement, it is
-        resolved again on this machine, as the original packager does, so that
-        the later steps can try to build it and name it missing with what exists.
-        Whether the target's resolution held is kept for step 3.
-        """
+        """Step 1 (see ``resolution``): the closure downloaded, for the target if pip can; every download."""
         run = self._run
-        run.resolved_for_target = False
-        try:
-            built_locally = self._resolve(requirements_filename, directory, self.target)
-            run.resolved_for_target = True
-        except NoSuchPackageError as error:
-            from .index_probe import index_urls
-
-            problem = self._host.diagnose_index(error.package_name, index_urls(run.later_pip_options))
-            if problem:
-                raise problem from error
-            run.ui.warning(f"pip found nothing for {self.target.describe()} for {error.package_name}; "
-                           "resolving on this machine instead, to report what is missing")
-            _empty(directory)
-            built_locally = self._resolve(requirements_filename, directory, None)
+        resolution = resolve_closure(self._pip, self._host, requirements_filename, directory, self.target,
+                                     run.pip_options, run.later_pip_options, run.ui.warning)
+        run.resolved_for_target = resolution.for_target
         sources = {copy: source for source, copy in run.local_copies.items()}
-        run.local_builds = {
-            sources.get(copy, copy): {Package(directory, f, self.python_exe, self._osutils)
-                                      for f in wheels if f.endswith(".whl")}
-            for copy, wheels in dict(built_locally or {}).items()
-        }
+        run.local_builds = {sources.get(copy, copy): {Package(directory, f, self.python_exe, self._osutils)
+                                                      for f in files if f.endswith(".whl")}
+                            for copy, files in resolution.local_builds.items()}
         filenames = sorted(self._osutils.get_directory_contents(directory))
         for filename in filenames:
             run.ui.package_downloaded(filename)
         return {Package(directory, filename, self.python_exe, self._osutils, temp_dir=run.pip_temp_dir)
                 for filename in filenames}
 
-    def _resolve(self, requirements_filename: str, directory: str,
-                 target: Optional[LambdaTarget]) -> Dict[str, List[str]]:
-        """One ``pip download`` of the closure, for ``target`` (None: for this machine).
-
-        An sdist's metadata is first prepared without build isolation: pip
-        would otherwise install a fresh build backend for every sdist only to
-        read its dependencies, which is most of the time a resolution takes.
-        The wheels are still built in isolation (step 4). An sdist whose
-        backend this interpreter lacks fails that way, and so does one whose
-        version only its build requirements compute (pip discards it as
-        "inconsistent"): the resolution then runs again with isolation (see
-        :func:`retry_with_isolation`).
-        """
-        def download(options: Sequence[str]) -> Dict[str, List[str]]:
-            return self._pip.download_all_dependencies(requirements_filename, directory, options=options,
-                                                       target=target, build_options=self._run.later_pip_options)
-
-        try:
-            return download(self._run.pip_options + _NO_ISOLATION)
-        except (PackageDownloadError, NoSuchPackageError) as error:
-            if not retry_with_isolation(error):  # pip's verdict on the requirements: no retry helps
-                raise
-            LOG.debug("resolution without build isolation failed, retrying with it: %s", error)
-            _empty(directory)
-        return download(self._run.pip_options)
-
     def _sort(self, deps: Iterable[Package]) -> Tuple[Set[Package], Set[Package], Set[Package]]:
-        sdists, compatible, incompatible = set(), set(), set()
-        for package in deps:
-            if package.dist_type == "sdist":
-                sdists.add(package)
-            elif self._is_compatible_wheel_filename(package.filename):
-                compatible.add(package)
-            else:
-                incompatible.add(package)
-        return sdists, compatible, incompatible
+        downloads = sort_downloads(deps, self._is_compatible_wheel_filename)
+        return downloads.sdists, downloads.compatible, downloads.incompatible
 
     def _download_binary_wheels(self, packages: Set[Package], directory: str) -> None:
-        """Step 3: ask pip for a wheel for the target of each package that has none.
-
-        After a resolution for the target (step 1 without the fallback), pip has
-        already looked for such a wheel of every version it chose, with the
-        target's tags and ``--prefer-binary``: an sdist it chose has none, and
-        asking again would only cost a pip process. Its incompatible wheels (which
-        such a resolution should not give, but a custom runner may) are still
-        asked for, and so is everything after a resolution on this machine.
-        """
-        if self._run.resolved_for_target:
-            packages = {package for package in packages if package.dist_type != "sdist"}
+        """Step 3: ask pip for a wheel for the target of each package (``selection.wheels_to_ask_for``)."""
         if not packages:
             return
         before = set(self._osutils.get_directory_contents(directory))
@@ -340,8 +274,7 @@ class DependencyBuilder:
             # A compiler here makes code for this CPU, which the target cannot load: the build
             # without one (step 5's) is the only one whose wheel can be used, so it runs now, once.
             compile_c = False
-        ordered = sorted((s for s in sdists if compile_c or s.filename not in run.built_without_c),
-                         key=lambda p: p.identifier)
+        ordered = sdists_to_build(sdists, run.built_without_c, compile_c)
         if not compile_c:
             run.built_without_c.update(s.filename for s in ordered)
         if not ordered:
@@ -398,18 +331,16 @@ class DependencyBuilder:
         be reused) and rebuilt without a compiler; a compatible wheel replaces it.
         """
         compatible, incompatible = self._categorize_wheel_files(directory)
-        still_missing = incompatible - compatible
+        unusable = incompatible - compatible
         for source, wheels in sorted(self._run.local_builds.items()):
-            if not wheels & still_missing:
+            if not wheels & unusable:
                 continue
             aside = tempfile.mkdtemp(prefix="no-c-", dir=directory)
             try:
-                copy, built = os.path.join(aside, "source"), self._run.local_copies.get(source, source)
-                shutil.copytree(built, copy, ignore=_leaving_out_build_directory_of(built))
-                self._record_build_error(source, self._sdist_builds().runner.build_wheel(
-                    copy, aside, False, options=self._run.later_pip_options))
+                self._record_build_error(source, self._sdist_builds().build_project_without_c(
+                    self._run.local_copies.get(source, source), aside))
                 # Iterate the new wheels themselves: a set intersection may keep the old ones.
-                for wheel in [w for w in self._categorize_wheel_files(aside)[0] if w in still_missing]:
+                for wheel in [w for w in self._categorize_wheel_files(aside)[0] if w in unusable]:
                     shutil.move(os.path.join(aside, wheel.filename), os.path.join(directory, wheel.filename))
                     self._run.ui.package_built(source, wheel.filename)
             finally:
@@ -448,14 +379,7 @@ class DependencyBuilder:
 
     def _apply_wheel_allowlist(self, compatible_wheels: Set[Package],
                                incompatible_wheels: Set[Package]) -> Tuple[Set[Package], Set[Package]]:
-        compatible_wheels = set(compatible_wheels)
-        still_incompatible = set()
-        for package in incompatible_wheels:
-            if package.name in self._COMPATIBLE_PACKAGE_ALLOWLIST:
-                compatible_wheels.add(package)
-            else:
-                still_incompatible.add(package)
-        return compatible_wheels, still_incompatible
+        return apply_allowlist(compatible_wheels, incompatible_wheels, self._COMPATIBLE_PACKAGE_ALLOWLIST)
 
     def _retag_pure_wheels(self, wheels: Set[Package], directory: str) -> Set[Package]:
         """The other liars: wheels built here whose tag names this machine but which hold no compiled code."""
@@ -493,19 +417,6 @@ class DependencyBuilder:
                                              dst_dir, self._run.cache, self._run.ui.warning)
         for wheel in ordered:
             self._run.ui.package_installed(wheel.filename)
-
-
-def _empty(directory: str) -> None:
-    for leftover in os.listdir(directory):
-        path = os.path.join(directory, leftover)
-        shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
-
-
-def _leaving_out_build_directory_of(source: str) -> Callable[[str, List[str]], List[str]]:
-    """A ``copytree`` ignore that leaves out the ``build/`` directory at the top of ``source`` only."""
-    def ignore(directory: str, names: List[str]) -> List[str]:
-        return ["build"] if directory == source else []
-    return ignore
 
 
 def _has_at_least_one_package(filename: str) -> bool:

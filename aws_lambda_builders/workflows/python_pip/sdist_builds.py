@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence
 
 from .archives import member_sizes
 from .exceptions import CorruptArchiveError
@@ -141,6 +141,13 @@ class SdistBuilds:
         finally:
             shutil.rmtree(out_dir, ignore_errors=True)
 
+    def build_project_without_c(self, project: str, directory: str) -> Optional[PipResult]:
+        """Build a copy of the local ``project`` into ``directory`` without a C compiler: without the ``build/``
+        directory a first build left in it, whose compiled objects would be reused."""
+        copy = os.path.join(directory, "source")
+        shutil.copytree(project, copy, ignore=_leaving_out_build_directory_of(project))
+        return self.runner.build_wheel(copy, directory, False, options=self._options)
+
     def _copy_built_before(self, sdist_path: str, out_dir: str, compile_c: bool) -> bool:
         """Copy into ``out_dir`` the wheel the cache holds from this sdist (same content, same target); whether
         there was one."""
@@ -164,6 +171,13 @@ class SdistBuilds:
             self._cache.store_built_wheel(sdist_path, self._built_for, compile_c, wheel_path)
         except OSError as error:
             LOG.warning("could not keep %s in the build cache: %s", os.path.basename(wheel_path), error)
+
+
+def _leaving_out_build_directory_of(source: str) -> Callable[[str, List[str]], List[str]]:
+    """A ``copytree`` ignore that leaves out the ``build/`` directory at the top of ``source`` only."""
+    def ignore(directory: str, names: List[str]) -> List[str]:
+        return ["build"] if directory == source else []
+    return ignore
 
 
 def batches(sdists: List[Package], directory: str, workers: int, compile_c: bool) -> List[List[Package]]:

@@ -710,7 +710,7 @@ def test_package_data_dir_is_spelled_as_inside_the_wheel(tmp_path):
     assert Package(str(tmp_path), "foo_bar-1.0-py3-none-any.whl").data_dir == "Foo_Bar-1.0.data"
 
 
-# -- review fixes: local projects, output safety, empty requirements, deprecation ---------
+# -- 15. local projects: built by pip, never looked up on the index ------------------
 
 def test_local_project_that_pip_cannot_build_is_named_missing(paths, tmp_path, monkeypatch):
     (tmp_path / "badpkg").mkdir()
@@ -739,6 +739,8 @@ def test_local_project_is_never_looked_up_on_the_index(paths, tmp_path, monkeypa
 
     assert pip.calls_of("download-binary") == []
 
+
+# -- 16. what a build may replace -----------------------------------------------------
 
 @pytest.mark.parametrize("inside", ["scratch", "requirements", "cwd"])
 def test_output_that_holds_the_builds_own_inputs_is_refused(paths, tmp_path, monkeypatch, inside):
@@ -769,6 +771,8 @@ def test_requirements_without_packages_still_replace_the_output(paths):
 
     assert installed(paths) == []
 
+
+# -- 17. deprecated runtimes ----------------------------------------------------------
 
 def test_deprecated_runtime_is_built_with_a_warning(paths):
     class WarningsUI(UI):

@@ -1,0 +1,87 @@
+"""Step 1: pip resolves the whole closure of the requirements for the target, and downloads it.
+
+pip is asked for the target (its markers, Python version, ABI and platforms);
+when it finds nothing for the target for some requirement, the index is first
+asked whether it is the problem, and otherwise the closure is resolved again on
+this machine, as the original packager does, so that the later steps can try to
+build what has no wheel and name it missing with what exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
+
+from .build_isolation import retry_with_isolation
+from .exceptions import NoSuchPackageError, PackageDownloadError
+from .host import Host
+from .pip_runner import PipRunner
+from .target import LambdaTarget
+
+LOG = logging.getLogger(__name__)
+
+# Reading an sdist's dependencies with the build backend of the interpreter that runs pip.
+NO_ISOLATION = ["--no-build-isolation"]
+
+
+class Resolution(NamedTuple):
+    """What step 1 gave besides the downloads in its directory."""
+
+    local_builds: Dict[str, List[str]]  # each local project directory pip met -> the files built from it
+    for_target: bool  # resolved for the target (False: on this machine, after pip found nothing for it)
+
+
+def resolve_closure(pip: PipRunner, host: Host, requirements: str, directory: str, target: LambdaTarget,
+                    options: Sequence[str], later_options: Sequence[str], warn: Callable[[str], None]) -> Resolution:
+    """Download the closure of ``requirements`` into the empty ``directory``, for ``target`` if pip can.
+
+    ``options`` go to the resolution (pip reads the file's own options itself),
+    ``later_options`` (with the file's) to what pip builds on the way.
+    """
+    try:
+        return Resolution(resolve(pip, requirements, directory, target, options, later_options), True)
+    except NoSuchPackageError as error:
+        from .index_probe import index_urls
+
+        problem = host.diagnose_index(error.package_name, index_urls(later_options))
+        if problem:
+            raise problem from error
+        warn(f"pip found nothing for {target.describe()} for {error.package_name}; "
+             "resolving on this machine instead, to report what is missing")
+        empty(directory)
+        return Resolution(resolve(pip, requirements, directory, None, options, later_options), False)
+
+
+def resolve(pip: PipRunner, requirements: str, directory: str, target: Optional[LambdaTarget],
+            options: Sequence[str], later_options: Sequence[str]) -> Dict[str, List[str]]:
+    """One ``pip download`` of the closure, for ``target`` (None: for this machine); the local builds.
+
+    An sdist's metadata is first prepared without build isolation: pip would
+    otherwise install a fresh build backend for every sdist only to read its
+    dependencies, which is most of the time a resolution takes. The wheels are
+    still built in isolation (step 4). An sdist whose backend this interpreter
+    lacks fails that way, and so does one whose version only its build
+    requirements compute (pip discards it as "inconsistent"): the resolution
+    then runs again with isolation (see :func:`retry_with_isolation`).
+    """
+    def download(with_options: Sequence[str]) -> Dict[str, List[str]]:
+        return dict(pip.download_all_dependencies(requirements, directory, options=with_options, target=target,
+                                                  build_options=later_options) or {})
+
+    try:
+        return download(list(options) + NO_ISOLATION)
+    except (PackageDownloadError, NoSuchPackageError) as error:
+        if not retry_with_isolation(error):  # pip's verdict on the requirements: no retry helps
+            raise
+        LOG.debug("resolution without build isolation failed, retrying with it: %s", error)
+        empty(directory)
+    return download(options)
+
+
+def empty(directory: str) -> None:
+    """Remove what a failed resolution left in ``directory``."""
+    for leftover in os.listdir(directory):
+        path = os.path.join(directory, leftover)
+        shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
