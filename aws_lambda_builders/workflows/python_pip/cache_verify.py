@@ -14,16 +14,9 @@ import os
 import shutil
 from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 
-from .cache import (
-    BuildCache,
-    CacheContents,
-    Placement,
-    _bytes_under,
-    _file_problem,
-    _files_under,
-    _remove,
-    _sha256_file,
-)
+from .cache import BuildCache
+from .cache_files import bytes_under, file_problem, files_under, remove_file, sha256_file
+from .cache_records import CacheContents, FileFacts, Placement
 
 
 class DamagedCacheEntry(NamedTuple):
@@ -73,7 +66,7 @@ def verify(cache: BuildCache) -> "CacheVerification":
         with cache._lock("tree-" + tree, shared=False):
             wheel, problems, count, size = _tree_problems(cache, tree)
             if problems:
-                freed = _bytes_under(cache._tree_dir(tree)) + _bytes_under(cache._tree_dir(tree) + ".json")
+                freed = bytes_under(cache._tree_dir(tree)) + bytes_under(cache._tree_dir(tree) + ".json")
                 cache._remove_tree(tree)
                 removed = removed._replace(trees=removed.trees + 1, size=removed.size + freed)
         checked = checked._replace(trees=checked.trees + 1, size=checked.size + size)
@@ -84,9 +77,9 @@ def verify(cache: BuildCache) -> "CacheVerification":
         with cache._lock("built-" + entry, shared=False):
             wheel, problems, size = _built_problems(cache, entry)
             if problems:
-                freed = sum(_bytes_under(cache._path("built", name)) for name in (entry, entry + ".json"))
+                freed = sum(bytes_under(cache._path("built", name)) for name in (entry, entry + ".json"))
                 removed = removed._replace(built=removed.built + 1, size=removed.size + freed)
-                _remove(cache._path("built", entry + ".json"))
+                remove_file(cache._path("built", entry + ".json"))
                 shutil.rmtree(cache._path("built", entry), ignore_errors=True)
         checked = checked._replace(built=checked.built + 1, size=checked.size + size)
         files += 1
@@ -95,8 +88,8 @@ def verify(cache: BuildCache) -> "CacheVerification":
     for key in cache._entries("builds"):
         problems = _build_problems(cache, key, {entry.name for entry in damaged if entry.kind == "tree"})
         if problems:
-            freed = _bytes_under(cache._path("builds", key + ".json"))
-            _remove(cache._path("builds", key + ".json"))
+            freed = bytes_under(cache._path("builds", key + ".json"))
+            remove_file(cache._path("builds", key + ".json"))
             removed = removed._replace(builds=removed.builds + 1, size=removed.size + freed)
             damaged.append(DamagedCacheEntry("build", key, "", problems))
         checked = checked._replace(builds=checked.builds + 1)
@@ -115,17 +108,18 @@ def _tree_problems(cache: BuildCache, digest: str) -> Tuple[str, List[str], int,
     if not os.path.isdir(directory):
         return wheel, ["its files are missing"], 0, 0
     problems, count, size = [], 0, 0
-    for relative, facts in sorted(manifest["files"].items()):
+    for relative, values in sorted(manifest["files"].items()):
         path = os.path.join(directory, relative)
-        if not isinstance(facts, list) or len(facts) < 4:
+        if not isinstance(values, list) or len(values) < 4:
             problem: Optional[str] = "its manifest entry is malformed"
         else:
-            problem = _file_problem(path, facts)
-            count, size = count + 1, size + (facts[0] if isinstance(facts[0], int) else 0)
+            facts = FileFacts.from_json(values)
+            problem = file_problem(path, facts)
+            count, size = count + 1, size + (facts.size if isinstance(facts.size, int) else 0)
         if problem:
             problems.append(f"{relative}: {problem}")
     try:
-        unlisted = _files_under(directory) - set(manifest["files"])
+        unlisted = files_under(directory) - set(manifest["files"])
     except OSError as error:
         unlisted, problems = set(), problems + [f"its directory cannot be read ({error.strerror})"]
     problems += [f"{relative}: not in its manifest" for relative in sorted(unlisted)]
@@ -144,7 +138,7 @@ def _built_problems(cache: BuildCache, entry: str) -> Tuple[str, List[str], int]
     path = os.path.join(cache._path("built", entry), wheel)
     try:
         size = os.lstat(path).st_size
-        if _sha256_file(path) != expected:
+        if sha256_file(path) != expected:
             return wheel, [f"{wheel}: its bytes do not have the recorded sha256"], size
     except FileNotFoundError:
         return wheel, [f"{wheel}: missing"], 0
