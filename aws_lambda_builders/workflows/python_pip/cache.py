@@ -314,7 +314,7 @@ class BuildCache:
         if os.path.isdir(self._tree_dir(digest)):
             make_writable_and_remove(self._tree_dir(digest))
 
-    def file_facts(self, placement: Placement) -> Dict[str, Tuple[int, int, Optional[int]]]:
+    def file_facts(self, placement: Placement) -> Dict[str, PlacedFileFacts]:
         """Each placed file's :class:`PlacedFileFacts` (size, mtime and compressed size in its wheel: None
         where the wheel did not hold it as it is, as RECORD), as the trees' manifests have them.
 
@@ -322,7 +322,7 @@ class BuildCache:
         walking it; the size and mtime tell whether a file in a bundle is still
         the cached one. (Typed as the 3-tuple each unpacks as, which callers annotate.)
         """
-        facts: Dict[str, Tuple[int, int, Optional[int]]] = {}
+        facts: Dict[str, PlacedFileFacts] = {}
         for relative, _, known in self._recorded(placement):
             if known is not None:
                 facts[relative] = PlacedFileFacts(known.size, known.mtime_ns, known.compressed_size)

@@ -12,10 +12,7 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Tuple
 from .zip_archive import bundle_files, write_zip, zip_size
 
 if TYPE_CHECKING:
-    from .cache import Placement
-
-# What the cache knows of a file it placed: its size, mtime (ns) and compressed size in its wheel.
-PlacedFileFacts = Tuple[int, int, Optional[int]]
+    from .cache_records import PlacedFileFacts, Placement
 
 # The zip level of a size estimate: fast, and some 15% above the real zip's size.
 ESTIMATE_LEVEL = 1
@@ -89,8 +86,8 @@ def measure(directory: str, zipped: Optional[int] = None, top: int = 5, zipped_i
     return SizeReport(total, zipped, largest, zipped_is_estimate)
 
 
-def bundle_sizes(root: str, libraries: str, facts: Mapping[str, PlacedFileFacts],
-                 placed_as_is: Optional[Placement], zip_staging: Optional[str] = None,
+def bundle_sizes(root: str, libraries: str, facts: Mapping[str, "PlacedFileFacts"],
+                 placed_as_is: Optional["Placement"], zip_staging: Optional[str] = None,
                  allow_oversize: bool = False) -> SizeReport:
     """The bundle's size report (with ``zip_staging``, the zip written there); raises when it is too large.
 
@@ -114,15 +111,15 @@ def bundle_sizes(root: str, libraries: str, facts: Mapping[str, PlacedFileFacts]
     return report
 
 
-def placed_files(root: str, libraries: str, facts: Mapping[str, PlacedFileFacts]) -> List[Tuple[str, str, int]]:
+def placed_files(root: str, libraries: str, facts: Mapping[str, "PlacedFileFacts"]) -> List[Tuple[str, str, int]]:
     """``(path, archive name, size)`` of the placed files that ``bundle_files`` would find in ``root``."""
     prefix = os.path.relpath(libraries, root).replace(os.sep, "/") + "/" if libraries != root else ""
-    return [(os.path.join(libraries, relative), prefix + relative, known[0]) for relative, known
+    return [(os.path.join(libraries, relative), prefix + relative, known.size) for relative, known
             in sorted(facts.items())
             if not relative.endswith(".pyc") and "__pycache__" not in relative.split("/")[:-1]]
 
 
-def zipped_size(root: str, libraries: str, facts: Mapping[str, PlacedFileFacts],
+def zipped_size(root: str, libraries: str, facts: Mapping[str, "PlacedFileFacts"],
                 entries: Optional[List[Tuple[str, str]]]) -> int:
     """About the size the deployment zip would have, computed without writing it.
 
@@ -133,8 +130,8 @@ def zipped_size(root: str, libraries: str, facts: Mapping[str, PlacedFileFacts],
     (the bundle is what the cache placed) nothing is walked or checked.
     """
     known: Dict[str, int] = {}
-    for relative, (size, mtime, compressed) in facts.items():
-        if compressed is None:
+    for relative, placed in facts.items():
+        if placed.compressed_size is None:
             continue
         path = os.path.join(libraries, relative)
         if entries is None:
@@ -142,7 +139,7 @@ def zipped_size(root: str, libraries: str, facts: Mapping[str, PlacedFileFacts],
                 info = os.lstat(path)
             except OSError:
                 continue
-            if info.st_size != size or info.st_mtime_ns != mtime:
+            if info.st_size != placed.size or info.st_mtime_ns != placed.mtime_ns:
                 continue
-        known[path] = compressed
+        known[path] = placed.compressed_size
     return zip_size(root, ESTIMATE_LEVEL, known, entries)
