@@ -21,8 +21,7 @@ from __future__ import annotations
 import errno
 import os
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, Optional, Protocol, Sequence
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Protocol, Sequence
 
 from .cache import BuildCache, Placement, restore_build
 from .cache_key import key_for_build
@@ -41,8 +40,7 @@ if TYPE_CHECKING:
 BUILD_DIRECTORY_PREFIX = "lambda-pip-build-"
 
 
-@dataclass(frozen=True)
-class SizeOptions:
+class SizeOptions(NamedTuple):
     """The opt-in reductions of a bundle (``slimming``)."""
 
     exclude_runtime_provided: bool = False
@@ -54,8 +52,7 @@ class SizeOptions:
         return bool(self.exclude_runtime_provided or self.slim or self.exclude)
 
 
-@dataclass(frozen=True)
-class BuildRequest:
+class BuildRequest(NamedTuple):
     """Everything that decides one build, whoever asked for it."""
 
     requirements: str  # the requirements file
@@ -63,7 +60,7 @@ class BuildRequest:
     runtime: str
     architecture: str
     python: str  # the interpreter that runs pip
-    config: Config = field(default_factory=Config)
+    config: Optional[Config] = None  # pip's options, the cache, allow_missing (None: the defaults)
     scratch_dir: Optional[str] = None  # where this build's scratch directory goes (default: the system's temp)
     source: Optional[str] = None  # the function's code, copied beside its dependencies
     protect: Sequence[str] = ()  # more of the user's paths the output may not be or hold (a source not copied)
@@ -74,19 +71,22 @@ class BuildRequest:
     allow_oversize: bool = False  # with ``measure``: report but do not fail over the limit
 
 
-@dataclass
 class BuildResult:
     """What a build made: where, what the cache gave, what is missing (``Config(allow_missing=True)``)."""
 
-    output: str  # the real directory the bundle is in
-    libraries: str  # where the dependencies are in it (``python/`` of a layer)
-    zip_path: Optional[str] = None
-    placement: Optional[Placement] = None  # the files placed from the cache; None when it was not used
-    unchanged: bool = False  # the output already was this build: nothing was written
-    missing: Optional[MissingDependencyError] = None
-    sizes: Optional[SizeReport] = None
-    savings: Dict[str, int] = field(default_factory=dict)  # what each size option freed, in bytes
-    timings: Dict[str, float] = field(default_factory=dict)  # seconds: dependencies, total
+    def __init__(self, output: str, libraries: str, zip_path: Optional[str] = None) -> None:
+        self.output = output  # the real directory the bundle is in
+        self.libraries = libraries  # where the dependencies are in it (``python/`` of a layer)
+        self.zip_path = zip_path
+        self.placement: Optional[Placement] = None  # the files placed from the cache; None when it was not used
+        self.unchanged = False  # the output already was this build: nothing was written
+        self.missing: Optional[MissingDependencyError] = None
+        self.sizes: Optional[SizeReport] = None
+        self.savings: Dict[str, int] = {}  # what each size option freed, in bytes
+        self.timings: Dict[str, float] = {}  # seconds: dependencies, total
+
+    def __repr__(self) -> str:
+        return f"BuildResult({self.output!r}, missing={self.missing!r}, unchanged={self.unchanged})"
 
 
 class DependencyInstaller(Protocol):
@@ -109,7 +109,7 @@ def build(request: BuildRequest, ui: Optional[UI] = None, installer: Optional[De
     """
     started = time.monotonic()
     ui = ui or UI()
-    config = request.config
+    config = request.config or Config()
     if not os.path.isfile(request.requirements):
         raise RequirementsFileNotFoundError(request.requirements)
     cache = config.build_cache()
@@ -139,7 +139,7 @@ def build(request: BuildRequest, ui: Optional[UI] = None, installer: Optional[De
                 result.sizes = bundle_sizes(output, output, cache.file_facts(kept), kept,
                                             allow_oversize=request.allow_oversize)
         else:
-            _assemble(request, result, cache, key, ui, installer, started)
+            _assemble(request, config, result, cache, key, ui, installer, started)
     except OSError as error:
         if error.errno == errno.ENOSPC:
             raise DiskFullError(error.filename or output) from error
@@ -165,8 +165,8 @@ def _unchanged_output(request: BuildRequest, cache: Optional[BuildCache], key: O
     return cache.holds(key, output)
 
 
-def _assemble(request: BuildRequest, result: BuildResult, cache: Optional[BuildCache], key: Optional[str],
-              ui: UI, installer: Optional[DependencyInstaller], started: float) -> None:
+def _assemble(request: BuildRequest, config: Config, result: BuildResult, cache: Optional[BuildCache],
+              key: Optional[str], ui: UI, installer: Optional[DependencyInstaller], started: float) -> None:
     """The bundle built in a staging directory beside the output and swapped in when it is complete.
 
     The zip is written beside its place too, and put there right after the
@@ -180,7 +180,7 @@ def _assemble(request: BuildRequest, result: BuildResult, cache: Optional[BuildC
         source = _plan_source(request, output, staging, zip_path)  # before pip: a source that cannot be copied
         libraries = os.path.join(staging, "python") if request.layer else staging
         os.makedirs(libraries, exist_ok=True)
-        result.placement = _dependencies(request, result, cache, key, libraries, ui, installer,
+        result.placement = _dependencies(request, config, result, cache, key, libraries, ui, installer,
                                          skip=[output, staging] + ([zip_path] if zip_path else []))
         result.timings["dependencies"] = time.monotonic() - started
         if request.size_options:
@@ -209,9 +209,9 @@ def _assemble(request: BuildRequest, result: BuildResult, cache: Optional[BuildC
             remove(zip_staging)
 
 
-def _dependencies(request: BuildRequest, result: BuildResult, cache: Optional[BuildCache], key: Optional[str],
-                  libraries: str, ui: UI, installer: Optional[DependencyInstaller], skip: List[str]
-                  ) -> Optional[Placement]:
+def _dependencies(request: BuildRequest, config: Config, result: BuildResult, cache: Optional[BuildCache],
+                  key: Optional[str], libraries: str, ui: UI, installer: Optional[DependencyInstaller],
+                  skip: List[str]) -> Optional[Placement]:
     """The dependencies into ``libraries``: placed from the cache when nothing that decides them changed,
     else built in a scratch directory of this build; what the cache placed."""
     if cache is not None and key is not None:
@@ -229,10 +229,10 @@ def _dependencies(request: BuildRequest, result: BuildResult, cache: Optional[Bu
     placement = None
     try:
         placement = installer.install_dependencies(
-            request.requirements, libraries, scratch, ui, request.config, cache,
+            request.requirements, libraries, scratch, ui, config, cache,
             skip=skip + ([cache.root] if cache is not None else []))
     except MissingDependencyError as error:  # only with allow_missing does a bundle follow
-        if not request.config.allow_missing:
+        if not config.allow_missing:
             raise
         result.missing = error
     finally:
