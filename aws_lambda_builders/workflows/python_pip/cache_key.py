@@ -39,10 +39,20 @@ _FILE_OPTIONS = ("-c", "--constraint", "-r", "--requirement")
 _COMPILE_VARIABLES = {"CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "LDSHARED", "ARCHFLAGS"}
 
 
+# Who answers the build's questions to pip by default: pip itself, through PipRunner and SubprocessPip
+# (``PipRunner.identity``). Another runner, a test's scripted pip, answers otherwise: its builds get keys
+# of their own, and never stand in for pip's.
+SUBPROCESS_PIP = "aws_lambda_builders.workflows.python_pip.pip_runner.PipRunner" \
+                 "(aws_lambda_builders.workflows.python_pip.pip_runner.SubprocessPip)"
+
+
 def build_key(requirements: RequirementsFile, runtime: str, architecture: str, python_exe: str,
               pip_options: Sequence[str], tool_version: str,
-              environ: Optional[Dict[str, str]] = None) -> Optional[str]:
-    """The key of a build, or None when what it installs cannot be told from its inputs."""
+              environ: Optional[Dict[str, str]] = None, pip: str = SUBPROCESS_PIP) -> Optional[str]:
+    """The key of a build, or None when what it installs cannot be told from its inputs.
+
+    ``pip`` names what answers the build's pip calls (``PipRunner.identity``).
+    """
     if any(_is_mutable_location(line.requirement, line.hashes)
            for line in requirements.requirements + requirements.constraints if names_a_location(line)):
         return None
@@ -55,6 +65,7 @@ def build_key(requirements: RequirementsFile, runtime: str, architecture: str, p
         "tool": tool_version,
         "target": [runtime, architecture],
         "python": _interpreter_identity(python_exe),
+        "pip": pip,
         # Which interpreter compiles sdists, and how: one of the target's version found here, the compiler.
         "compilers": [os.path.realpath(path) for path in candidate_paths()],
         "compile_environment": sorted((k, v) for k, v in environ.items() if k in _COMPILE_VARIABLES),
@@ -73,10 +84,10 @@ def build_key(requirements: RequirementsFile, runtime: str, architecture: str, p
 
 
 def key_for_build(requirements_path: str, runtime: str, architecture: str, python_exe: str,
-                  pip_options: Sequence[str]) -> Optional[str]:
+                  pip_options: Sequence[str], pip: str = SUBPROCESS_PIP) -> Optional[str]:
     """:func:`build_key` of a requirements file as it is now, by this version of the tool."""
     return build_key(read_requirements_file(requirements_path), runtime, architecture, python_exe, pip_options,
-                     __version__)
+                     __version__, pip=pip)
 
 
 def built_wheel_target(runtime: str, architecture: str, python_exe: str, pip_options: Sequence[str]) -> str:

@@ -92,6 +92,11 @@ class DependencyBuilder:
         self.placement: Optional[Placement] = None
 
     @property
+    def pip_identity(self) -> str:
+        """What answers this builder's pip calls (``PipRunner.identity``): part of the whole-build cache key."""
+        return self._pip.identity
+
+    @property
     def compatible_platforms(self) -> List[str]:
         """The platform tags valid for the runtime and architecture, as pip's ``--platform`` takes them."""
         return list(self.target.platforms)

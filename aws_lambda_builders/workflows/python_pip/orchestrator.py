@@ -24,7 +24,7 @@ import time
 from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Protocol, Sequence
 
 from .cache import BuildCache, Placement, restore_build
-from .cache_key import key_for_build
+from .cache_key import SUBPROCESS_PIP, key_for_build
 from .exceptions import DiskFullError, MissingDependencyError, RequirementsFileNotFoundError
 from .leftovers import new_owned_directory, owned_pattern, remove_dead
 from .output import ProtectedPath, check_output, make_staging, protected_paths, remove, replace_directory, staging_file
@@ -92,6 +92,10 @@ class BuildResult:
 class DependencyInstaller(Protocol):
     """Steps 1 to 9 (``packager.DependencyBuilder``): the dependencies built into an empty directory."""
 
+    @property
+    def pip_identity(self) -> str:
+        """What answers its pip calls (``PipRunner.identity``), a part of the whole-build cache key."""
+
     def install_dependencies(self, requirements: str, libraries: str, scratch: str, ui: UI, config: Config,
                              cache: Optional[BuildCache], skip: Sequence[str]) -> Optional[Placement]:
         """Install into ``libraries``; the placement when the cache placed the files. ``scratch`` is this
@@ -126,7 +130,8 @@ def build(request: BuildRequest, ui: Optional[UI] = None, installer: Optional[De
         ui.warning(f"the build cache {cache.root} cannot be written: building without it")
         cache = None
     key = key_for_build(request.requirements, request.runtime, request.architecture, request.python,
-                        config.pip_options()) if cache is not None else None
+                        config.pip_options(), installer.pip_identity if installer is not None else SUBPROCESS_PIP
+                        ) if cache is not None else None
     result = BuildResult(output, os.path.join(output, "python") if request.layer else output, zip_path)
     try:
         kept = _unchanged_output(request, cache, key, output)

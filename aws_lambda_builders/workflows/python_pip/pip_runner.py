@@ -116,6 +116,12 @@ class PipRunner:
         # directory while a build runs, so they are removed with it; None leaves the system's.
         self.temp_dir = temp_dir
 
+    @property
+    def identity(self) -> str:
+        """What answers this runner's pip calls, named by its classes, for the whole-build cache key: builds
+        answered by another runner or pip (a test's scripted pip) are never taken for pip's own."""
+        return f"{_qualified(type(self))}({_qualified(type(self._wrapped_pip))})"
+
     def for_python(self, python_exe: str) -> "PipRunner":
         """A runner of pip in another interpreter (one of the target's Python version, to compile sdists), its
         temporary files where this one's go."""
@@ -240,3 +246,7 @@ def target_arguments(target: LambdaTarget) -> List[str]:
     arguments = list(itertools.chain.from_iterable(["--platform", p] for p in target.platforms))
     return arguments + ["--python-version", "%d.%d" % target.python_version, "--implementation", "cp",
                         "--abi", target.abi]
+
+
+def _qualified(kind: type) -> str:
+    return f"{kind.__module__}.{kind.__qualname__}"

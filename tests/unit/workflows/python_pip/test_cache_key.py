@@ -70,6 +70,19 @@ def test_changing_a_requirement_line_changes_the_key(tmp_path, key_of):
     assert key_of(path) != before
 
 
+def test_a_build_answered_by_another_pip_than_pips_own_has_another_key(tmp_path, interpreter, environ):
+    """A scripted pip's build is never taken for pip's: it is kept under a key of its own."""
+    path = write(tmp_path / "requirements.txt", "requests==2.31.0\n")
+    requirements = read_requirements_file(path)
+    by_pip = build_key(requirements, RUNTIME, ARCH, interpreter, [], TOOL, environ=environ)
+    by_script = build_key(requirements, RUNTIME, ARCH, interpreter, [], TOOL, environ=environ,
+                          pip="tests.fake_pip.FakePip")
+
+    assert by_pip == build_key(requirements, RUNTIME, ARCH, interpreter, [], TOOL, environ=environ,
+                               pip=cache_key.SUBPROCESS_PIP)
+    assert by_script != by_pip
+
+
 def test_changing_a_file_included_with_dash_r_changes_the_key(tmp_path, key_of):
     path = write(tmp_path / "requirements.txt", "-r base.txt\nboto3\n")
     write(tmp_path / "base.txt", "requests==2.31.0\n")

@@ -528,3 +528,14 @@ def test_an_osutils_of_aws_lambda_builders_shape_still_runs_pip(hermetic_pip):
     seen = json.loads(out)
     assert rc == 0 and seen["args"] == ["--no-input", "download", "six"]
     assert seen["stdin"] == "" and seen["own_group"], "started past that popen, with no stdin, in its own group"
+
+
+def test_pips_own_runner_is_what_the_build_cache_takes_for_pip_and_a_scripted_one_is_not():
+    from aws_lambda_builders.workflows.python_pip.cache_key import SUBPROCESS_PIP
+
+    own = PipRunner(sys.executable, SubprocessPip(python_exe=sys.executable,
+                                                  import_string="from pip._internal.cli.main import main"))
+    scripted = PipRunner(sys.executable, FakePip())
+
+    assert own.identity == SUBPROCESS_PIP
+    assert scripted.identity != SUBPROCESS_PIP and "FakePip" in scripted.identity
