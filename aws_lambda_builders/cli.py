@@ -101,9 +101,9 @@ class TerminalUI(UI):
         self._print(f"  {message}")
 
     def step_started(self, step: str) -> None:
-        from aws_lambda_builders.workflows.python_pip.packager import STEPS
-
         if not self._quiet:
+            from aws_lambda_builders.workflows.python_pip.steps import STEPS
+
             self._print(f"[{STEPS.index(step) + 1}/{len(STEPS)}] {step}")
 
 

@@ -353,6 +353,20 @@ def test_lambda_builder_refuses_an_artifacts_directory_holding_the_users_files(h
     assert changes(before, tree_snapshot(home.parent)) == {}
 
 
+def test_lambda_builder_refuses_a_dependencies_directory_holding_the_source_even_without_dependencies(home):
+    project = home / "project"
+    before = tree_snapshot(home.parent)
+    builder = LambdaBuilder(language="python", dependency_manager="pip", application_framework=None)
+
+    with pytest.raises(WorkflowFailedError) as raised:
+        builder.build(str(project / "src"), str(home.parent / "artifacts"), str(home.parent / "scratch"),
+                      str(project / "requirements.txt"), runtime="python3.12", download_dependencies=False,
+                      dependencies_dir=str(project))
+
+    assert str(raised.value).startswith("PythonPipBuilder:CheckOutput - ")
+    assert changes(before, tree_snapshot(home.parent)) == {}
+
+
 def test_an_output_holding_a_link_to_an_input_is_refused(home):
     """The link is the user's too: an input reached through a link inside the output protects the output."""
     project, elsewhere = home / "project", home / "elsewhere"

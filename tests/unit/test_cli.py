@@ -54,7 +54,7 @@ class FakeBuilder:
             if ui is not None:
                 ui.error("missing foo: no wheel")
             raise self.raise_error
-        return None  # nothing placed from the cache
+        return None, None  # nothing placed from the cache, nothing missing
 
 
 @pytest.fixture

@@ -39,9 +39,10 @@ from .exceptions import (
     MissingDependencyError,
     RequirementsFileNotFoundError,
 )
-from .host import Host, this_machine
+from .host import Host, nothing_known, this_machine
 from .local_projects import scratch_requirements
 from .missing import compiler_note, missing_reasons
+from .orchestrator import Installed
 from .package import LocalProject, Package
 from .paths import path_argument
 from .pip_output import pip_error_summary
@@ -51,23 +52,14 @@ from .resolution import resolve_closure
 from .requirements_file import decode_requirements_file, invalid_requirement, read_requirements_file, unpinned_digest
 from .sdist_builds import SdistBuilds, build_failed
 from .selection import apply_allowlist, sdists_to_build, sort_downloads, still_missing, wheels_to_ask_for
+from .steps import STEPS
 from .target import LambdaTarget, wheel_tags
 from .utils import UI, Config, OSUtils
 from .wheel_install import install_wheels
 
 LOG = logging.getLogger(__name__)
 
-STEPS = (
-    "download",
-    "sort",
-    "download-compatible-wheels",
-    "build-sdists",
-    "build-sdists-without-c",
-    "allowlist",
-    "find-missing",
-    "install",
-    "clean-up",
-)
+__all__ = ["STEPS", "DependencyBuilder"]
 
 
 class DependencyBuilder:
@@ -83,9 +75,12 @@ class DependencyBuilder:
         self.python_exe = python_exe
         self.architecture = architecture
         self.target = LambdaTarget(runtime, architecture)
-        self._host = host or this_machine()
+        # The machine is asked past pip only by a builder that runs its own pip: a caller's runner chose
+        # the interpreter and answers for pip (``host.nothing_known``), unless a host is given.
         if pip_runner is None:
             pip_runner = PipRunner(python_exe=python_exe, pip=SubprocessPip(osutils, python_exe))
+            host = host or this_machine()
+        self._host = host or nothing_known()
         self._pip = pip_runner
         self._run = BuildRun()  # replaced by a new one at the start of each build
         # The files the last build placed from the cache, by tree; None when it did not use the cache.
@@ -130,17 +125,26 @@ class DependencyBuilder:
             raise result.missing
 
     def install_dependencies(self, requirements: str, libraries: str, scratch: str, ui: UI, config: Config,
-                             cache: Optional[BuildCache], skip: Sequence[str] = ()) -> Optional[Placement]:
-        """Steps 1 to 9 into the (empty) directory ``libraries``; what the cache placed (None: not used).
+                             cache: Optional[BuildCache], skip: Sequence[str] = ()) -> Installed:
+        """Steps 1 to 9 into the (empty) directory ``libraries``: what the cache placed, and what is missing.
 
         ``scratch`` is this build's own directory, emptied by the caller;
         ``skip`` are the build's other paths (its output, its cache), never
-        copied with a local project that holds them. Raises
-        :class:`MissingDependencyError` last.
+        copied with a local project that holds them. A missing package raises
+        :class:`MissingDependencyError` before anything is installed, unless
+        ``config.allow_missing``: then the rest is installed and the error returned.
         """
-        self._run = run = BuildRun(ui=ui, cache=cache)
+        self._run = BuildRun(ui=ui, cache=cache)
+        try:
+            return self._install(requirements, libraries, scratch, config, skip)
+        finally:
+            self._run = BuildRun()  # nothing of this build outlives it
+
+    def _install(self, requirements: str, libraries: str, scratch: str, config: Config,
+                 skip: Sequence[str]) -> Installed:
+        run = self._run
         if not _has_at_least_one_package(requirements):
-            return None
+            return Installed(None, None)
         run.requirements = read_requirements_file(requirements)
         for line in run.requirements.requirements:
             why = invalid_requirement(line)
@@ -166,9 +170,7 @@ class DependencyBuilder:
             with self._step("clean-up"):
                 for directory in (inputs_dir, work_dir, pip_temp):
                     shutil.rmtree(directory, ignore_errors=True)
-        if missing:
-            raise MissingDependencyError(missing, reasons)
-        return run.placement
+        return Installed(run.placement, MissingDependencyError(missing, reasons) if missing else None)
 
     def _send_pip_temp_files_to(self, directory: Optional[str]) -> None:
         """Where pip's temporary files go during this build (None: back to the system's temporary directory).
@@ -275,7 +277,7 @@ class DependencyBuilder:
         one by one.
         """
         run = self._run
-        if compile_c and self._host.machine != self.target.machine:
+        if compile_c and self._host.machine is not None and self._host.machine != self.target.machine:
             # A compiler here makes code for this CPU, which the target cannot load: the build
             # without one (step 5's) is the only one whose wheel can be used, so it runs now, once.
             compile_c = False
@@ -303,7 +305,8 @@ class DependencyBuilder:
         run = self._run
         if run.sdist_builds is None:
             runner = self._pip
-            found = self._host.interpreter_for(self.target.python_version, [self.python_exe])
+            found = self._host.interpreter_for and self._host.interpreter_for(self.target.python_version,
+                                                                              [self.python_exe])
             if found and found.path != os.path.realpath(self.python_exe):
                 run.ui.write(f"building sdists with Python {found.describe()}")
                 runner = self._pip.for_python(found.path)

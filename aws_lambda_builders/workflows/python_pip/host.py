@@ -5,38 +5,44 @@ three questions go past it, and they are this record's: which CPU compiles
 here (a compiler here makes code for it alone), which interpreter of the
 target's Python version could compile sdists, and, when pip finds nothing at
 all, whether the index itself is the problem. :func:`this_machine` answers
-them for real; tests give a record of their own, so that the same production
+them for real. :func:`nothing_known` answers none: a builder given a caller's
+own pip runner asks nothing past it, and tries every build as the original
+packager does. Tests give a record of their own, so that the same production
 code runs against a scripted pip without looking at the test machine.
 """
 
 from __future__ import annotations
 
 import platform
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
     from .exceptions import PackageIndexError
     from .interpreters import Interpreter
 
 
-@dataclass(frozen=True)
-class Host:
-    """The machine's answers (see the module's docstring)."""
+class Host(NamedTuple):
+    """The machine's answers (see the module's docstring); None where a question is not to be asked."""
 
-    machine: str  # the CPU a compiler here compiles for, as ``platform.machine()`` names it
+    machine: Optional[str]  # the CPU a compiler here compiles for, as ``platform.machine()`` names it
     # (version, interpreters to look at first) -> an interpreter of that version, or None
-    interpreter_for: Callable[[Tuple[int, int], Sequence[str]], Optional["Interpreter"]]
+    interpreter_for: Optional[Callable[[Tuple[int, int], Sequence[str]], Optional["Interpreter"]]]
     # (interpreters to look at first) -> every interpreter found, for a message
-    find_interpreters: Callable[[Sequence[str]], List["Interpreter"]]
+    find_interpreters: Optional[Callable[[Sequence[str]], List["Interpreter"]]]
     # (requirement, index URLs) -> what is wrong with the index when pip found no version, or None
-    diagnose_index: Callable[[str, Sequence[str]], Optional["PackageIndexError"]]
+    diagnose_index: Optional[Callable[[str, Sequence[str]], Optional["PackageIndexError"]]]
 
 
 def this_machine() -> Host:
     """The machine this build runs on: its CPU, its interpreters (PATH, pyenv, uv), its index over HTTP."""
     return Host(machine=platform.machine(), interpreter_for=_interpreter_for, find_interpreters=_find_interpreters,
                 diagnose_index=_diagnose_index)
+
+
+def nothing_known() -> Host:
+    """A machine asked nothing: sdists built by the given pip's interpreter, with a compiler first, and pip's
+    "not found" taken as it is."""
+    return Host(machine=None, interpreter_for=None, find_interpreters=None, diagnose_index=None)
 
 
 def _interpreter_for(version: Tuple[int, int], preferred: Sequence[str]) -> Optional["Interpreter"]:

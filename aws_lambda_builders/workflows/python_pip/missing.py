@@ -43,13 +43,15 @@ def local_project_reason(path: str) -> str:
 
 
 def compiler_note(target: LambdaTarget, host: "Host", python_exe: str) -> str:
-    """What compiling for the target would need that the machine lacks ("" when it lacks nothing)."""
+    """What compiling for the target would need that the machine lacks ("" when it lacks nothing, or when the
+    host is not asked)."""
     needs = []
-    if host.interpreter_for(target.python_version, [python_exe]) is None:
-        found = ", ".join(i.describe() for i in host.find_interpreters([python_exe])) or "none"
+    if host.interpreter_for is not None and host.interpreter_for(target.python_version, [python_exe]) is None:
+        interpreters = host.find_interpreters([python_exe]) if host.find_interpreters is not None else []
+        found = ", ".join(i.describe() for i in interpreters) or "none"
         major, minor = target.python_version
         needs.append(f"a python{major}.{minor} interpreter (pass --python; found: {found})")
-    if host.machine != target.machine:
+    if host.machine is not None and host.machine != target.machine:
         needs.append(f"an {target.machine} machine")
     return "if it has C code, compiling it for the target needs " + " and ".join(needs) if needs else ""
 

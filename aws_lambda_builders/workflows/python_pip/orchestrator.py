@@ -7,19 +7,21 @@ What it does, once for all of them:
 2. computes the whole-build cache key; an output that already is that cached build, placed by link and
    untouched since, is left as it is (nothing to do, as ``make`` with nothing changed);
 3. assembles the bundle in a staging directory beside the output: the dependencies placed from the cache
-   when nothing that decides them changed, else built by the nine steps (``DependencyBuilder``) in a
+   when nothing that decides them changed, else built by the nine steps (``dependency_builder``) in a
    pid-named scratch directory of this build; then the size options, the function's source, the size
    report and the zip;
 4. swaps the staging directory in at once: on any failure the output (and the zip) are as they were.
 
-A rebuild placed from the cache imports no more than this module's own imports: pip's side of the
-packager, the size options and the source copy are imported where they are used.
+A rebuild placed from the cache imports no more than this module's own imports (and ``steps`` to print
+its one step): pip's side of the packager, the size options and the source copy are imported where they
+are used.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import shutil
 import time
 from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Protocol, Sequence
 
@@ -89,18 +91,25 @@ class BuildResult:
         return f"BuildResult({self.output!r}, missing={self.missing!r}, unchanged={self.unchanged})"
 
 
+class Installed(NamedTuple):
+    """What installing the dependencies gave besides the files."""
+
+    placement: Optional[Placement]  # the files placed from the cache; None when it was not used
+    missing: Optional[MissingDependencyError]  # what could not be built (only with ``allow_missing``)
+
+
 class DependencyInstaller(Protocol):
-    """Steps 1 to 9 (``packager.DependencyBuilder``): the dependencies built into an empty directory."""
+    """Steps 1 to 9 (``dependency_builder.DependencyBuilder``): the dependencies built into an empty directory."""
 
     @property
     def pip_identity(self) -> str:
         """What answers its pip calls (``PipRunner.identity``), a part of the whole-build cache key."""
 
     def install_dependencies(self, requirements: str, libraries: str, scratch: str, ui: UI, config: Config,
-                             cache: Optional[BuildCache], skip: Sequence[str]) -> Optional[Placement]:
-        """Install into ``libraries``; the placement when the cache placed the files. ``scratch`` is this
-        build's own (empty) directory; ``skip`` are paths never copied with a local project.
-        Raises :class:`MissingDependencyError` (with ``config.allow_missing``, after installing the rest)."""
+                             cache: Optional[BuildCache], skip: Sequence[str]) -> Installed:
+        """Install into ``libraries``. ``scratch`` is this build's own (empty) directory; ``skip`` are paths
+        never copied with a local project. Raises :class:`MissingDependencyError`, unless
+        ``config.allow_missing``: then the rest is installed and the error returned."""
 
 
 def build(request: BuildRequest, ui: Optional[UI] = None, installer: Optional[DependencyInstaller] = None
@@ -227,22 +236,19 @@ def _dependencies(request: BuildRequest, config: Config, result: BuildResult, ca
             return placement
     if installer is None:
         installer = _default_installer(request)
-    scratch_root = request.scratch_dir or _temp_dir()
+    scratch_root = request.scratch_dir
+    if scratch_root is None:
+        import tempfile  # not imported by a rebuild placed from the cache
+
+        scratch_root = tempfile.gettempdir()
     os.makedirs(scratch_root, exist_ok=True)
     remove_dead(scratch_root, owned_pattern(BUILD_DIRECTORY_PREFIX))
     scratch = new_owned_directory(scratch_root, BUILD_DIRECTORY_PREFIX)
-    placement = None
     try:
-        placement = installer.install_dependencies(
+        placement, result.missing = installer.install_dependencies(
             request.requirements, libraries, scratch, ui, config, cache,
-            skip=skip + ([cache.root] if cache is not None else []))
-    except MissingDependencyError as error:  # only with allow_missing does a bundle follow
-        if not config.allow_missing:
-            raise
-        result.missing = error
+            skip=skip + [scratch_root] + ([cache.root] if cache is not None else []))
     finally:
-        import shutil
-
         shutil.rmtree(scratch, ignore_errors=True)
     if cache is not None and key is not None and placement is not None and result.missing is None:
         try:
@@ -269,9 +275,3 @@ def _plan_source(request: BuildRequest, output: str, staging: str, zip_path: Opt
     scratch = [os.path.abspath(request.scratch_dir)] if request.scratch_dir else []
     zipped = [zip_path] if zip_path else []  # a zip written into the source last time
     return plan_source_copy(request.source, skip=[output, staging] + scratch + zipped)
-
-
-def _temp_dir() -> str:
-    import tempfile
-
-    return tempfile.gettempdir()

@@ -66,6 +66,10 @@ class SubprocessPip:
         self._running_lock = threading.Lock()
         _kill_at_shutdown(self)
 
+    def for_python(self, python_exe: str) -> "SubprocessPip":
+        """pip in another interpreter, started the same way."""
+        return SubprocessPip(self._osutils, python_exe)
+
     def command_line(self, args: Sequence[str], shim: Optional[str] = None) -> List[str]:
         """The command that runs pip's ``main`` with ``args`` (``--no-input`` first), after ``shim``."""
         run_pip = "import sys; %s; sys.exit(main(%r))" % (self._import_string, ["--no-input"] + list(args))
@@ -105,7 +109,15 @@ _CPYTHON_ABI = re.compile(r"^cp3\d+$")
 
 
 class PipRunner:
-    """The pip command lines of the packager (aws-lambda-builders' ``PipRunner``)."""
+    """The pip command lines of the packager (aws-lambda-builders' ``PipRunner``): the one seam to pip.
+
+    Every pip call of a build goes through these methods, and each runs its
+    command through the wrapped pip's ``main`` (``SubprocessPip``, or a test's
+    scripted pip), so a stand-in for pip takes the production path. The
+    builds ask :meth:`build_wheels` for a batch of sdists and
+    :meth:`build_wheel` for one: a subclass that builds its own way overrides
+    both; :meth:`for_python` asks the wrapped pip for pip in another interpreter.
+    """
 
     def __init__(self, python_exe: str, pip: SubprocessPip, osutils: Optional[OSUtils] = None,
                  temp_dir: Optional[str] = None) -> None:
@@ -125,7 +137,7 @@ class PipRunner:
     def for_python(self, python_exe: str) -> "PipRunner":
         """A runner of pip in another interpreter (one of the target's Python version, to compile sdists), its
         temporary files where this one's go."""
-        return PipRunner(python_exe, SubprocessPip(self._osutils, python_exe), self._osutils, temp_dir=self.temp_dir)
+        return PipRunner(python_exe, self._wrapped_pip.for_python(python_exe), self._osutils, temp_dir=self.temp_dir)
 
     def kill_running(self) -> None:
         """Kill the pips this runner started that are still running (see ``SubprocessPip.kill_running``)."""

@@ -45,7 +45,7 @@ def resolve_closure(pip: PipRunner, host: Host, requirements: str, directory: st
     except NoSuchPackageError as error:
         from .index_probe import index_urls
 
-        problem = host.diagnose_index(error.package_name, index_urls(later_options))
+        problem = host.diagnose_index and host.diagnose_index(error.package_name, index_urls(later_options))
         if problem:
             raise problem from error
         warn(f"pip found nothing for {target.describe()} for {error.package_name}; "

@@ -70,15 +70,14 @@ class PythonPipWorkflow:
         builds_dependencies = self.download_dependencies and os.path.isfile(self.manifest_path)
         dependencies_target = self.dependencies_dir or self.artifacts_dir
         config = self.config or Config()
-        if dependencies_target != self.artifacts_dir or not builds_dependencies:
-            # The build checks its own output; the artifacts directory is checked here when the build's is another.
-            cache = config.build_cache()
-            protected = protected_paths(requirements=self.manifest_path, source=self.source_dir,
-                                        scratch=self.scratch_dir, python=self._python(),
-                                        cache=cache.root if cache is not None else None,
-                                        pip_options=config.pip_options())
+        # Every output, before anything is read or written (the build checks its own again).
+        cache = config.build_cache()
+        protected = protected_paths(requirements=self.manifest_path, source=self.source_dir, scratch=self.scratch_dir,
+                                    python=self._python(), cache=cache.root if cache is not None else None,
+                                    pip_options=config.pip_options())
+        for output in filter(None, (self.artifacts_dir, self.dependencies_dir)):
             try:
-                check_output(self.artifacts_dir, protected)
+                check_output(output, protected)
             except PackagerError as error:
                 raise self._fail("CheckOutput", error) from error
         try:  # the source is walked before pip runs: a source that cannot be copied fails the build at once
@@ -86,11 +85,10 @@ class PythonPipWorkflow:
                                       + ([self.dependencies_dir] if self.dependencies_dir else []))
         except PackagerError as error:  # a link out of the source, a file that cannot be read
             raise self._fail("CopySource", error) from error
+        os.makedirs(self.scratch_dir, exist_ok=True)
         if builds_dependencies:
-            self._build_dependencies(dependencies_target, config)  # which checks its output before writing
-        else:
-            os.makedirs(self.scratch_dir, exist_ok=True)
-        if not builds_dependencies and self.download_dependencies:
+            self._build_dependencies(dependencies_target, config)
+        elif self.download_dependencies:
             LOG.warning("requirements.txt file not found. Continuing the build without dependencies.")
             os.makedirs(self.artifacts_dir, exist_ok=True)
         if self.dependencies_dir and self.combine_dependencies and os.path.isdir(self.dependencies_dir) \

@@ -130,6 +130,7 @@ class FakePip:
     def __init__(self) -> None:
         self.calls: List[Call] = []
         self.rules: List[Rule] = []
+        self.pythons: List[str] = []  # the interpreters other runners were made for (``for_python``)
 
     # -- the table ---------------------------------------------------------
     def on_download_requirements(self, *artifacts: Artifact, rc: int = 0, stdout: str = "",
@@ -148,6 +149,12 @@ class FakePip:
         return self
 
     # -- what PipRunner calls ----------------------------------------------
+    def for_python(self, python_exe: str) -> "FakePip":
+        """pip in another interpreter: this same table, the interpreter noted in ``pythons``."""
+        self.pythons.append(python_exe)
+        return self
+
+
     def main(self, args: Sequence[str], env_vars: Optional[Dict[str, str]] = None,
              shim: Optional[str] = None) -> Tuple[int, bytes, bytes]:
         call = Call(args[0], list(args[1:]), env_vars, shim)

@@ -32,11 +32,12 @@ from aws_lambda_builders.workflows.python_pip.packager import (
     get_lambda_abi,
     path_argument,
 )
-from aws_lambda_builders.workflows.python_pip.utils import UI, Config
+from aws_lambda_builders.workflows.python_pip.pip_runner import PipRunner
+from aws_lambda_builders.workflows.python_pip.utils import UI, Config, OSUtils
 from tests.builders import make_sdist, make_wheel, tiny_elf
 
 from .packager_helpers import (BUILD_STDERR, RecordingUI, build, contains_run, events_by_step, installed, make_builder,
-                              work_dir)
+                              scripted_host, work_dir)
 from .fake_pip import FakePip, TargetlessFakePip, sdist, wheel
 
 # Install what can be and then raise, as aws-lambda-builders does (the default leaves the target alone).
@@ -925,3 +926,71 @@ def test_a_bytes_path_is_refused_before_anything_is_built(tmp_path):
                                    str(tmp_path / "requirements.txt"))
 
     assert sorted(os.listdir(tmp_path)) == ["requirements.txt"]
+
+
+# -- 18. what a build may ask of the machine beyond pip, and what it keeps ------------------
+
+def test_sdists_are_built_by_pip_in_an_interpreter_of_the_targets_version_when_the_machine_has_one(paths):
+    from aws_lambda_builders.workflows.python_pip.interpreters import Interpreter
+
+    python312 = Interpreter("/opt/python3.12/bin/python3.12", (3, 12), "x86_64")
+    pip = FakePip().on_download_requirements(sdist("bar", "2.0")).on_wheel(
+        "bar-2.0.tar.gz", wheel("bar", "2.0", tag="cp312-cp312-linux_x86_64"))
+    class WritesUI(UI):
+        def __init__(self):
+            super().__init__()
+            self.lines = []
+
+        def write(self, message):
+            self.lines.append(message)
+
+    ui = WritesUI()
+    build(make_builder(pip, runtime="python3.12", host=scripted_host("x86_64", interpreters=[python312])), paths,
+          ui=ui)
+
+    assert pip.pythons == [python312.path]
+    assert f"building sdists with Python 3.12 at {python312.path}" in ui.lines
+    assert installed(paths) == ["bar", "bar-2.0.dist-info"]
+
+
+def test_a_builder_given_a_callers_runner_asks_the_machine_nothing(paths):
+    """As the original: a build with a compiler is tried even for another CPU, and no other interpreter."""
+    pip = (FakePip().on_download_requirements(sdist("bar", "2.0"))
+           .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0", tag="cp311-cp311-linux_x86_64"))
+           .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0"), env={"CC": "/var/false"}))
+    builder = DependencyBuilder(OSUtils(), "python3.11", sys.executable, pip_runner=PipRunner(sys.executable, pip),
+                                architecture=ARM64)
+    build(builder, paths)
+
+    assert [call.env_vars.get("CC") for call in pip.calls_of("wheel")] == [None, "/var/false"]
+    assert pip.pythons == []
+    assert installed(paths) == ["bar", "bar-2.0.dist-info"]
+
+
+def test_a_second_build_on_the_same_builder_knows_nothing_of_the_first(paths):
+    """The first build's sdist built without a compiler (and failed) is built again in the second."""
+    pip = FakePip().on_download_requirements(sdist("bar", "2.0")).on_wheel("bar-2.0.tar.gz", rc=1,
+                                                                           stderr=BUILD_STDERR)
+    builder = make_builder(pip, architecture=ARM64, host=scripted_host("x86_64"))
+    with pytest.raises(MissingDependencyError) as first:
+        build(builder, paths, config=Config(no_cache=True))
+    assert "Failed building wheel for bar" in first.value.reasons["bar==2.0"]
+
+    pip.rules = [rule for rule in pip.rules if rule.kind != "wheel"]
+    pip.on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0"))
+    build(builder, paths, config=Config(no_cache=True))
+
+    assert len(pip.calls_of("wheel")) == 2, "built once in each build, without a compiler (another CPU)"
+    assert installed(paths) == ["bar", "bar-2.0.dist-info"]
+
+
+def test_with_allow_missing_what_the_cache_placed_is_still_known(paths):
+    pip = (FakePip().on_download_requirements(wheel("foo", "1.0"), sdist("bar", "2.0"))
+           .on_wheel("bar-2.0.tar.gz", rc=1, stderr=BUILD_STDERR))
+    builder = make_builder(pip)
+    with pytest.raises(MissingDependencyError):
+        build(builder, paths, config=LENIENT)
+
+    assert builder.placement is not None
+    assert "foo/__init__.py" in builder.placement.files
+    assert installed(paths) == ["foo", "foo-1.0.dist-info"]
