@@ -1,5 +1,6 @@
 """What pip's output says: its failures, read from stderr into the packager's exceptions (pip's stderr
-kept on them, credentials hidden), and the local directories it reports processing on stdout.
+kept on them, credentials hidden), and, for a pip too old to write its installation report
+(``pip_report``), the local directories it reports processing on stdout.
 """
 
 from __future__ import annotations
@@ -79,7 +80,10 @@ def local_directories(stdout: str, cwd: str) -> List[str]:
     """The local directory requirements pip reports processing (``./pkg``), as absolute paths.
 
     ``pip download`` resolves them but saves nothing for a directory, so the
-    packager builds each into a wheel itself.
+    packager builds each into a wheel itself. This reads pip's prose, which
+    changes between versions: it is the fallback for pips before 22.2, which
+    have no ``InstallationReport`` and so write no report
+    (``pip_report.local_directories`` reads them from the report otherwise).
     """
     found = []
     for match in _PROCESSING.finditer(stdout):

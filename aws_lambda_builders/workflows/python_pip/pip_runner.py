@@ -10,11 +10,13 @@ started and stopped is in ``child_processes``; what its output says, in
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
 import re
 import sys
+import tempfile
 import threading
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -34,6 +36,8 @@ from .compat import (
     pip_target_environment_shim,
 )
 from .pip_output import download_error, local_directories
+from .pip_report import REPORT_VARIABLE, pip_report_shim, read_report
+from .pip_report import local_directories as report_directories
 # Importable from here as before pip_output held them: the packager takes pip_error_summary from here.
 from .pip_output import pip_error_summary as pip_error_summary
 from .pip_output import pip_exception as pip_exception
@@ -199,19 +203,39 @@ class PipRunner:
         ``--hash``, and :class:`PackageDownloadError` for anything else pip reports.
         Local directory requirements are built into wheels in ``directory``
         (with ``build_options`` if given, else ``options``); returned is each
-        such directory with the wheel file names it gave.
+        such directory with the wheel file names it gave. Which requirements
+        were directories pip says in its installation report, which a shim
+        makes ``pip download`` write (``pip_report``) into the scratch
+        directory (``temp_dir``), never into ``directory``; only a pip too old
+        to write one has its output read for them.
         """
         arguments = ["-r", requirements_filename, "--dest", directory, "--exists-action", "i"] + list(options)
-        shim = None
+        shim = ""
         if target is not None:
             arguments += target_arguments(target) + ["--prefer-binary"]
             shim = pip_tag_check_shim + pip_target_environment_shim(target.marker_environment())
-        rc, out, err = self._execute("download", arguments, shim=shim)
-        if rc != 0:
-            raise download_error(err.decode("utf-8", "replace") if err else "Unknown error",
-                                 out.decode("utf-8", "replace") if out else "")
+        # Made here, so that no other file is taken for it; a temp_dir not (yet) made leaves the system's.
+        report_dir = self.temp_dir if self.temp_dir is not None and os.path.isdir(self.temp_dir) else None
+        report_file, report_path = tempfile.mkstemp(prefix="pip-report-", suffix=".json", dir=report_dir)
+        os.close(report_file)
+        try:
+            env_vars = self._osutils.original_environ()
+            env_vars[REPORT_VARIABLE] = report_path
+            rc, out, err = self._execute("download", arguments, env_vars=env_vars, shim=shim + pip_report_shim)
+            if rc != 0:
+                raise download_error(err.decode("utf-8", "replace") if err else "Unknown error",
+                                     out.decode("utf-8", "replace") if out else "")
+            report = read_report(report_path)
+        finally:
+            with contextlib.suppress(OSError):  # gone with a scratch directory removed under an interrupted build
+                os.remove(report_path)
+        if report is not None:
+            directories = report_directories(report)
+        else:
+            LOG.debug("pip wrote no installation report (a pip before 22.2): local directories read from its output")
+            directories = local_directories(out.decode("utf-8", "replace"), os.getcwd())
         built = {}
-        for path in local_directories(out.decode("utf-8", "replace"), os.getcwd()):
+        for path in directories:
             before = set(self._osutils.get_directory_contents(directory))
             self.build_wheel(path, directory, options=options if build_options is None else build_options)
             built[path] = sorted(set(self._osutils.get_directory_contents(directory)) - before)

@@ -9,6 +9,11 @@ REAL wheels and sdists (``tests/builders.py``) where pip would put them::
     pip.on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0", tag="cp311-cp311-linux_x86_64"))
     pip.on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0"), env={"CC": "/var/false"})
     pip.on_wheel("qux-1.0.tar.gz", rc=1, stderr="ERROR: Failed building wheel for qux\n")
+    pip.on_download_requirements(report=[local_project_entry("mine", "0.1", "/src/mine")])
+
+A ``report`` is what the shim makes the real pip write (``pip_report``): the
+fake writes it to the path in ``LAMBDA_PIP_REPORT`` when the call carries that
+variable. Without one it writes nothing, as a pip before 22.2 does.
 
 A call nothing in the table answers fails like pip does (rc 1, an ERROR line).
 A ``download-binary`` call naming several requirements succeeds only when the
@@ -19,13 +24,31 @@ When several rules match, the one with the most ``env`` conditions wins.
 
 from __future__ import annotations
 
+import json
 import os
+import urllib.parse
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from tests.builders import make_sdist, make_wheel
 
 Artifact = Callable[[str], str]  # directory -> path of the file written
+ReportEntry = Dict[str, Any]  # one distribution of pip's installation report, as JSON
+REPORT_VARIABLE = "LAMBDA_PIP_REPORT"
+
+
+def local_project_entry(name: str, version: str, directory: str, requested: bool = True) -> ReportEntry:
+    """A report entry of a requirement met from a local project directory (PEP 610 ``dir_info``)."""
+    url = "file://" + urllib.parse.quote(os.path.abspath(directory))
+    return {"download_info": {"url": url, "dir_info": {}}, "is_direct": True, "requested": requested,
+            "metadata": {"metadata_version": "2.1", "name": name, "version": version}}
+
+
+def index_entry(name: str, version: str, requested: bool = True) -> ReportEntry:
+    """A report entry of a wheel found in an index (PEP 610 ``archive_info``)."""
+    url = f"https://files.example/{name}-{version}-py3-none-any.whl"
+    return {"download_info": {"url": url, "archive_info": {"hashes": {"sha256": "0" * 64}}}, "is_direct": False,
+            "requested": requested, "metadata": {"metadata_version": "2.1", "name": name, "version": version}}
 
 
 def wheel(name: str, version: str, tag: str = "py3-none-any", **kwargs) -> Artifact:
@@ -116,6 +139,7 @@ class Rule:
     stdout: str = ""
     stderr: str = ""
     env: Dict[str, str] = field(default_factory=dict)
+    report: Optional[Dict[str, Any]] = None  # written where LAMBDA_PIP_REPORT says, when the call has it
 
     def matches(self, call: Call) -> bool:
         if call.kind != self.kind:
@@ -133,9 +157,12 @@ class FakePip:
         self.pythons: List[str] = []  # the interpreters other runners were made for (``for_python``)
 
     # -- the table ---------------------------------------------------------
-    def on_download_requirements(self, *artifacts: Artifact, rc: int = 0, stdout: str = "",
-                                 stderr: str = "") -> "FakePip":
-        self.rules.append(Rule("download-r", None, artifacts, rc, stdout, stderr))
+    def on_download_requirements(self, *artifacts: Artifact, rc: int = 0, stdout: str = "", stderr: str = "",
+                                 report: Union[None, List[ReportEntry], Dict[str, Any]] = None) -> "FakePip":
+        """``report``: the entries of the installation report to write (or the whole report, a dict)."""
+        if isinstance(report, list):
+            report = {"version": "1", "pip_version": "fake", "install": report, "environment": {}}
+        self.rules.append(Rule("download-r", None, artifacts, rc, stdout, stderr, report=report))
         return self
 
     def on_download_binary(self, requirement: str, *artifacts: Artifact, rc: int = 0,
@@ -168,6 +195,10 @@ class FakePip:
             return 1, b"", f"ERROR: No matching distribution found for {call.target}\n".encode()
         for artifact in rule.artifacts:
             artifact(call.output_dir)
+        report_path = (env_vars or {}).get(REPORT_VARIABLE)
+        if rule.report is not None and report_path:
+            with open(report_path, "w", encoding="utf-8") as report:
+                json.dump(rule.report, report)
         return rule.rc, rule.stdout.encode(), rule.stderr.encode()
 
     def _rule_for(self, call: Call) -> Optional[Rule]:

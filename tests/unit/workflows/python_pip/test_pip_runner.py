@@ -373,7 +373,9 @@ def test_without_a_temp_dir_pip_has_the_systems(tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     pip = FakePip().on_download_requirements()
     runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
-    assert pip.calls[0].env_vars is None  # SubprocessPip passes the build's environment on
+    env_vars = dict(pip.calls[0].env_vars)
+    del env_vars["LAMBDA_PIP_REPORT"]  # the one variable added: where pip's report goes
+    assert env_vars == dict(os.environ)  # the build's environment, TMPDIR as it is
 
 
 def test_the_real_pip_child_gets_the_temp_dir(tmp_path):

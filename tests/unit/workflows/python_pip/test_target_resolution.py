@@ -21,6 +21,7 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
 )
 from aws_lambda_builders.workflows.python_pip.packager import ARM64, X86_64
 from aws_lambda_builders.workflows.python_pip.pip_output import download_error
+from aws_lambda_builders.workflows.python_pip.pip_report import pip_report_shim
 from aws_lambda_builders.workflows.python_pip.pip_runner import (
     PipRunner,
     SubprocessPip,
@@ -100,7 +101,8 @@ def test_download_for_a_target_runs_pip_with_the_targets_environment_shim(tmp_pa
     pip = FakePip().on_download_requirements(wheel("foo", "1.0"))
     runner(pip).download_all_dependencies("requirements.txt", str(tmp_path), target=ARM_312)
 
-    assert pip.calls[0].shim == pip_tag_check_shim + pip_target_environment_shim(ARM_312.marker_environment())
+    assert pip.calls[0].shim == (pip_tag_check_shim + pip_target_environment_shim(ARM_312.marker_environment())
+                                 + pip_report_shim)
     assert "'platform_machine': 'aarch64'" in pip.calls[0].shim
     assert "'python_version': '3.12'" in pip.calls[0].shim
 
@@ -116,13 +118,13 @@ def test_download_for_a_target_keeps_the_given_options(tmp_path):
     assert "manylinux1_x86_64" in values_of(call, "--platform")
 
 
-def test_download_without_a_target_is_the_upstream_command_line_without_shim(tmp_path):
+def test_download_without_a_target_is_the_upstream_command_line_without_target_shims(tmp_path):
     pip = FakePip().on_download_requirements(wheel("foo", "1.0"))
     runner(pip).download_all_dependencies("requirements.txt", str(tmp_path), options=["--pre"])
 
     assert pip.calls[0].argv == ["download", "-r", "requirements.txt", "--dest", str(tmp_path),
                                  "--exists-action", "i", "--pre"]
-    assert not pip.calls[0].shim
+    assert pip.calls[0].shim == pip_report_shim  # only the one that has pip report what it chose
 
 
 def test_target_arguments_list_each_platform_then_version_implementation_and_abi():
@@ -578,7 +580,7 @@ def test_nothing_for_the_target_resolves_again_on_this_machine_and_goes_on(paths
     assert second.value_after("-r") == paths.req
     for flag in TARGET_FLAGS:
         assert flag not in second.args
-    assert not second.shim
+    assert second.shim == pip_report_shim
     assert installed(paths) == ["foo", "foo-1.0.dist-info"]  # the stray file of the first call is gone
     assert any("foo" in w and "resolving on this machine" in w for w in ui.warnings), ui.warnings
     assert os.listdir(paths.scratch) == []
