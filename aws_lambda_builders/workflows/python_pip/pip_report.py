@@ -23,7 +23,6 @@ import logging
 import string
 import sys
 import urllib.parse
-import urllib.request
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional
 
 from packaging.utils import canonicalize_name
@@ -178,7 +177,9 @@ def file_url_path(url: str, windows: bool = sys.platform == "win32") -> Optional
         return None
     if not windows:
         return urllib.parse.unquote(netloc + path)
-    local = urllib.request.url2pathname(netloc + path)
+    from urllib.request import url2pathname  # urllib's HTTP stack, needed for this alone, on Windows
+
+    local = url2pathname(netloc + path)
     # urlsplit leaves "/C:/Users/x": the leading slash is dropped, as pip does.
     if not netloc and len(local) >= 3 and local[0] == "/" and local[1] in string.ascii_letters and \
             local[2:4] in (":", ":/"):
