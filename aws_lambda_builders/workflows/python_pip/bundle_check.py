@@ -24,7 +24,7 @@ from packaging.utils import canonicalize_name
 
 from .elf import ELF_MAGIC, NotAnElfFile, parse_elf
 from .requirements_file import read_requirements_file
-from .target import LambdaTarget
+from .target import LambdaTarget, wheel_tags
 
 _EXTENSION = re.compile(r"\.cpython-(?P<version>\d+)(?P<flags>[a-z]*)-(?P<machine>[a-z0-9_]+)-linux-(?P<libc>\w+)\.so$")
 _SHARED_OBJECT = re.compile(r"\.so(\.\d+)*$")
@@ -135,6 +135,24 @@ def check_wheel_binaries(wheel_path: str, target: LambdaTarget) -> List[Problem]
                 with wheel.open(info) as member:
                     problems += binary_problems(io.BytesIO(member.read()), name, info.filename, target) or []
     return problems
+
+
+def built_wheel_problems(wheel_path: str, target: LambdaTarget, seen: Dict[Tuple[str, int, int], List[str]]
+                         ) -> List[str]:
+    """Why the shared objects of a wheel built on this machine would not load on the target.
+
+    Its ``linux_<arch>`` tag says only which CPU built it: the glibc it links
+    against is this machine's, which may be newer than the runtime's. Wheels
+    from an index carry a manylinux tag that already says so: none is read.
+    ``seen`` keeps the answers by file (path, mtime, size), so a wheel is read once.
+    """
+    if not all(tag.platform.startswith("linux_") for tag in wheel_tags(os.path.basename(wheel_path))):
+        return []
+    stat = os.stat(wheel_path)
+    key = (wheel_path, stat.st_mtime_ns, stat.st_size)
+    if key not in seen:
+        seen[key] = [str(problem) for problem in check_wheel_binaries(wheel_path, target)]
+    return seen[key]
 
 
 def binary_problems(stream: BinaryIO, name: str, relative: str, target: LambdaTarget) -> Optional[List[Problem]]:

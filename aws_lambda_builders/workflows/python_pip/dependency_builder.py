@@ -30,7 +30,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tupl
 from aws_lambda_builders.architecture import X86_64
 
 from .build_run import BuildRun
-from .bundle_check import check_wheel_binaries
+from .bundle_check import built_wheel_problems
 from .cache import BuildCache, Placement
 from .cache_key import built_wheel_target
 from .exceptions import (
@@ -366,21 +366,8 @@ class DependencyBuilder:
         return compatible, incompatible
 
     def _binary_problems(self, directory: str, filename: str) -> List[str]:
-        """Why the shared objects of a wheel built on this machine would not load on the target.
-
-        Its ``linux_<arch>`` tag says only which CPU built it: the glibc it
-        links against is this machine's, which may be newer than the runtime's.
-        Wheels from an index carry a manylinux tag that already says so.
-        """
-        if not all(tag.platform.startswith("linux_") for tag in wheel_tags(filename)):
-            return []
-        path = os.path.join(directory, filename)
-        stat = os.stat(path)
-        key = (path, stat.st_mtime_ns, stat.st_size)
-        seen = self._run.binary_problems
-        if key not in seen:
-            seen[key] = [str(p) for p in check_wheel_binaries(path, self.target)]
-        return seen[key]
+        """Why the binaries of a wheel built here would not load on the target (``built_wheel_problems``)."""
+        return built_wheel_problems(os.path.join(directory, filename), self.target, self._run.binary_problems)
 
     def _is_compatible_wheel_filename(self, filename: str) -> bool:
         return self.target.is_compatible_wheel(filename)

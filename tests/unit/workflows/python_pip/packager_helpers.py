@@ -91,3 +91,17 @@ def events_by_step(events):
         else:
             result.append((current,) + event)
     return result
+
+
+class LinesUI(UI):
+    """Keeps the lines written and the warnings, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines, self.warnings = [], []
+
+    def write(self, message):
+        self.lines.append(message)
+
+    def warning(self, message):
+        self.warnings.append(message)

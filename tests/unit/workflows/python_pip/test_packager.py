@@ -36,8 +36,8 @@ from aws_lambda_builders.workflows.python_pip.pip_runner import PipRunner
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config, OSUtils
 from tests.builders import make_sdist, make_wheel, tiny_elf
 
-from .packager_helpers import (BUILD_STDERR, RecordingUI, build, contains_run, events_by_step, installed, make_builder,
-                              scripted_host, work_dir)
+from .packager_helpers import (BUILD_STDERR, LinesUI, RecordingUI, build, contains_run, events_by_step, installed,
+                              make_builder, scripted_host, work_dir)
 from .fake_pip import FakePip, TargetlessFakePip, sdist, wheel
 
 # Install what can be and then raise, as aws-lambda-builders does (the default leaves the target alone).
@@ -776,15 +776,7 @@ def test_requirements_without_packages_still_replace_the_output(paths):
 # -- 17. deprecated runtimes ----------------------------------------------------------
 
 def test_deprecated_runtime_is_built_with_a_warning(paths):
-    class WarningsUI(UI):
-        def __init__(self):
-            super().__init__()
-            self.warnings = []
-
-        def warning(self, message):
-            self.warnings.append(message)
-
-    ui = WarningsUI()
+    ui = LinesUI()
     pip = FakePip().on_download_requirements(wheel("foo", "1.0"))
     build(make_builder(pip, runtime="python3.9"), paths, ui=ui)
 
@@ -936,15 +928,7 @@ def test_sdists_are_built_by_pip_in_an_interpreter_of_the_targets_version_when_t
     python312 = Interpreter("/opt/python3.12/bin/python3.12", (3, 12), "x86_64")
     pip = FakePip().on_download_requirements(sdist("bar", "2.0")).on_wheel(
         "bar-2.0.tar.gz", wheel("bar", "2.0", tag="cp312-cp312-linux_x86_64"))
-    class WritesUI(UI):
-        def __init__(self):
-            super().__init__()
-            self.lines = []
-
-        def write(self, message):
-            self.lines.append(message)
-
-    ui = WritesUI()
+    ui = LinesUI()
     build(make_builder(pip, runtime="python3.12", host=scripted_host("x86_64", interpreters=[python312])), paths,
           ui=ui)
 
