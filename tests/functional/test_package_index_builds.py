@@ -168,6 +168,20 @@ def test_sdist_only_pure_package_is_built_into_a_pure_wheel(tmp_path, package_in
     assert audit(result, "python3.12", ARM64) == []
 
 
+def test_an_sdist_is_known_from_pips_report_without_reading_its_metadata_again(tmp_path, package_index,
+                                                                              monkeypatch):
+    from aws_lambda_builders.workflows.python_pip import sdist
+
+    def not_again(self, sdist_path):
+        raise AssertionError(f"{sdist_path} read again after pip reported it")
+
+    monkeypatch.setattr(sdist.SDistMetadataFetcher, "get_package_name_and_version", not_again)
+    result = build(tmp_path, package_index, "sdist-only-pure\n", "python3.12", ARM64)
+
+    assert result.missing is None
+    assert result.ui.built == [("sdist-only-pure-0.5.tar.gz", "sdist_only_pure-0.5-py3-none-any.whl")]
+
+
 def test_sdist_with_optional_c_falls_back_to_pure_python_for_the_other_architecture(tmp_path, package_index):
     result = build(tmp_path, package_index, "optional-c-extension\n", HOST_RUNTIME, OTHER)
 

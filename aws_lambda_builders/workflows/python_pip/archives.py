@@ -84,6 +84,18 @@ def _check_zip_members(zipfile_path: str, archive: zipfile.ZipFile, root: str) -
 _ANY_ROOT = os.path.abspath(os.path.join(os.sep, "unpacked"))  # where members are checked to land
 
 
+def check_members(archive_path: str) -> None:
+    """Refuse (:class:`UnsafeArchiveError`) an archive that unpacking would refuse, reading only its index: a
+    member out of the destination, a link out of it, a device, a member twice (the second hides the first)."""
+    with _readable(archive_path):
+        if archive_path.endswith(".zip"):
+            with zipfile.ZipFile(archive_path) as archive:
+                _check_zip_members(archive_path, archive, _ANY_ROOT)
+            return
+        with tarfile.open(archive_path, "r:*") as archive:
+            _check_tar_members(archive_path, archive.getmembers(), _ANY_ROOT)
+
+
 def read_root_file(archive_path: str, filename: str) -> Optional[bytes]:
     """The bytes of ``filename`` where unpacking the archive would put it at its root, without unpacking it.
 

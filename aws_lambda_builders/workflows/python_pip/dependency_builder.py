@@ -29,6 +29,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tupl
 
 from aws_lambda_builders.architecture import X86_64
 
+from .archives import check_members
 from .build_run import BuildRun
 from .bundle_check import built_wheel_problems
 from .cache import BuildCache, Placement
@@ -237,8 +238,11 @@ class DependencyBuilder:
         filenames = sorted(self._osutils.get_directory_contents(directory))
         for filename in filenames:
             run.ui.package_downloaded(filename)
-        return {Package(directory, filename, self.python_exe, self._osutils, temp_dir=run.pip_temp_dir)
-                for filename in filenames}
+            if filename in resolution.releases and not filename.endswith(".whl"):
+                # Known from pip's report, so not read: its members are checked as unpacking would check them.
+                check_members(os.path.join(directory, filename))
+        return {Package(directory, filename, self.python_exe, self._osutils, temp_dir=run.pip_temp_dir,
+                        release=resolution.releases.get(filename)) for filename in filenames}
 
     def _sort(self, deps: Iterable[Package]) -> Tuple[Set[Package], Set[Package], Set[Package]]:
         downloads = sort_downloads(deps, self._is_compatible_wheel_filename)

@@ -47,7 +47,8 @@ class Package:
     """A downloaded distribution (wheel or sdist), equal to any other of the same release."""
 
     def __init__(self, directory: str, filename: str, python_exe: Optional[str] = None,
-                 osutils: Optional[OSUtils] = None, *, temp_dir: Optional[str] = None) -> None:
+                 osutils: Optional[OSUtils] = None, *, temp_dir: Optional[str] = None,
+                 release: Optional[Tuple[str, str]] = None) -> None:
         self.dist_type = "wheel" if filename.endswith(".whl") else "sdist"
         self._directory = directory
         self.filename = filename
@@ -55,7 +56,11 @@ class Package:
         self.python_exe = python_exe or sys.executable
         # Where an sdist without PKG-INFO is unpacked to run its setup.py: the build's scratch directory.
         self._temp_dir = temp_dir
-        self._name, self._version = self._calculate_name_and_version()
+        # ``release``: its name and version as pip reported them, for an sdist not to be read again.
+        if release is not None and self.dist_type == "sdist":
+            self._name, self._version = str(canonicalize_name(release[0])), _normalize_version(release[1])
+        else:
+            self._name, self._version = self._calculate_name_and_version()
 
     @property
     def name(self) -> str:

@@ -36,7 +36,7 @@ from .compat import (
     pip_target_environment_shim,
 )
 from .pip_output import download_error, local_directories
-from .pip_report import REPORT_VARIABLE, pip_report_shim, read_report
+from .pip_report import REPORT_VARIABLE, ReportedDistribution, pip_report_shim, read_report
 from .pip_report import local_directories as report_directories
 # Importable from here as before pip_output held them: the packager takes pip_error_summary from here.
 from .pip_output import pip_error_summary as pip_error_summary
@@ -191,7 +191,8 @@ class PipRunner:
 
     def download_all_dependencies(self, requirements_filename: str, directory: str,
                                   options: Sequence[str] = (), target: Optional[LambdaTarget] = None,
-                                  build_options: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
+                                  build_options: Optional[Sequence[str]] = None,
+                                  reported: Optional[List[ReportedDistribution]] = None) -> Dict[str, List[str]]:
         """Download the whole closure of the requirements, wheels where pip finds them, else sdists.
 
         With a ``target``, pip resolves for it: its wheels only (any sdist is
@@ -207,7 +208,8 @@ class PipRunner:
         were directories pip says in its installation report, which a shim
         makes ``pip download`` write (``pip_report``) into the scratch
         directory (``temp_dir``), never into ``directory``; only a pip too old
-        to write one has its output read for them.
+        to write one has its output read for them. ``reported``, when given,
+        receives the report's distributions (nothing from such a pip).
         """
         arguments = ["-r", requirements_filename, "--dest", directory, "--exists-action", "i"] + list(options)
         shim = ""
@@ -231,6 +233,8 @@ class PipRunner:
                 os.remove(report_path)
         if report is not None:
             directories = report_directories(report)
+            if reported is not None:
+                reported.extend(report)
         else:
             LOG.debug("pip wrote no installation report (a pip before 22.2): local directories read from its output")
             directories = local_directories(out.decode("utf-8", "replace"), os.getcwd())

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import shutil
-from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
+import urllib.parse
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from .build_isolation import retry_with_isolation
 from .exceptions import NoSuchPackageError, PackageDownloadError
 from .host import Host
+from .pip_report import ReportedDistribution
 from .pip_runner import PipRunner
 from .target import LambdaTarget
 
@@ -31,6 +34,9 @@ class Resolution(NamedTuple):
 
     local_builds: Dict[str, List[str]]  # each local project directory pip met -> the files built from it
     for_target: bool  # resolved for the target (False: on this machine, after pip found nothing for it)
+    # Each download's normalized name and version by file name, as pip's report gives them (empty from a pip
+    # that writes none): an sdist is then known without reading its metadata again.
+    releases: Dict[str, Tuple[str, str]]
 
 
 def resolve_closure(pip: PipRunner, host: Host, requirements: str, directory: str, target: LambdaTarget,
@@ -40,8 +46,10 @@ def resolve_closure(pip: PipRunner, host: Host, requirements: str, directory: st
     ``options`` go to the resolution (pip reads the file's own options itself),
     ``later_options`` (with the file's) to what pip builds on the way.
     """
+    reported: List[ReportedDistribution] = []
     try:
-        return Resolution(resolve(pip, requirements, directory, target, options, later_options), True)
+        local_builds = resolve(pip, requirements, directory, target, options, later_options, reported)
+        return Resolution(local_builds, True, releases_by_file(reported))
     except NoSuchPackageError as error:
         from .index_probe import index_urls
 
@@ -51,11 +59,14 @@ def resolve_closure(pip: PipRunner, host: Host, requirements: str, directory: st
         warn(f"pip found nothing for {target.describe()} for {error.package_name}; "
              "resolving on this machine instead, to report what is missing")
         empty(directory)
-        return Resolution(resolve(pip, requirements, directory, None, options, later_options), False)
+        reported.clear()
+        local_builds = resolve(pip, requirements, directory, None, options, later_options, reported)
+        return Resolution(local_builds, False, releases_by_file(reported))
 
 
 def resolve(pip: PipRunner, requirements: str, directory: str, target: Optional[LambdaTarget],
-            options: Sequence[str], later_options: Sequence[str]) -> Dict[str, List[str]]:
+            options: Sequence[str], later_options: Sequence[str],
+            reported: Optional[List[ReportedDistribution]] = None) -> Dict[str, List[str]]:
     """One ``pip download`` of the closure, for ``target`` (None: for this machine); the local builds.
 
     An sdist's metadata is first prepared without build isolation: pip would
@@ -68,7 +79,7 @@ def resolve(pip: PipRunner, requirements: str, directory: str, target: Optional[
     """
     def download(with_options: Sequence[str]) -> Dict[str, List[str]]:
         return dict(pip.download_all_dependencies(requirements, directory, options=with_options, target=target,
-                                                  build_options=later_options) or {})
+                                                  build_options=later_options, reported=reported) or {})
 
     try:
         return download(list(options) + NO_ISOLATION)
@@ -77,7 +88,19 @@ def resolve(pip: PipRunner, requirements: str, directory: str, target: Optional[
             raise
         LOG.debug("resolution without build isolation failed, retrying with it: %s", error)
         empty(directory)
+        if reported is not None:
+            reported.clear()
     return download(options)
+
+
+def releases_by_file(reported: Sequence[ReportedDistribution]) -> Dict[str, Tuple[str, str]]:
+    """Each reported archive's (normalized name, version) by its file name, as ``pip download`` saves it."""
+    releases = {}
+    for distribution in reported:
+        if distribution.directory is None:
+            filename = posixpath.basename(urllib.parse.unquote(urllib.parse.urlsplit(distribution.url).path))
+            releases[filename] = (distribution.name, distribution.version)
+    return releases
 
 
 def empty(directory: str) -> None:

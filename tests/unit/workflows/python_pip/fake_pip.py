@@ -44,9 +44,9 @@ def local_project_entry(name: str, version: str, directory: str, requested: bool
             "metadata": {"metadata_version": "2.1", "name": name, "version": version}}
 
 
-def index_entry(name: str, version: str, requested: bool = True) -> ReportEntry:
-    """A report entry of a wheel found in an index (PEP 610 ``archive_info``)."""
-    url = f"https://files.example/{name}-{version}-py3-none-any.whl"
+def index_entry(name: str, version: str, requested: bool = True, filename: Optional[str] = None) -> ReportEntry:
+    """A report entry of a file found in an index (PEP 610 ``archive_info``): a wheel, or ``filename``."""
+    url = f"https://files.example/{filename or f'{name}-{version}-py3-none-any.whl'}"
     return {"download_info": {"url": url, "archive_info": {"hashes": {"sha256": "0" * 64}}}, "is_direct": False,
             "requested": requested, "metadata": {"metadata_version": "2.1", "name": name, "version": version}}
 

@@ -419,3 +419,38 @@ def test_read_root_file_refuses_what_unpacking_would_refuse(layout, fmt):
     with pytest.raises(UnsafeArchiveError) as raised:
         read_root_file(path, "PKG-INFO")
     assert raised.value.member == "pkg-1.0/../../escaped.py"
+
+
+@pytest.mark.parametrize("fmt", ["tar.gz", "zip"])
+@pytest.mark.parametrize("hostile, why", [
+    ([("pkg-1.0/../../escaped.py", b"")], "points outside the destination directory"),
+    ([("pkg-1.0/twice.py", b"first"), ("pkg-1.0/twice.py", b"second")], "appears twice"),
+])
+def test_check_members_refuses_what_unpacking_would_refuse_and_writes_nothing(layout, fmt, hostile, why):
+    from aws_lambda_builders.workflows.python_pip.archives import check_members
+
+    archives, destination, _ = layout
+    files = [("pkg-1.0/setup.py", b"")] + hostile
+    if fmt == "zip":
+        path = _write_zip(archives / "pkg-1.0.zip", files)
+    else:
+        path = _write_tar(archives / "pkg-1.0.tar.gz", fmt, [_tar_file(n, d) for n, d in files])
+    with pytest.raises(UnsafeArchiveError) as raised:
+        check_members(path)
+    assert raised.value.member == hostile[-1][0] and why in str(raised.value)
+    assert sorted(os.listdir(archives)) == [os.path.basename(path)]
+
+
+@pytest.mark.parametrize("fmt", ["tar.gz", "zip"])
+def test_check_members_lets_an_ordinary_sdist_through(layout, fmt):
+    from aws_lambda_builders.workflows.python_pip.archives import check_members
+
+    archives, _, _ = layout
+    files = [("pkg-1.0/PKG-INFO", b"Name: pkg\n"), ("pkg-1.0/pkg/__init__.py", b"")]
+    path = (_write_zip(archives / "pkg-1.0.zip", files) if fmt == "zip" else
+            _write_tar(archives / "pkg-1.0.tar.gz", fmt, [_tar_file(n, d) for n, d in files]))
+    before = open(path, "rb").read()
+
+    check_members(path)  # raises nothing
+
+    assert open(path, "rb").read() == before and sorted(os.listdir(archives)) == [os.path.basename(path)]

@@ -38,7 +38,7 @@ from tests.builders import make_sdist, make_wheel, tiny_elf
 
 from .packager_helpers import (BUILD_STDERR, LinesUI, RecordingUI, build, contains_run, events_by_step, installed,
                               make_builder, scripted_host, work_dir)
-from .fake_pip import FakePip, TargetlessFakePip, sdist, wheel
+from .fake_pip import FakePip, TargetlessFakePip, index_entry, sdist, wheel
 
 # Install what can be and then raise, as aws-lambda-builders does (the default leaves the target alone).
 LENIENT = Config(allow_missing=True)
@@ -140,6 +140,17 @@ def test_scratch_directory_is_empty_after_unreadable_sdist(paths):
         build(make_builder(pip), paths)
     assert "odd-1.0.tar.gz" in str(raised.value)
     assert os.listdir(paths.scratch) == []
+
+
+def test_an_sdist_pip_reported_is_known_by_the_name_and_version_pip_gave_without_reading_it_again(paths):
+    # pip's report names the release: the sdist's own metadata (here none at all) is not read.
+    pip = (FakePip()
+           .on_download_requirements(sdist("odd", "1.0", files={"README": "no metadata"}, pkg_info=False),
+                                     report=[index_entry("Odd_Name", "1.0.0", filename="odd-1.0.tar.gz")])
+           .on_wheel("odd-1.0.tar.gz", wheel("odd_name", "1.0.0")))
+    build(make_builder(pip), paths)
+
+    assert installed(paths) == ["odd_name", "odd_name-1.0.0.dist-info"]
 
 
 def test_tampered_wheel_is_refused_and_scratch_emptied(paths):
