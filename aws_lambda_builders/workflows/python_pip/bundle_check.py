@@ -15,13 +15,13 @@ import posixpath
 import re
 import zipfile
 from dataclasses import asdict, dataclass, field
-from email.parser import HeaderParser
 from typing import BinaryIO, Dict, Iterator, List, Optional, Set, Tuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import Tag, parse_tag
 from packaging.utils import canonicalize_name
 
+from .dist_info import name_and_version, wheel_file_tags
 from .elf import ELF_MAGIC, NotAnElfFile, parse_elf
 from .requirements_file import read_requirements_file
 from .target import LambdaTarget, wheel_tags
@@ -84,7 +84,7 @@ def check_bundle(bundle: str, runtime: str, architecture: str,
     libraries = library_root(bundle)
     for dist_info in sorted(d for d in os.listdir(libraries) if d.endswith(".dist-info")):
         report.distributions += 1
-        name, version = _name_and_version(os.path.join(libraries, dist_info))
+        name, version = name_and_version(os.path.join(libraries, dist_info))
         installed[canonicalize_name(name)] = version
         report.problems.extend(check_wheel_tags(os.path.join(libraries, dist_info),
                                                 os.path.relpath(os.path.join(libraries, dist_info), bundle),
@@ -194,29 +194,14 @@ def check_extension_name(name: str, relative: str, target: LambdaTarget) -> List
 
 def check_wheel_tags(dist_info_path: str, dist_info: str, target: LambdaTarget) -> List[Problem]:
     """The tags in a dist-info's WHEEL file must include one the target accepts."""
-    wheel_file = os.path.join(dist_info_path, "WHEEL")
-    if not os.path.isfile(wheel_file):
-        return []
-    with open(wheel_file, encoding="utf-8", errors="replace") as f:
-        tags: Set[Tag] = set()
-        for tag in HeaderParser().parse(f).get_all("Tag") or []:
-            tags |= parse_tag(tag.strip())
+    tags: Set[Tag] = set()
+    for tag in wheel_file_tags(dist_info_path):
+        tags |= parse_tag(tag.strip())
     if tags and not tags & target.supported_tags:
         listed = ", ".join(sorted(str(t) for t in tags))
         return [Problem("wheel-tags", os.path.join(dist_info, "WHEEL"),
                         f"was installed from a wheel for {listed}, not for {target.describe()}")]
     return []
-
-
-def _name_and_version(dist_info_path: str) -> Tuple[str, str]:
-    metadata = os.path.join(dist_info_path, "METADATA")
-    if os.path.isfile(metadata):
-        with open(metadata, encoding="utf-8", errors="replace") as f:
-            headers = HeaderParser().parse(f)
-        if headers.get("Name"):
-            return headers["Name"], headers.get("Version", "")
-    name, _, version = os.path.basename(dist_info_path)[: -len(".dist-info")].partition("-")
-    return name, version
 
 
 def check_requirements(requirements_path: str, installed: Dict[str, str], target: LambdaTarget) -> List[Problem]:

@@ -7,7 +7,6 @@ writing an entry needs alone (tempfile) is imported where it is used.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import errno
 import hashlib
@@ -19,6 +18,7 @@ import sys
 from typing import Iterator, List, Optional, Sequence, Set, Tuple
 
 from .cache_records import FileFacts
+from .digests import file_hash, record_digest, stream_hash
 
 try:
     import fcntl
@@ -90,13 +90,9 @@ def copy_checked(source: str, target: Optional[str], digest: str) -> bool:
     and leaves no ``target``."""
     algorithm, _, expected = digest.partition("=")
     known = algorithm in hashlib.algorithms_guaranteed and bool(expected)
-    hasher = hashlib.new(algorithm if known else "sha256")
     with open(source, "rb") as f, open(target, "xb") if target else contextlib.nullcontext() as out:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            hasher.update(chunk)
-            if out is not None:
-                out.write(chunk)
-    sound = known and base64.urlsafe_b64encode(hasher.digest()).decode("ascii").rstrip("=") == expected
+        hasher = stream_hash(f, algorithm if known else "sha256", copy_to=out)
+    sound = known and record_digest(hasher.digest()) == expected
     if target is not None:
         if not sound:
             os.unlink(target)
@@ -106,11 +102,8 @@ def copy_checked(source: str, target: Optional[str], digest: str) -> bool:
 
 
 def sha256_file(path: str) -> str:
-    hasher = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            hasher.update(chunk)
-    return hasher.hexdigest()
+    """The file's sha256 in hex: how the cache keys wheels and sdists by their bytes."""
+    return file_hash(path, "sha256").hexdigest()
 
 
 # --- placing them --------------------------------------------------------------------------------
@@ -198,7 +191,14 @@ def names_in(directory: str) -> List[str]:
 
 
 def bytes_under(path: str) -> int:
-    """The bytes of the file ``path`` or of the files under the directory ``path``, each inode once."""
+    """The bytes of the file ``path`` or of the files under the directory ``path``, each inode once.
+
+    What the cache takes on disk, as ``du`` counts it: a file with two names is
+    counted once, a link is not followed, and a file gone meanwhile (another
+    build pruning) counts nothing. Not a bundle's size: a bundle counts every
+    name in full, hard-linked from here or not, since each is a file of its own
+    once unzipped (``size_budget.measure``, and ``slimming``'s bytes freed).
+    """
     files = ([os.path.join(directory, name) for directory, _, names in os.walk(path) for name in names]
              if os.path.isdir(path) else [path])
     seen: Set[Tuple[int, int]] = set()

@@ -9,18 +9,18 @@ its file name and in the dist-info that reaches the bundle.
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import io
 import os
 import posixpath
 import zipfile
-from email.parser import HeaderParser
 
 from packaging.utils import parse_wheel_filename
 
 from .bundle_check import is_binary_name
+from .digests import record_digest
+from .dist_info import parse_headers
 
 PURE_TAG = "py3-none-any"
 
@@ -56,14 +56,14 @@ def retag_as_pure(wheel_path: str) -> str:
 
 
 def _pure_wheel_metadata(text: str) -> bytes:
-    headers = HeaderParser().parsestr(text)
+    headers = parse_headers(text)
     lines = [f"{key}: {value}" for key, value in headers.items() if key not in ("Tag", "Root-Is-Purelib")]
     lines += ["Root-Is-Purelib: true", f"Tag: {PURE_TAG}"]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _record_with(record: str, path: str, data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    digest = record_digest(hashlib.sha256(data).digest())
     rows = [[path, f"sha256={digest}", str(len(data))] if row and row[0] == path else row
             for row in csv.reader(io.StringIO(record))]
     out = io.StringIO()

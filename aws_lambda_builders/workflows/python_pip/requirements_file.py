@@ -266,10 +266,6 @@ def unpinned_digest(path: str, allowed: Set[str]) -> Optional[str]:
 
 
 def _hex_digest(path: str, algorithm: str) -> str:
-    import hashlib
+    from .digests import file_hash
 
-    hasher = hashlib.new(algorithm)
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            hasher.update(chunk)
-    return hasher.hexdigest()
+    return file_hash(path, algorithm).hexdigest()

@@ -73,6 +73,10 @@ def measure(directory: str, zipped: Optional[int] = None, top: int = 5, zipped_i
     """Sizes of a bundle directory; ``largest`` groups files by their top-level package or module.
 
     ``files`` (archive name, size) spares the walk when the caller knows them.
+    Sizes are those the zip holds and Lambda unzips: every file the zip takes
+    (``zip_archive.bundle_files``, no bytecode) in full, each name once, even
+    when it is a hard link into the build cache, whose own sizes
+    (``cache_files.bytes_under``) count each inode once instead.
     """
     by_entry: Dict[str, int] = {}
     total = 0

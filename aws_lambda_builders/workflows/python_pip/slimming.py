@@ -13,12 +13,12 @@ import fnmatch
 import os
 import shutil
 from dataclasses import dataclass
-from email.parser import HeaderParser
 from typing import TYPE_CHECKING, Dict, Iterable, List, Sequence, Set
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from .dist_info import name_and_version_from_directory, parse_headers, read_headers
 from .paths import is_within
 from .target import LambdaTarget
 
@@ -45,13 +45,10 @@ def installed_distributions(bundle: str, target: LambdaTarget) -> Dict[str, Dist
     for entry in sorted(os.listdir(bundle)):
         if not entry.endswith(".dist-info"):
             continue
-        metadata_path = os.path.join(bundle, entry, "METADATA")
-        if os.path.isfile(metadata_path):
-            with open(metadata_path, encoding="utf-8", errors="replace") as f:
-                metadata = HeaderParser().parse(f)
-        else:  # not installed from a wheel: its directory name is all there is
-            name, _, version = entry[: -len(".dist-info")].partition("-")
-            metadata = HeaderParser().parsestr(f"Name: {name}\nVersion: {version}\n")
+        metadata = read_headers(os.path.join(bundle, entry), "METADATA")
+        if metadata is None:  # not installed from a wheel: its directory name is all there is
+            name, version = name_and_version_from_directory(entry)
+            metadata = parse_headers(f"Name: {name}\nVersion: {version}\n")
         requires: Set[str] = set()
         for line in metadata.get_all("Requires-Dist") or []:
             try:
@@ -65,7 +62,7 @@ def installed_distributions(bundle: str, target: LambdaTarget) -> Dict[str, Dist
         if os.path.isfile(record):
             with open(record, encoding="utf-8", errors="replace", newline="") as f:
                 files = [row[0] for row in csv.reader(f) if row]
-        name = canonicalize_name(metadata["Name"] or entry[: -len(".dist-info")].partition("-")[0])
+        name = canonicalize_name(metadata["Name"] or name_and_version_from_directory(entry)[0])
         found[name] = Distribution(name, metadata["Version"], entry, files, requires)
     return found
 
@@ -96,11 +93,10 @@ def remove_distributions(bundle: str, distributions: Dict[str, Distribution], na
         for relative in dist.files:
             path = os.path.normpath(os.path.join(bundle, relative))
             if is_within(path, bundle) and os.path.isfile(path):
-                freed += os.path.getsize(path)
-                os.remove(path)
+                freed += _remove_file(path)
         info = os.path.join(bundle, dist.dist_info)
         if os.path.isdir(info):
-            freed += _size(info)
+            freed += _remove_tree_except(info, dist.dist_info, keep=())
             shutil.rmtree(info)
     _remove_empty_directories(bundle)
     return freed
@@ -141,8 +137,7 @@ def _remove_where(bundle: str, doomed, keep: Sequence[str]) -> int:
         for name in files:
             relative = prefix + name
             if doomed(relative, False) and not _matches(relative, keep):
-                freed += os.path.getsize(os.path.join(root, name))
-                os.remove(os.path.join(root, name))
+                freed += _remove_file(os.path.join(root, name))
     _remove_empty_directories(bundle)
     return freed
 
@@ -155,13 +150,23 @@ def _remove_tree_except(directory: str, relative: str, keep: Sequence[str]) -> i
             path = os.path.join(root, name)
             inner = relative + "/" + os.path.relpath(path, directory).replace(os.sep, "/")
             if not _matches(inner, keep):
-                freed += os.path.getsize(path)
-                os.remove(path)
+                freed += _remove_file(path)
     return freed
 
 
-def _size(directory: str) -> int:
-    return sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(directory) for f in files)
+def _remove_file(path: str) -> int:
+    """Remove the file ``path``; the bytes freed, as the bundle counts them.
+
+    Every name counts with its size: the bundle unzips each as a file of its
+    own, so a file hard-linked from the build cache frees its size in the
+    bundle though the cache's copy stays on disk (the cache's own sizes,
+    ``cache_files.bytes_under``, count each inode once). Compiled bytecode
+    counts too, though a zip leaves it out (``size_budget.measure``): ``--slim``
+    says what it took from the directory.
+    """
+    size = os.path.getsize(path)
+    os.remove(path)
+    return size
 
 
 def _remove_empty_directories(bundle: str) -> None:

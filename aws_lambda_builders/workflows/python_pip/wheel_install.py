@@ -11,7 +11,6 @@ the files of a wheel that fails are removed again.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import csv
 import errno
@@ -33,6 +32,7 @@ from installer.records import Hash, RecordEntry
 from installer.sources import WheelFile
 from installer.utils import Scheme, construct_record_file, copyfileobj_with_hashing
 
+from .digests import record_digest
 from .exceptions import InvalidWheelError
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ class _RecordCheckedStream(io.RawIOBase):
         self._hash.update(data)
         self._size += len(data)
         if not data or size < 0:
-            digest = base64.urlsafe_b64encode(self._hash.digest()).decode("ascii").rstrip("=")
+            digest = record_digest(self._hash.digest())
             if digest != self._expected_digest or self._size != self._expected_size:
                 raise ValueError(f"hash / size of {self._name} didn't match RECORD")
             self.digest = digest

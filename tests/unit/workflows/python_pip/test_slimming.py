@@ -107,3 +107,32 @@ def test_keep_protects_files_inside_a_directory_slim_removes(tmp_path):
 
     assert (bundle / "six" / "tests" / "data.json").is_file()
     assert not (bundle / "six" / "tests" / "test_x.py").exists()
+
+
+def test_bytes_freed_count_each_file_in_full_hard_links_and_unrecorded_dist_info_files_too(tmp_path):
+    bundle = tmp_path / "bundle"
+    _install(bundle, tmp_path, "boto3", "1.0", size=1000)
+    info = bundle / "boto3-1.0.dist-info"
+    (info / "extra.txt").write_bytes(b"e" * 300)  # in no RECORD
+    outside = tmp_path / "cached.py"
+    outside.write_bytes(b"c" * 200)
+    os.link(outside, bundle / "boto3" / "linked.py")  # as the build cache places files; in no RECORD
+    recorded = installed_distributions(str(bundle), TARGET)["boto3"].files
+    expected = sum(os.path.getsize(bundle / relative) for relative in recorded if (bundle / relative).is_file())
+
+    freed = remove_distributions(str(bundle), installed_distributions(str(bundle), TARGET), {"boto3"})
+
+    assert freed == expected + 300
+    assert not info.exists() and outside.read_bytes() == b"c" * 200
+    assert slim(str(bundle)) == 0 and exclude(str(bundle), ["boto3/*"]) == 200, "a linked file counts in full"
+
+
+def test_a_dist_info_without_metadata_is_known_by_its_directory_name(tmp_path):
+    (tmp_path / "Legacy_Pkg-2.0.dist-info").mkdir()
+    (tmp_path / "garbled-1.0.dist-info").mkdir()
+    (tmp_path / "garbled-1.0.dist-info" / "METADATA").write_bytes(b"Name: garbled\nVersion: 1.0\nSummary: \xff\n")
+
+    distributions = installed_distributions(str(tmp_path), TARGET)
+
+    assert {name: (d.version, d.dist_info, d.requires) for name, d in distributions.items()} == {
+        "legacy-pkg": ("2.0", "Legacy_Pkg-2.0.dist-info", set()), "garbled": ("1.0", "garbled-1.0.dist-info", set())}
