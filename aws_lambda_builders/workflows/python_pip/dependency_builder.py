@@ -40,7 +40,7 @@ from .exceptions import (
     MissingDependencyError,
     RequirementsFileNotFoundError,
 )
-from .host import Host, nothing_known, this_machine
+from .host import Host, this_machine
 from .local_projects import scratch_requirements
 from .missing import compiler_note, missing_reasons
 from .orchestrator import Installed
@@ -76,12 +76,11 @@ class DependencyBuilder:
         self.python_exe = python_exe
         self.architecture = architecture
         self.target = LambdaTarget(runtime, architecture)
-        # The machine is asked past pip only by a builder that runs its own pip: a caller's runner chose
-        # the interpreter and answers for pip (``host.nothing_known``), unless a host is given.
+        # What is asked of the machine past pip (its CPU, its interpreters, the index): this one's, unless
+        # the caller says otherwise (``host.nothing_known()`` asks nothing, as the original packager).
+        self._host = host or this_machine()
         if pip_runner is None:
             pip_runner = PipRunner(python_exe=python_exe, pip=SubprocessPip(osutils, python_exe))
-            host = host or this_machine()
-        self._host = host or nothing_known()
         self._pip = pip_runner
         self._run = BuildRun()  # replaced by a new one at the start of each build
         # The files the last build placed from the cache, by tree; None when it did not use the cache.

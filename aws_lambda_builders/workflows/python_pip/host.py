@@ -5,10 +5,10 @@ three questions go past it, and they are this record's: which CPU compiles
 here (a compiler here makes code for it alone), which interpreter of the
 target's Python version could compile sdists, and, when pip finds nothing at
 all, whether the index itself is the problem. :func:`this_machine` answers
-them for real. :func:`nothing_known` answers none: a builder given a caller's
-own pip runner asks nothing past it, and tries every build as the original
-packager does. Tests give a record of their own, so that the same production
-code runs against a scripted pip without looking at the test machine.
+them for real, and is every builder's unless its caller gives another:
+:func:`nothing_known` answers none (every build is tried as the original
+packager tries it); tests give a record of their own, so that the same
+production code runs against a scripted pip without looking at the test machine.
 """
 
 from __future__ import annotations

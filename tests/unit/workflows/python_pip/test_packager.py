@@ -948,13 +948,15 @@ def test_sdists_are_built_by_pip_in_an_interpreter_of_the_targets_version_when_t
     assert installed(paths) == ["bar", "bar-2.0.dist-info"]
 
 
-def test_a_builder_given_a_callers_runner_asks_the_machine_nothing(paths):
-    """As the original: a build with a compiler is tried even for another CPU, and no other interpreter."""
+def test_a_builder_that_may_ask_the_machine_nothing_builds_as_the_original(paths):
+    """A build with a compiler is tried even for another CPU, and by no other interpreter."""
+    from aws_lambda_builders.workflows.python_pip.host import nothing_known
+
     pip = (FakePip().on_download_requirements(sdist("bar", "2.0"))
            .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0", tag="cp311-cp311-linux_x86_64"))
            .on_wheel("bar-2.0.tar.gz", wheel("bar", "2.0"), env={"CC": "/var/false"}))
     builder = DependencyBuilder(OSUtils(), "python3.11", sys.executable, pip_runner=PipRunner(sys.executable, pip),
-                                architecture=ARM64)
+                                architecture=ARM64, host=nothing_known())
     build(builder, paths)
 
     assert [call.env_vars.get("CC") for call in pip.calls_of("wheel")] == [None, "/var/false"]
