@@ -150,7 +150,7 @@ def test_unsupported_runtime_through_the_library():
 
     with pytest.raises(UnsupportedPythonVersion) as raised:
         packager.PythonPipDependencyBuilder(runtime="python3.7", python_exe=sys.executable)
-    assert "python3.7" in str(raised.value) and "python3.14" in str(raised.value)
+    assert "python3.7" in str(raised.value) and "python3.15" in str(raised.value)
     assert cli.exit_code(raised.value) == 5
 
 

@@ -229,7 +229,7 @@ def test_other_packager_errors_exit_3(fake, project):
     assert "error: pip download failed" in text
 
 
-@pytest.mark.parametrize("runtime", ["python3.7", "python2.7", "python3.15", "nodejs20.x"])
+@pytest.mark.parametrize("runtime", ["python3.7", "python2.7", "python3.16", "nodejs20.x"])
 def test_unknown_runtime_is_a_usage_error(fake, project, runtime, capsys):
     requirements, output = project
     with pytest.raises(SystemExit) as excinfo:

@@ -263,10 +263,10 @@ class UnsupportedPythonVersion(PackagerError):
     """A runtime name that is not one of Lambda's Python runtimes."""
 
     def __init__(self, version: str) -> None:
-        super().__init__(
-            f"'{version}' version of python is not supported; "
-            "use one of python3.8 ... python3.14"
-        )
+        from .target import RUNTIMES  # the table imports this module: read when the error is made
+
+        runtimes = list(RUNTIMES)
+        super().__init__(f"'{version}' version of python is not supported; use one of {runtimes[0]} ... {runtimes[-1]}")
         self.version = version
 
 

@@ -135,6 +135,8 @@ def build(request: BuildRequest, ui: Optional[UI] = None, installer: Optional[De
     target = LambdaTarget(request.runtime, request.architecture)
     if target.is_deprecated:
         ui.warning(f"{request.runtime} is deprecated by AWS Lambda; move to a newer runtime")
+    if target.is_preview:
+        ui.warning(f"{request.runtime} is a preview runtime of AWS Lambda, not yet for production functions")
     if cache is not None and not cache.is_writable():
         ui.warning(f"the build cache {cache.root} cannot be written: building without it")
         cache = None

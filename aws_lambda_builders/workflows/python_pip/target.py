@@ -27,9 +27,12 @@ RUNTIMES: Dict[str, Tuple[int, Tuple[int, int]]] = {
     "python3.12": (12, (2, 34)),
     "python3.13": (13, (2, 34)),
     "python3.14": (14, (2, 34)),
+    "python3.15": (15, (2, 34)),
 }
 
 DEPRECATED_RUNTIMES = frozenset({"python3.8", "python3.9"})
+# Offered by Lambda for trying out before general availability (LAMBDA.md), GIL build only.
+PREVIEW_RUNTIMES = frozenset({"python3.15"})
 
 # Lambda's architecture names -> the machine name in platform tags and uname.
 MACHINES: Dict[str, str] = {X86_64: "x86_64", ARM64: "aarch64"}
@@ -160,6 +163,11 @@ class LambdaTarget:
     def is_deprecated(self) -> bool:
         """Lambda still runs it, but no longer supports it (LAMBDA.md)."""
         return self.runtime in DEPRECATED_RUNTIMES
+
+    @property
+    def is_preview(self) -> bool:
+        """Lambda runs it as a preview, not yet generally available (LAMBDA.md)."""
+        return self.runtime in PREVIEW_RUNTIMES
 
     def describe(self) -> str:
         return f"{self.runtime} on {self.architecture}"

@@ -22,6 +22,7 @@ EXPECTED = {
     "python3.12": ("cp312", (2, 34)),
     "python3.13": ("cp313", (2, 34)),
     "python3.14": ("cp314", (2, 34)),
+    "python3.15": ("cp315", (2, 34)),
 }
 ARCHES = {"x86_64": "x86_64", "arm64": "aarch64"}
 ALL_TARGETS = [(runtime, arch) for runtime in EXPECTED for arch in ARCHES]
@@ -278,12 +279,12 @@ def test_supported_tags_contain_no_py2_and_no_other_arch():
 # --------------------------------------------------------------------------- unknown names
 
 
-@pytest.mark.parametrize("runtime", ["python3.7", "python2.7", "python3.15", "nodejs20.x", "", "Python3.12", "python3"])
+@pytest.mark.parametrize("runtime", ["python3.7", "python2.7", "python3.16", "nodejs20.x", "", "Python3.12", "python3"])
 def test_unknown_runtime_is_refused(runtime):
     with pytest.raises(UnsupportedPythonVersion) as excinfo:
         LambdaTarget(runtime, "x86_64")
     assert repr(runtime) in str(excinfo.value)
-    assert "python3.14" in str(excinfo.value), "the message says which runtimes are valid"
+    assert "python3.15" in str(excinfo.value), "the message says which runtimes are valid"
 
 
 @pytest.mark.parametrize("architecture", ["aarch64", "amd64", "x86", "ARM64", "", "arm"])
@@ -313,3 +314,18 @@ def test_a_target_cannot_be_changed_once_made():
         del target.architecture
     assert repr(target) == "LambdaTarget(runtime='python3.12', architecture='arm64')"
     assert target.platforms is target.platforms, "computed once, though the target cannot be changed"
+
+
+def test_python315_is_a_preview_and_the_others_are_not():
+    assert LambdaTarget("python3.15", "arm64").is_preview
+    assert not any(LambdaTarget(runtime).is_preview for runtime in EXPECTED if runtime != "python3.15")
+
+
+@pytest.mark.parametrize("filename, loads", [
+    ("pkg-1.0-cp315-cp315-manylinux_2_34_aarch64.whl", True),
+    ("pkg-1.0-cp315-cp315t-manylinux_2_34_aarch64.whl", False),  # free-threaded: Lambda runs the GIL build only
+    ("pkg-1.0-cp312-abi3-manylinux_2_17_aarch64.whl", True),
+    ("pkg-1.0-cp315-cp315-manylinux_2_35_aarch64.whl", False),
+])
+def test_python315_on_arm64_loads_its_own_abi_and_abi3_up_to_glibc_2_34(filename, loads):
+    assert LambdaTarget("python3.15", "arm64").is_compatible_wheel(filename) is loads
