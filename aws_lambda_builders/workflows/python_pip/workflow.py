@@ -38,12 +38,14 @@ class PythonPipWorkflow:
                  dependencies_dir: Optional[str] = None, combine_dependencies: bool = True,
                  architecture: str = X86_64, is_building_layer: bool = False,
                  experimental_flags: Optional[List[str]] = None, build_in_source: Optional[bool] = None,
-                 ui: Optional[UI] = None, config: Optional[Config] = None, **kwargs: Any) -> None:
+                 ui: Optional[UI] = None, config: Optional[Config] = None, unpatched_runtime: Optional[str] = None,
+                 **kwargs: Any) -> None:
         self.source_dir = source_dir
         self.artifacts_dir = artifacts_dir
         self.scratch_dir = scratch_dir
         self.manifest_path = manifest_path
         self.runtime = runtime or "python%d.%d" % sys.version_info[:2]
+        self.unpatched_runtime = unpatched_runtime  # the template's own spelling of the runtime, kept as given
         self.options = options or {}
         self.executable_search_paths = executable_search_paths or []
         self.download_dependencies = download_dependencies
