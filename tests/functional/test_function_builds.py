@@ -57,6 +57,39 @@ def test_lambda_builder_builds_a_function_with_its_dependencies_and_clean_source
                                                          ".idea", "htmlcov") or f.endswith(".pyc")]
 
 
+def test_parent_python_packages_put_the_functions_files_under_that_package_and_dependencies_at_the_top(
+        tmp_path, function, index_from_environment):
+    builder = LambdaBuilder(language="python", dependency_manager="pip", application_framework=None)
+
+    builder.build(str(function), str(tmp_path / "artifacts"), str(tmp_path / "scratch"),
+                  str(function / "requirements.txt"), runtime="python3.12",
+                  options={"parent_python_packages": "company.service"})
+
+    files = _tree(tmp_path / "artifacts")
+    assert "company/service/app.py" in files and "company/service/handlers/__init__.py" in files
+    assert "app.py" not in files and "pure_app/__init__.py" in files
+
+
+@pytest.mark.parametrize("value, why", [
+    ("handlers", "the source has that directory already"),
+    ("../outside", "not a package name"),
+    ("pure_app", "a dependency has that directory already"),
+])
+def test_parent_python_packages_that_would_overwrite_or_escape_leave_the_files_at_the_top(
+        tmp_path, function, index_from_environment, value, why, caplog):
+    builder = LambdaBuilder(language="python", dependency_manager="pip", application_framework=None)
+
+    with caplog.at_level(logging.WARNING, logger="aws_lambda_builders"):
+        builder.build(str(function), str(tmp_path / "artifacts"), str(tmp_path / "scratch"),
+                      str(function / "requirements.txt"), runtime="python3.12",
+                      options={"parent_python_packages": value})
+
+    files = _tree(tmp_path / "artifacts")
+    assert "app.py" in files and "handlers/__init__.py" in files, why
+    assert not (tmp_path / "outside").exists()
+    assert "parent_python_packages" in caplog.text or "would overwrite existing folder" in caplog.text
+
+
 @pytest.mark.parametrize("combine", [True, False])
 def test_dependencies_dir_is_built_and_combined_or_not(tmp_path, function, index_from_environment, combine):
     builder = LambdaBuilder(language="python", dependency_manager="pip", application_framework=None)

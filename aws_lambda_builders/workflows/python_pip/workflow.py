@@ -21,10 +21,13 @@ from aws_lambda_builders.exceptions import WorkflowFailedError
 from .exceptions import PackagerError, UnsafeOutputError
 from .orchestrator import BuildRequest, build
 from .output import check_output, protected_paths
-from .source_copy import EXCLUDED_FILES, copy_entries, copy_file_replacing, plan_source_copy
+from .source_copy import EXCLUDED_FILES, SourceEntry, copy_entries, copy_file_replacing, plan_source_copy
 from .utils import UI, Config
 
 LOG = logging.getLogger(__name__)
+
+# The option (``options`` of ``LambdaBuilder.build``) that puts the function's files under a package path.
+PARENT_PYTHON_PKGS_KEY = "parent_python_packages"
 
 
 class PythonPipWorkflow:
@@ -101,9 +104,29 @@ class PythonPipWorkflow:
             except OSError as error:
                 raise self._fail("CopyDependencies", error) from error
         try:
-            copy_entries(self.source_dir, source, self.artifacts_dir)
+            copy_entries(self.source_dir, source, self._source_destination(source))
         except (PackagerError, OSError) as error:  # a file that cannot be read or written
             raise self._fail("CopySource", error) from error
+
+    def _source_destination(self, source: List[SourceEntry]) -> str:
+        """Where the function's own files go: the artifacts directory, or the package path that
+        ``options["parent_python_packages"]`` names (``"a.b"``: ``a/b/``, SAM's ParentPackageMode), unless
+        that directory would exist already (aws-lambda-builders then leaves the files where they are)."""
+        value = self.options.get(PARENT_PYTHON_PKGS_KEY) if isinstance(self.options, dict) else None
+        if not isinstance(value, str) or not value:
+            return self.artifacts_dir
+        parts = value.split(".")
+        if not all(part.isidentifier() for part in parts):
+            LOG.warning("%s %r is not a dotted package name: the source is copied to the top of the artifacts",
+                        PARENT_PYTHON_PKGS_KEY, value)
+            return self.artifacts_dir
+        target = os.path.join(self.artifacts_dir, *parts)
+        below = os.path.join(*parts)
+        if os.path.lexists(target) or any(entry.path == below or entry.path.startswith(below + os.sep)
+                                          for entry in source):
+            LOG.warning("Skipping creating package %s as it would overwrite existing folder", target)
+            return self.artifacts_dir
+        return target
 
     def _build_dependencies(self, output: str, config: Config) -> None:
         request = BuildRequest(requirements=os.path.abspath(self.manifest_path), output=output, runtime=self.runtime,
