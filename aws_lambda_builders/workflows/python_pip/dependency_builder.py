@@ -10,12 +10,9 @@
 8. install the compatible wheels into the target directory;
 9. remove the scratch files.
 
-Every build reaches them through ``orchestrator.build`` (output check, cache,
-staging, swap), which calls :meth:`DependencyBuilder.install_dependencies`.
-pip is asked through one seam, ``PipRunner``; what is asked of the machine
-besides pip, through ``host.Host``. A build's findings live in a ``BuildRun``
-made for it. The methods keep aws-lambda-builders' names: callers replace
-them on instances.
+Every build reaches them through ``orchestrator.build``, which calls :meth:`DependencyBuilder.install_dependencies`.
+pip is asked through one seam, ``PipRunner``; the machine beyond pip through ``host.Host``. A build's findings
+live in a ``BuildRun`` made for it. The methods keep aws-lambda-builders' names (callers replace them).
 """
 
 from __future__ import annotations
@@ -35,7 +32,6 @@ from .bundle_check import built_wheel_problems
 from .cache import BuildCache, Placement
 from .cache_key import built_wheel_target
 from .exceptions import (
-    HashMismatchError,
     InvalidRequirementLineError,
     MissingDependencyError,
     RequirementsFileNotFoundError,
@@ -45,12 +41,13 @@ from .local_projects import scratch_requirements
 from .missing import compiler_note, missing_reasons
 from .orchestrator import Installed
 from .package import LocalProject, Package
-from .paths import path_argument
+from .paths import path_arguments
 from .pip_output import pip_error_summary
 from .pip_runner import PipResult, PipRunner, SubprocessPip
 from .pure_wheel import holds_compiled_code, retag_as_pure
 from .resolution import resolve_closure
-from .requirements_file import decode_requirements_file, invalid_requirement, read_requirements_file, unpinned_digest
+from .requirements_file import (check_pinned_download, decode_requirements_file, invalid_requirement,
+                                read_requirements_file)
 from .sdist_builds import SdistBuilds, build_failed
 from .selection import apply_allowlist, sdists_to_build, sort_downloads, still_missing, wheels_to_ask_for
 from .steps import STEPS
@@ -98,21 +95,16 @@ class DependencyBuilder:
 
     def build_site_packages(self, requirements_filepath: str, target_directory: str, scratch_directory: str,
                             ui: Optional[UI] = None, config: Optional[Config] = None) -> None:
-        """Install every dependency of ``requirements_filepath`` into ``target_directory``.
-
-        The bundle is assembled beside ``target_directory`` and put in its place
-        only when the build succeeds: on any error ``target_directory`` is as it
-        was. :class:`MissingDependencyError` names every package with no build
-        for the target; with ``Config(allow_missing=True)`` the rest is installed
-        first, as aws-lambda-builders does. Whatever happens, nothing this call
-        wrote is left in ``scratch_directory``. (The one build: ``orchestrator.build``.)
+        """Install every dependency of ``requirements_filepath`` into ``target_directory``, through the one
+        build (``orchestrator.build``): on any error ``target_directory`` is as it was, and nothing is left in
+        ``scratch_directory``. :class:`MissingDependencyError` names every package with no build for the
+        target; with ``Config(allow_missing=True)`` the rest is installed first, as aws-lambda-builders does.
         """
         from .orchestrator import BuildRequest, build
 
-        requirements_filepath, target_directory, scratch_directory = (
-            path_argument(name, value) for name, value in (("requirements_filepath", requirements_filepath),
-                                                           ("target_directory", target_directory),
-                                                           ("scratch_directory", scratch_directory)))
+        requirements_filepath, target_directory, scratch_directory = path_arguments(
+            requirements_filepath=requirements_filepath, target_directory=target_directory,
+            scratch_directory=scratch_directory)
         if not self._osutils.file_exists(requirements_filepath):
             raise RequirementsFileNotFoundError(requirements_filepath)
         self.placement = None
@@ -263,22 +255,13 @@ class DependencyBuilder:
     def _verify_hash(self, directory: str, filename: str) -> None:
         """Hold a download of the later passes to the ``--hash`` pins, as pip holds the first one."""
         pinned = self._run.requirements.hashes_by_name()
-        if not pinned:
-            return
-        package = Package(directory, filename, self.python_exe, self._osutils, temp_dir=self._run.pip_temp_dir)
-        path = os.path.join(directory, filename)
-        digest = unpinned_digest(path, pinned.get(package.name, set()))
-        if digest is not None:
-            os.remove(path)
-            raise HashMismatchError([package.identifier], f"{filename} has {digest}, which is not pinned")
+        if pinned:
+            package = Package(directory, filename, self.python_exe, self._osutils, temp_dir=self._run.pip_temp_dir)
+            check_pinned_download(os.path.join(directory, filename), package.name, package.identifier, pinned)
 
     def _build_sdists(self, sdists: Set[Package], directory: str, compile_c: bool = True) -> None:
-        """Steps 4 and 5: build each sdist into a wheel in ``directory``, several at a time (``SdistBuilds``).
-
-        What is reported is reported from this thread once all are done, in the
-        order of the identifiers, so the output is the same as when they ran
-        one by one.
-        """
+        """Steps 4 and 5: build each sdist into a wheel in ``directory``, several at a time (``SdistBuilds``);
+        reported from this thread once all are done, in identifier order, as if they ran one by one."""
         run = self._run
         if compile_c and self._host.machine is not None and self._host.machine != self.target.machine:
             # A compiler here makes code for this CPU, which the target cannot load: the build
@@ -300,11 +283,7 @@ class DependencyBuilder:
 
     def _sdist_builds(self) -> SdistBuilds:
         """This build's sdist builder, made once: pip in an interpreter of the target's Python version when the
-        machine has one.
-
-        Its C extensions are then for the target's ABI; without one, sdists are
-        built by ``python_exe`` and only the pure-Python ones come out usable.
-        """
+        machine has one (its C extensions are then for the target's ABI), else in ``python_exe``."""
         run = self._run
         if run.sdist_builds is None:
             runner = self._pip
@@ -335,12 +314,9 @@ class DependencyBuilder:
         return {LocalProject(source) for source, wheels in self._run.local_builds.items() if not wheels}
 
     def _rebuild_local_directories_without_c(self, directory: str) -> None:
-        """Step 5 for local directory requirements, which pip built in step 1 with a compiler.
-
-        Each one whose wheel is incompatible is copied aside (without the
-        ``build/`` directory the first build left, whose compiled objects would
-        be reused) and rebuilt without a compiler; a compatible wheel replaces it.
-        """
+        """Step 5 for local directory requirements, which pip built in step 1 with a compiler: each whose wheel
+        is incompatible is rebuilt without one (``SdistBuilds.build_project_without_c``), and a compatible wheel
+        replaces it."""
         compatible, incompatible = self._categorize_wheel_files(directory)
         unusable = incompatible - compatible
         for source, wheels in sorted(self._run.local_builds.items()):

@@ -4,6 +4,7 @@ them: is this path inside that directory (``is_within``)?"""
 from __future__ import annotations
 
 import os
+from typing import List
 
 from .exceptions import InvalidPathError
 
@@ -34,3 +35,8 @@ def path_argument(name: str, value: object) -> str:
     if not isinstance(path, str):
         raise InvalidPathError(name, value)
     return path
+
+
+def path_arguments(**named: object) -> List[str]:
+    """:func:`path_argument` of each named argument, in the order given."""
+    return [path_argument(name, value) for name, value in named.items()]

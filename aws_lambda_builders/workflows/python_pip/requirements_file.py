@@ -20,7 +20,7 @@ import shlex
 import sys
 from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
-from .exceptions import RequirementsFileEncodingError, RequirementsFileNotFoundError
+from .exceptions import HashMismatchError, RequirementsFileEncodingError, RequirementsFileNotFoundError
 
 # Options that take a value, by every spelling pip accepts in a requirements file.
 _VALUE_OPTIONS = {
@@ -256,13 +256,19 @@ def logical_lines(lines: Iterable[str]) -> Iterator[Tuple[int, str]]:
         yield start, pending
 
 
-def unpinned_digest(path: str, allowed: Set[str]) -> Optional[str]:
-    """None when the file at ``path`` has one of the ``allowed`` digests (``algorithm:hex``, as ``--hash``
-    gives them); else its sha256 (``sha256:hex``), to say what it has instead."""
-    for algorithm in sorted({pin.split(":", 1)[0] for pin in allowed} & {"sha256", "sha384", "sha512"}):
-        if f"{algorithm}:{_hex_digest(path, algorithm)}" in allowed:
-            return None
-    return f"sha256:{_hex_digest(path, 'sha256')}"
+def check_pinned_download(path: str, name: str, identifier: str, pinned: Dict[str, Set[str]]) -> None:
+    """Hold a file downloaded for the project ``name`` to the ``--hash`` pins (``pinned``, by project, as
+    :meth:`RequirementsFile.hashes_by_name` gives them), as pip holds the files of its first download: when
+    none of its digests is pinned, the file is removed and :class:`HashMismatchError` says what it has.
+    Each algorithm's digest is computed once."""
+    allowed = pinned.get(name, set())
+    algorithms = ({pin.split(":", 1)[0] for pin in allowed} & {"sha256", "sha384", "sha512"}) | {"sha256"}
+    digests = {algorithm: _hex_digest(path, algorithm) for algorithm in sorted(algorithms)}
+    if any(f"{algorithm}:{digest}" in allowed for algorithm, digest in digests.items()):
+        return
+    os.remove(path)
+    raise HashMismatchError([identifier], f"{os.path.basename(path)} has sha256:{digests['sha256']}, "
+                                          "which is not pinned")
 
 
 def _hex_digest(path: str, algorithm: str) -> str:

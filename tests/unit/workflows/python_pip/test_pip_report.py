@@ -167,27 +167,17 @@ def test_pips_report_is_believed_over_its_output(tmp_path, monkeypatch):
     assert [c.kind for c in pip.calls] == ["download-r"]
 
 
-def test_without_a_report_an_old_pips_processing_lines_are_read(tmp_path, monkeypatch):
+@pytest.mark.parametrize("report", [None, {"version": "99"}], ids=["a pip before 22.2", "an unreadable report"])
+def test_without_a_readable_report_pips_processing_lines_are_read(tmp_path, monkeypatch, report):
     (tmp_path / "localpkg").mkdir()
     dest = tmp_path / "dest"
     dest.mkdir()
     monkeypatch.chdir(tmp_path)
     pip = (FakePip()
-           .on_download_requirements(stdout="Processing ./localpkg\n")  # no report: a pip before 22.2
+           .on_download_requirements(stdout="Processing ./localpkg\n", report=report)
            .on_wheel("localpkg", wheel("localpkg", "0.1")))
     built = runner(pip).download_all_dependencies("requirements.txt", str(dest))
     assert built == {str(tmp_path / "localpkg"): ["localpkg-0.1-py3-none-any.whl"]}
-
-
-def test_an_unreadable_report_falls_back_to_pips_output(tmp_path, monkeypatch):
-    (tmp_path / "localpkg").mkdir()
-    dest = tmp_path / "dest"
-    dest.mkdir()
-    monkeypatch.chdir(tmp_path)
-    pip = (FakePip()
-           .on_download_requirements(stdout="Processing ./localpkg\n", report={"version": "99"})
-           .on_wheel("localpkg", wheel("localpkg", "0.1")))
-    assert list(runner(pip).download_all_dependencies("requirements.txt", str(dest))) == [str(tmp_path / "localpkg")]
 
 
 @pytest.mark.parametrize("rc", [0, 1])

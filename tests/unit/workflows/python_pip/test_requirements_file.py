@@ -375,3 +375,35 @@ def test_an_editable_line_is_marked_editable(tmp_path):
 
     assert [(line.requirement, line.editable) for line in read_requirements_file(path).requirements] == [
         ("./pkg", True), ("./other", False)]
+
+
+# -- holding later downloads to the pins --------------------------------------------------
+
+def test_a_download_with_a_pinned_digest_of_any_algorithm_is_kept(tmp_path):
+    import hashlib
+
+    from aws_lambda_builders.workflows.python_pip.requirements_file import check_pinned_download
+
+    wheel = tmp_path / "six-1.16.0-py3-none-any.whl"
+    wheel.write_bytes(b"the wheel")
+    for algorithm in ("sha256", "sha512"):
+        pinned = {"six": {f"{algorithm}:{hashlib.new(algorithm, b'the wheel').hexdigest()}", "sha256:" + "0" * 64}}
+        check_pinned_download(str(wheel), "six", "six==1.16.0", pinned)
+        assert wheel.read_bytes() == b"the wheel"
+
+
+def test_a_download_whose_digest_is_not_pinned_is_removed_and_named_with_its_digest(tmp_path):
+    import hashlib
+
+    from aws_lambda_builders.workflows.python_pip.exceptions import HashMismatchError
+    from aws_lambda_builders.workflows.python_pip.requirements_file import check_pinned_download
+
+    wheel = tmp_path / "six-1.16.0-py3-none-any.whl"
+    wheel.write_bytes(b"another wheel")
+    for pinned in ({"six": {"sha256:" + "0" * 64}}, {"other": {"sha256:" + "0" * 64}}):
+        wheel.write_bytes(b"another wheel")
+        with pytest.raises(HashMismatchError) as raised:
+            check_pinned_download(str(wheel), "six", "six==1.16.0", pinned)
+        assert f"six-1.16.0-py3-none-any.whl has sha256:{hashlib.sha256(b'another wheel').hexdigest()}" \
+            in str(raised.value)
+        assert not wheel.exists()
