@@ -11,7 +11,22 @@ from aws_lambda_builders.exceptions import LambdaBuilderError
 
 
 class PackagerError(Exception):
-    """Base of every error the packager raises."""
+    """Base of every error the packager raises.
+
+    ``str()`` is the message (aws-lambda-builders' exact text where it has the
+    class); ``hint`` says what to do about it, shown by ``explain``.
+    """
+
+    hint = ""
+
+
+def explain(error: BaseException) -> str:
+    """The error's message followed by its hint (what to do), as the command line and the workflow show it."""
+    message = str(error)
+    hint = getattr(error, "hint", "")
+    if hint and isinstance(hint, str) and hint not in message:
+        return f"{message}\n{hint}"
+    return message
 
 
 class InvalidSourceDistributionNameError(PackagerError):
