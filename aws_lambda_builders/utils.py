@@ -8,7 +8,7 @@ import os
 import shutil
 import tarfile
 from pathlib import Path
-from typing import Callable, Iterable, List, Optional, Union
+from typing import Callable, Iterable, List, Optional, Sequence, Union
 
 LOG = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def copytree(source: str, destination: str, ignore: Optional[Callable[[str, List
 
 
 def which(cmd: str, mode: int = os.F_OK | os.X_OK,
-          executable_search_paths: Optional[List[StrPath]] = None) -> Optional[List[str]]:
+          executable_search_paths: Optional[Sequence[StrPath]] = None) -> Optional[List[str]]:
     """Every executable named ``cmd`` on ``executable_search_paths`` then ``PATH``, in that order.
 
     A ``cmd`` with a directory part is returned as is when it is accessible (``None`` otherwise), and so is

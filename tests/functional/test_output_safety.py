@@ -339,6 +339,7 @@ def test_the_library_says_which_path_argument_is_not_a_path(home, argument):
 
 @pytest.mark.parametrize("artifacts", ["home", "project", "dependencies"])
 def test_lambda_builder_refuses_an_artifacts_directory_holding_the_users_files(home, artifacts):
+    (home.parent / "scratch").mkdir(exist_ok=True)  # LambdaBuilder.build makes it first, as aws-lambda-builders does
     project = home / "project"
     before = tree_snapshot(home.parent)
     builder = LambdaBuilder(language="python", dependency_manager="pip", application_framework=None)
@@ -354,6 +355,7 @@ def test_lambda_builder_refuses_an_artifacts_directory_holding_the_users_files(h
 
 
 def test_lambda_builder_refuses_a_dependencies_directory_holding_the_source_even_without_dependencies(home):
+    (home.parent / "scratch").mkdir(exist_ok=True)  # LambdaBuilder.build makes it first, as aws-lambda-builders does
     project = home / "project"
     before = tree_snapshot(home.parent)
     builder = LambdaBuilder(language="python", dependency_manager="pip", application_framework=None)
@@ -379,6 +381,7 @@ def test_an_output_holding_a_link_to_an_input_is_refused(home):
     os.symlink("../../elsewhere", project / "linked" / "through")
     (project / "linked" / ".venv" / "bin").mkdir(parents=True)
     os.symlink("../../../../elsewhere/python", project / "linked" / ".venv" / "bin" / "python")
+    (home.parent / "scratch").mkdir(exist_ok=True)  # LambdaBuilder.build makes it first, as aws-lambda-builders does
     before = tree_snapshot(home.parent)
 
     for arguments, what in ((["-r", "linked/requirements.txt"], "requirements file"),

@@ -208,3 +208,13 @@ class Config:
             options += ["--trusted-host", host]
         options += list(self.extra_pip_args)
         return options
+
+
+# The experimental flag of aws-lambda-builders that links dependencies instead of copying them; accepted, and
+# without effect here as there (the build places the dependencies once, in the cache's way).
+EXPERIMENTAL_FLAG_BUILD_PERFORMANCE = "experimentalBuildPerformance"
+
+
+def is_experimental_build_improvements_enabled(experimental_flags: Optional[List[str]]) -> bool:
+    """Whether the caller (SAM CLI's ``--beta-features``) turned on the build performance experiment."""
+    return bool(experimental_flags) and EXPERIMENTAL_FLAG_BUILD_PERFORMANCE in experimental_flags  # type: ignore

@@ -1,142 +1,146 @@
 """The Python/pip workflow behind ``LambdaBuilder``: dependencies, then the function's own source.
 
-It keeps aws-lambda-builders' contract for SAM-style callers: dependencies go
-into ``artifacts_dir`` (or ``dependencies_dir``, copied into the artifacts when
-``combine_dependencies``), the source is copied beside them without the clutter
-of a working tree, a missing requirements file means a source-only build, and
-every failure is a ``WorkflowFailedError`` naming its cause.
+It keeps aws-lambda-builders' contract for SAM-style callers: the same
+actions in the same order (install the dependencies into ``artifacts_dir`` or
+``dependencies_dir``, copy those into the artifacts when
+``combine_dependencies``, copy the source beside them without the clutter of a
+working tree, move it under ``options["parent_python_packages"]``), a missing
+requirements file means a source-only build, and every failure is a
+``WorkflowFailedError`` naming its cause. Before any action runs, every output
+is checked against the user's files (the source, the requirements, the home
+directory...), and the source is walked, so a build that would destroy a file
+or could not copy the source fails before pip starts.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
 import sys
-from typing import Any, Dict, List, Optional
+from typing import Any, List, Optional
 
-from aws_lambda_builders.architecture import X86_64
+from aws_lambda_builders.actions import CleanUpAction
 from aws_lambda_builders.exceptions import WorkflowFailedError
+from aws_lambda_builders.path_resolver import PathResolver
+from aws_lambda_builders.workflow import BaseWorkflow, BuildDirectory, BuildInSourceSupport, Capability
 
-from .exceptions import PackagerError, UnsafeOutputError
-from .orchestrator import BuildRequest, build
+from .actions import (PARENT_PYTHON_PKGS_KEY, CopyDependenciesIntoArtifactsAction, CopyFunctionSourceAction,
+                      PythonCreateParentPackagesAction, PythonPipBuildAction)
+from .exceptions import PackagerError, explain
 from .output import check_output, protected_paths
-from .source_copy import EXCLUDED_FILES, SourceEntry, copy_entries, copy_file_replacing, plan_source_copy
-from .utils import UI, Config
+from .source_copy import EXCLUDED_FILES
+from .utils import UI, Config, OSUtils
+from .validator import PythonRuntimeValidator
 
 LOG = logging.getLogger(__name__)
 
-# The option (``options`` of ``LambdaBuilder.build``) that puts the function's files under a package path.
-PARENT_PYTHON_PKGS_KEY = "parent_python_packages"
+__all__ = ["PythonPipWorkflow", "PARENT_PYTHON_PKGS_KEY", "PythonPipBuildAction", "PythonRuntimeValidator"]
 
 
-class PythonPipWorkflow:
+class PythonPipWorkflow(BaseWorkflow):
     NAME = "PythonPipBuilder"
+    CAPABILITY = Capability(language="python", dependency_manager="pip", application_framework=None)
     EXCLUDED_FILES = EXCLUDED_FILES
+    PYTHON_VERSION_THREE = "3"
+    DEFAULT_BUILD_DIR = BuildDirectory.SCRATCH
+    BUILD_IN_SOURCE_SUPPORT = BuildInSourceSupport.NOT_SUPPORTED
 
     def __init__(self, source_dir: str, artifacts_dir: str, scratch_dir: str, manifest_path: str,
-                 runtime: Optional[str] = None, optimizations: Optional[Dict[str, Any]] = None,
-                 options: Optional[Dict[str, Any]] = None, executable_search_paths: Optional[List[str]] = None,
-                 mode: Optional[str] = None, download_dependencies: bool = True,
-                 dependencies_dir: Optional[str] = None, combine_dependencies: bool = True,
-                 architecture: str = X86_64, is_building_layer: bool = False,
-                 experimental_flags: Optional[List[str]] = None, build_in_source: Optional[bool] = None,
-                 ui: Optional[UI] = None, config: Optional[Config] = None, unpatched_runtime: Optional[str] = None,
-                 **kwargs: Any) -> None:
-        self.source_dir = source_dir
-        self.artifacts_dir = artifacts_dir
-        self.scratch_dir = scratch_dir
-        self.manifest_path = manifest_path
-        self.runtime = runtime or "python%d.%d" % sys.version_info[:2]
-        self.unpatched_runtime = unpatched_runtime  # the template's own spelling of the runtime, kept as given
-        self.options = options or {}
-        self.executable_search_paths = executable_search_paths or []
-        self.download_dependencies = download_dependencies
-        self.dependencies_dir = dependencies_dir
-        self.combine_dependencies = combine_dependencies
-        self.architecture = architecture
-        self.is_building_layer = is_building_layer
+                 runtime: Optional[str] = None, osutils: Optional[OSUtils] = None, ui: Optional[UI] = None,
+                 config: Optional[Config] = None, **kwargs: Any) -> None:
+        """``runtime`` defaults to the running Python's; ``ui`` and ``config`` reach the packager's build
+        (progress, pip options, the build cache); every other keyword is ``BaseWorkflow``'s."""
+        runtime = runtime or "python%d.%d" % sys.version_info[:2]
+        super().__init__(source_dir, artifacts_dir, scratch_dir, manifest_path, runtime=runtime, **kwargs)
         self.ui = ui
         self.config = config
+        osutils = osutils or OSUtils()
+        self._use_pip = False
+        if not self.download_dependencies and not self.dependencies_dir:
+            LOG.info("download_dependencies is False and dependencies_dir is None. Copying the source files into "
+                     "the artifacts directory. ")
+        self._source_copy = CopyFunctionSourceAction(source_dir, artifacts_dir, excludes=self.EXCLUDED_FILES,
+                                                     skip=[artifacts_dir, scratch_dir, self.dependencies_dir])
+        self.actions = self._make_actions(osutils, runtime)
 
-    def _python(self) -> str:
-        """An interpreter of the runtime's version on the search paths, else the running one."""
-        for directory in self.executable_search_paths:
-            candidate = os.path.join(directory, self.runtime)
-            if os.access(candidate, os.X_OK):
-                return candidate
-        return sys.executable
+    def _make_actions(self, osutils: OSUtils, runtime: str) -> List[Any]:
+        if not osutils.file_exists(self.manifest_path):
+            LOG.warning("requirements.txt file not found. Continuing the build without dependencies.")
+            return [self._source_copy]
+        actions: List[Any] = []
+        if self.download_dependencies:
+            self._use_pip = True
+            if self.dependencies_dir:
+                actions.append(CleanUpAction(self.dependencies_dir))
+            build = PythonPipBuildAction(self.artifacts_dir, self.scratch_dir, self.manifest_path, runtime,
+                                         self.dependencies_dir, binaries=self.binaries,
+                                         architecture=self.architecture)
+            build.ui, build.config = self.ui, self.config
+            actions.append(build)
+        if self.dependencies_dir and self.combine_dependencies:
+            actions.append(CopyDependenciesIntoArtifactsAction(self.dependencies_dir, self.artifacts_dir))
+        actions.append(self._source_copy)
+        return actions
 
-    def _fail(self, action: str, reason: object) -> WorkflowFailedError:
-        return WorkflowFailedError(workflow_name=self.NAME, action_name=action, reason=str(reason))
+    @property  # type: ignore[override]
+    def actions(self) -> List[Any]:
+        """The actions, and last the move of the source under the parent package path when one is asked."""
+        if isinstance(self.options, dict) and PARENT_PYTHON_PKGS_KEY in self.options:
+            return self._actions + [PythonCreateParentPackagesAction(self.source_dir, self.artifacts_dir,
+                                                                     self.options)]
+        return self._actions
+
+    @actions.setter
+    def actions(self, actions: List[Any]) -> None:
+        self._actions = actions
+
+    def get_resolvers(self) -> List[PathResolver]:
+        """Interpreters named as the runtime (``python3.12``), then ``python`` and ``python3``, on the search
+        paths then ``PATH``; last, the interpreter running this package."""
+        major = self.runtime.replace(self.CAPABILITY.language, "").split(".")[0]  # type: ignore[union-attr]
+        additional = [self.CAPABILITY.language + major] if major == self.PYTHON_VERSION_THREE else None
+        return [_WithRunningInterpreter(runtime=self.runtime, binary=self.CAPABILITY.language,
+                                        additional_binaries=additional,
+                                        executable_search_paths=self.executable_search_paths)]
+
+    def get_validators(self) -> List[Any]:
+        if self._use_pip:
+            return [PythonRuntimeValidator(runtime=self.runtime, architecture=self.architecture)]
+        return super().get_validators()
 
     def run(self) -> None:
-        """The dependencies through the one build (``orchestrator.build``), then the source beside them."""
-        builds_dependencies = self.download_dependencies and os.path.isfile(self.manifest_path)
-        dependencies_target = self.dependencies_dir or self.artifacts_dir
+        """Checks every output and walks the source, then validates the interpreter and runs the actions."""
+        self._check_outputs()
+        os.makedirs(self.scratch_dir, exist_ok=True)
+        super().run()
+
+    def _check_outputs(self) -> None:
         config = self.config or Config()
-        # Every output, before anything is read or written (the build checks its own again).
         cache = config.build_cache()
-        protected = protected_paths(requirements=self.manifest_path, source=self.source_dir, scratch=self.scratch_dir,
-                                    python=self._python(), cache=cache.root if cache is not None else None,
-                                    pip_options=config.pip_options())
+        protected = protected_paths(requirements=self.manifest_path, source=self.source_dir,
+                                    scratch=self.scratch_dir, python=sys.executable,
+                                    cache=cache.root if cache is not None else None, pip_options=config.pip_options())
         for output in filter(None, (self.artifacts_dir, self.dependencies_dir)):
             try:
                 check_output(output, protected)
             except PackagerError as error:
-                raise self._fail("CheckOutput", error) from error
-        try:  # the source is walked before pip runs: a source that cannot be copied fails the build at once
-            source = plan_source_copy(self.source_dir, skip=[self.artifacts_dir, self.scratch_dir]
-                                      + ([self.dependencies_dir] if self.dependencies_dir else []))
+                raise WorkflowFailedError(workflow_name=self.NAME, action_name="CheckOutput",
+                                          reason=explain(error)) from error
+        try:
+            self._source_copy.plan()
         except PackagerError as error:  # a link out of the source, a file that cannot be read
-            raise self._fail("CopySource", error) from error
-        os.makedirs(self.scratch_dir, exist_ok=True)
-        if builds_dependencies:
-            self._build_dependencies(dependencies_target, config)
-        elif self.download_dependencies:
-            LOG.warning("requirements.txt file not found. Continuing the build without dependencies.")
-            os.makedirs(self.artifacts_dir, exist_ok=True)
-        if self.dependencies_dir and self.combine_dependencies and os.path.isdir(self.dependencies_dir) \
-                and os.path.realpath(self.dependencies_dir) != os.path.realpath(self.artifacts_dir):
-            try:
-                shutil.copytree(self.dependencies_dir, self.artifacts_dir, dirs_exist_ok=True,
-                                copy_function=copy_file_replacing)
-            except OSError as error:
-                raise self._fail("CopyDependencies", error) from error
-        try:
-            copy_entries(self.source_dir, source, self._source_destination(source))
-        except (PackagerError, OSError) as error:  # a file that cannot be read or written
-            raise self._fail("CopySource", error) from error
+            raise WorkflowFailedError(workflow_name=self.NAME, action_name=self._source_copy.NAME,
+                                      reason=explain(error)) from error
 
-    def _source_destination(self, source: List[SourceEntry]) -> str:
-        """Where the function's own files go: the artifacts directory, or the package path that
-        ``options["parent_python_packages"]`` names (``"a.b"``: ``a/b/``, SAM's ParentPackageMode), unless
-        that directory would exist already (aws-lambda-builders then leaves the files where they are)."""
-        value = self.options.get(PARENT_PYTHON_PKGS_KEY) if isinstance(self.options, dict) else None
-        if not isinstance(value, str) or not value:
-            return self.artifacts_dir
-        parts = value.split(".")
-        if not all(part.isidentifier() for part in parts):
-            LOG.warning("%s %r is not a dotted package name: the source is copied to the top of the artifacts",
-                        PARENT_PYTHON_PKGS_KEY, value)
-            return self.artifacts_dir
-        target = os.path.join(self.artifacts_dir, *parts)
-        below = os.path.join(*parts)
-        if os.path.lexists(target) or any(entry.path == below or entry.path.startswith(below + os.sep)
-                                          for entry in source):
-            LOG.warning("Skipping creating package %s as it would overwrite existing folder", target)
-            return self.artifacts_dir
-        return target
 
-    def _build_dependencies(self, output: str, config: Config) -> None:
-        request = BuildRequest(requirements=os.path.abspath(self.manifest_path), output=output, runtime=self.runtime,
-                               architecture=self.architecture, python=self._python(), config=config,
-                               scratch_dir=self.scratch_dir, protect=[self.source_dir])
+class _WithRunningInterpreter(PathResolver):
+    """``PathResolver``'s candidates, then the interpreter running this package (pip resolves for the
+    target, so it builds when no interpreter of the runtime's version is on the machine)."""
+
+    def _which(self) -> List[str]:
         try:
-            result = build(request, self.ui)
-        except UnsafeOutputError as error:
-            raise self._fail("CheckOutput", error) from error
-        except (PackagerError, OSError) as error:
-            raise self._fail("ResolveDependencies", error) from error
-        if result.missing is not None:
-            raise self._fail("ResolveDependencies", result.missing)
+            found = super()._which()
+        except ValueError:
+            found = []
+        return found + [sys.executable]
+
