@@ -95,8 +95,8 @@ class PythonPipWorkflow(BaseWorkflow):
         self._actions = actions
 
     def get_resolvers(self) -> List[PathResolver]:
-        """Interpreters named as the runtime (``python3.12``), then ``python`` and ``python3``, on the search
-        paths then ``PATH``; last, the interpreter running this package."""
+        """Interpreters named as the runtime (``python3.12``) on the search paths, the one running this
+        package, then ``python3.12``, ``python`` and ``python3`` on the search paths and ``PATH``."""
         major = self.runtime.replace(self.CAPABILITY.language, "").split(".")[0]  # type: ignore[union-attr]
         additional = [self.CAPABILITY.language + major] if major == self.PYTHON_VERSION_THREE else None
         return [_WithRunningInterpreter(runtime=self.runtime, binary=self.CAPABILITY.language,
@@ -134,13 +134,22 @@ class PythonPipWorkflow(BaseWorkflow):
 
 
 class _WithRunningInterpreter(PathResolver):
-    """``PathResolver``'s candidates, then the interpreter running this package (pip resolves for the
-    target, so it builds when no interpreter of the runtime's version is on the machine)."""
+    """The interpreters pip may run in, in order: one named as the runtime (``python3.12``) in the caller's
+    ``executable_search_paths``, the interpreter running this package, then ``PathResolver``'s candidates.
+
+    pip resolves and downloads for the target, whatever interpreter runs it, so
+    the running one serves every runtime (a python3.13 function builds on a
+    machine without python3.13), as it does for ``lambda-pip build``; the build
+    finds an interpreter of the target's version itself for the sdists it
+    compiles. Trying ``PATH``'s interpreters first would run each of them (a
+    pyenv shim takes a tenth of a second) on every build.
+    """
 
     def _which(self) -> List[str]:
+        named = [os.path.join(str(directory), self.runtime) for directory in self.executable_search_paths or []
+                 if self.runtime and os.access(os.path.join(str(directory), self.runtime), os.X_OK)]
         try:
             found = super()._which()
         except ValueError:
             found = []
-        return found + [sys.executable]
-
+        return named + [sys.executable] + found
