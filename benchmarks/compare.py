@@ -127,7 +127,7 @@ def run_case(name: str, architecture: str, runs: int, upstream: str, ours_python
     driver = case / "upstream_driver.py"
     driver.write_text(UPSTREAM_DRIVER)
     times: Dict[str, List[float]] = {"theirs": [], "cold": [], "warm": [], "floor": []}
-    ours = [ours_python, "-m", "aws_lambda_builders", "build", "-r", str(requirements), "--runtime", RUNTIME,
+    ours = [ours_python, "-m", "aws_lambda_builders.cli", "build", "-r", str(requirements), "--runtime", RUNTIME,
             "--architecture", architecture, "--allow-missing", "-q"]
     for run in range(runs):
         for tool in ("theirs", "ours") if run % 2 else ("ours", "theirs"):

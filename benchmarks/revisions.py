@@ -21,14 +21,17 @@ import time
 from typing import Dict, List
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The lambda-pip command line of any revision: earlier ones ran it as `python -m aws_lambda_builders`, which is now
+# the JSON-RPC interface; `aws_lambda_builders.cli.main` is the command line in both.
+CLI = [sys.executable, "-c", "import sys; from aws_lambda_builders.cli import main; sys.exit(main())"]
 
 
 def run(tree: str, work: str, name: str, requirements: str, architecture: str, cache: str) -> float:
     env = dict(os.environ, PYTHONPATH=tree, LAMBDA_PIP_CACHE_DIR=cache)
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "aws_lambda_builders", "build", "-r", requirements, "-o",
-                             os.path.join(work, f"out-{name}-{architecture}"), "--runtime", "python3.11",
-                             "--architecture", architecture, "-q"], env=env, capture_output=True, text=True)
+    result = subprocess.run([*CLI, "build", "-r", requirements, "-o", os.path.join(work, f"out-{name}-{architecture}"),
+                             "--runtime", "python3.11", "--architecture", architecture, "-q"],
+                            env=env, capture_output=True, text=True)
     took = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{name} failed: {result.stderr}")

@@ -151,7 +151,7 @@ def test_without_the_cache_nothing_is_written_to_it(tmp_path, package_index):
 
 def test_two_builds_racing_on_one_cache_both_succeed_with_identical_bundles(tmp_path, package_index):
     (tmp_path / "requirements.txt").write_text("pure-app\nbinary-three-platforms\nsdist-only-pure\n")
-    command = [sys.executable, "-m", "aws_lambda_builders", "build", "-r", str(tmp_path / "requirements.txt"),
+    command = [sys.executable, "-m", "aws_lambda_builders.cli", "build", "-r", str(tmp_path / "requirements.txt"),
                "--runtime", "python3.12", "--architecture", "arm64", "-i", package_index.url,
                "--cache-dir", str(tmp_path / "cache"), "-q"]
     for attempt in range(2):  # the first race is on an empty cache, the second on a full one

@@ -178,7 +178,7 @@ def test_index_that_wants_credentials_none_were_given_fails_at_once_without_a_pr
     terminal, terminal_side = pty.openpty()
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "aws_lambda_builders", "build", "-r", str(tmp_path / "requirements.txt"),
+            [sys.executable, "-m", "aws_lambda_builders.cli", "build", "-r", str(tmp_path / "requirements.txt"),
              "-o", str(tmp_path / "out"), "--runtime", "python3.12", "-q", "-i", url],
             stdin=terminal_side, capture_output=True, text=True, timeout=90)
     finally:

@@ -29,7 +29,7 @@ def snapshot(directory):
 
 
 def command(tmp_path, package_index):
-    return [sys.executable, "-m", "aws_lambda_builders", "build", "-r", str(tmp_path / "requirements.txt"),
+    return [sys.executable, "-m", "aws_lambda_builders.cli", "build", "-r", str(tmp_path / "requirements.txt"),
             "-o", str(tmp_path / "out"), "--architecture", "arm64", "--scratch-dir", str(tmp_path / "scratch"),
             "-i", package_index.url]
 
@@ -141,7 +141,7 @@ def start_build(tmp_path, package_index, marker, requirements="pure-app\nslow-co
     links.mkdir(exist_ok=True)
     make_sdist(str(links), "slow-compile", "1.0", files={"setup.py": SLOW_SETUP, "slow_compile/__init__.py": ""})
     (tmp_path / "requirements.txt").write_text(requirements)
-    command_line = [sys.executable, "-m", "aws_lambda_builders", "build", "-r", str(tmp_path / "requirements.txt"),
+    command_line = [sys.executable, "-m", "aws_lambda_builders.cli", "build", "-r", str(tmp_path / "requirements.txt"),
                     "-o", str(tmp_path / "out"), "-i", package_index.url, "-f", str(links), "--no-cache"]
     return subprocess.Popen(command_line, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                             env=dict(os.environ, LAMBDA_PIP_TEST_BUILD=marker))

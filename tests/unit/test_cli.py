@@ -306,8 +306,8 @@ def test_quiet_still_prints_errors(fake, project):
     assert "foo: no wheel" in text
 
 
-def test_python_m_version_prints_the_version():
-    result = subprocess.run([sys.executable, "-m", "aws_lambda_builders", "--version"],
+def test_python_m_cli_version_prints_the_version():
+    result = subprocess.run([sys.executable, "-m", "aws_lambda_builders.cli", "--version"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert result.stdout.strip() == f"lambda-pip {aws_lambda_builders.__version__}"
