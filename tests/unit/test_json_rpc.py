@@ -370,7 +370,7 @@ def test_setup_cfg_declares_the_lambda_builders_console_script():
 def _installed_script(name):
     entry_points = importlib.metadata.distribution("lambda-pip").entry_points
     if name not in [e.name for e in entry_points if e.group == "console_scripts"]:
-        pytest.skip(f"the installed metadata predates the {name} script: run `pip install -e .` again")
+        pytest.fail(f"the installed metadata predates the {name} script: run `pip install -e .` again")
     script = shutil.which(name, path=os.path.dirname(sys.executable))
     assert script, f"{name} is declared by the installed distribution but is not beside {sys.executable}"
     return script
