@@ -257,13 +257,20 @@ def _assert_sam_app_layout(project: Path) -> None:
         assert result["with_libyaml"] is True, "PyYAML's C extension loads"
 
 
-def _poisoned_pip(directory: Path) -> Path:
-    """A directory to put first on PYTHONPATH: any ``python -m pip`` (or ``import pip``) there fails."""
-    package = directory / "pip"
-    package.mkdir(parents=True)
-    for name in ("__init__.py", "__main__.py"):
-        (package / name).write_text("raise SystemExit('pip was run')\n")
-    return directory
+class PoisonedPip(NamedTuple):
+    """A directory to put first on PYTHONPATH: ``python -m pip`` (or ``import pip``) there notes the run and fails."""
+
+    directory: Path
+    runs: Path  # written by each pip run
+
+    @classmethod
+    def create(cls, directory: Path) -> PoisonedPip:
+        package, runs = directory / "pip", directory / "pip-runs.txt"
+        package.mkdir(parents=True)
+        poison = (f"import sys\nwith open({str(runs)!r}, 'a') as runs:\n    runs.write(repr(sys.argv) + '\\n')\n"
+                  "raise SystemExit('pip was run')\n")
+        (package / "__init__.py").write_text(poison)
+        return cls(directory, runs)
 
 
 def test_sam_build_cached_builds_every_function_and_layer_and_the_second_run_runs_no_pip(sam_with_lambda_pip,
@@ -282,21 +289,23 @@ def test_sam_build_cached_builds_every_function_and_layer_and_the_second_run_run
 
     # Unchanged requirements: SAM asks for a build without downloads (download_dependencies=False), copying the
     # dependencies it kept in .aws-sam/deps/. Any pip run would fail: pip itself is poisoned and the index is off.
-    poison = _poisoned_pip(tmp_path / "poisoned-pip")
-    no_pip = dict(env, PYTHONPATH=str(poison), PIP_NO_INDEX="1")
+    poison = PoisonedPip.create(tmp_path / "poisoned-pip")
+    no_pip = dict(env, PYTHONPATH=str(poison.directory), PIP_NO_INDEX="1")
     second = _sam_build(sam, project, no_pip, "--cached")
 
     assert "Build Succeeded" in second
     for resource in WITH_REQUIREMENTS:
         assert f"Manifest is not changed for ({resource}), running incremental build" in second
-    assert "downloaded " not in second and "pip was run" not in second
+    assert "downloaded " not in second
+    assert not poison.runs.exists(), poison.runs.read_text()
     _audit(project, SAM_APP_ARTIFACTS)
     _assert_sam_app_layout(project)
 
-    # The control: the same poison stops a build that needs pip, so the second run's success is not luck.
+    # The control: the same poison reaches the pip of a build that needs one, so the second run's silence counts.
     control = _project(tmp_path / "control", SAM_APP)
     failed = _run([sam.bin / "sam", "build", "--cached"], cwd=control, env=no_pip)
-    assert failed.returncode != 0 and "pip was run" in failed.stdout, failed.stdout
+    assert failed.returncode != 0, failed.stdout
+    assert poison.runs.exists(), failed.stdout
 
 
 def test_sam_build_parallel_builds_every_function_and_layer_at_once(sam_with_lambda_pip, tmp_path):
