@@ -15,7 +15,11 @@ LOG = logging.getLogger(__name__)
 
 
 class ActionFailedError(Exception):
-    """An action could not do its job; the message says why."""
+    """An action could not do its job; the message says why, ``hint`` what to do about it."""
+
+    def __init__(self, *args: object, hint: str = "") -> None:
+        super().__init__(*args)
+        self.hint = hint
 
 
 class Purpose:

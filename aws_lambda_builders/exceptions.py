@@ -6,6 +6,15 @@ so that callers comparing aws-lambda-builders' text still match.
 """
 
 
+def explain(error: BaseException) -> str:
+    """The error's message followed by its hint (what to do), as the command line and the workflows show it."""
+    message = str(error)
+    hint = getattr(error, "hint", "")
+    if hint and isinstance(hint, str) and hint not in message:
+        return f"{message}\n{hint}"
+    return message
+
+
 class LambdaBuilderError(Exception):
     """Base of the library's errors; subclasses format ``MESSAGE`` with keyword arguments."""
 

@@ -15,7 +15,7 @@ from aws_lambda_builders.actions import ActionFailedError
 from aws_lambda_builders.architecture import X86_64
 from aws_lambda_builders.binary_path import BinaryPath
 from aws_lambda_builders.exceptions import (MisMatchRuntimeError, RuntimeValidatorError, WorkflowFailedError,
-                                            WorkflowUnknownError)
+                                            WorkflowUnknownError, explain)
 from aws_lambda_builders.path_resolver import PathResolver
 from aws_lambda_builders.registry import DEFAULT_REGISTRY
 from aws_lambda_builders.validator import RuntimeValidator
@@ -226,7 +226,8 @@ class BaseWorkflow(metaclass=_WorkflowMetaClass):
                 LOG.debug("%s succeeded", action_info)
             except ActionFailedError as ex:
                 LOG.debug("%s failed", action_info, exc_info=ex)
-                raise WorkflowFailedError(workflow_name=self.NAME, action_name=action.NAME, reason=str(ex)) from ex
+                raise WorkflowFailedError(workflow_name=self.NAME, action_name=action.NAME,
+                                          reason=explain(ex)) from ex
             except Exception as ex:
                 LOG.debug("%s raised unhandled exception", action_info, exc_info=ex)
                 raise WorkflowUnknownError(workflow_name=self.NAME, action_name=action.NAME, reason=str(ex)) from ex

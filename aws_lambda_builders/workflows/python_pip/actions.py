@@ -80,7 +80,7 @@ class PythonPipBuildAction(BaseAction):
                                               scratch_dir_path=self.scratch_dir,
                                               requirements_path=self.manifest_path, **given)
         except PackagerError as ex:
-            raise ActionFailedError(explain(ex)) from ex
+            raise ActionFailedError(str(ex), hint=ex.hint) from ex
 
     def _find_runtime_with_pip(self) -> Tuple["SubprocessPip", str]:
         """pip in the first interpreter of the search that validates and has pip."""
@@ -88,6 +88,7 @@ class PythonPipBuildAction(BaseAction):
         binary_object = self.binaries.get(self.LANGUAGE)
         if not binary_object:
             raise ActionFailedError("Failed to fetch Python binaries from the PATH.")
+        tried = []
         for python_path in binary_object.resolver.exec_paths:
             try:
                 valid_python_path = binary_object.validator.validate(python_path)
@@ -96,7 +97,10 @@ class PythonPipBuildAction(BaseAction):
                     return pip, valid_python_path
             except (MisMatchRuntimeError, RuntimeValidatorError, MissingPipError) as ex:
                 LOG.debug("Python runtime path '%s' does not match the workflow: %s", python_path, ex)
-        raise ActionFailedError("Failed to find a Python runtime containing pip on the PATH.")
+                tried.append(f"  {python_path}: {ex}")
+        raise ActionFailedError("Failed to find a Python runtime containing pip on the PATH.", hint="\n".join(
+            ["Tried:"] + tried + ["Install pip in the Python that runs the build (python -m ensurepip), or put a "
+                                  "Python of the function's runtime with pip on the PATH."]))
 
 
 class PythonCreateParentPackagesAction(BaseAction):
