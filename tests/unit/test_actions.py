@@ -275,7 +275,7 @@ def test_dependency_manager_ignore_list():
     assert DependencyManager.IGNORE_LIST == ["node_modules"]
 
 
-# --------------------------------------------------------------------------- CopyDependenciesAction, MoveDependenciesAction
+# ------------------------------------------------------------- CopyDependenciesAction, MoveDependenciesAction
 
 
 @mock.patch("aws_lambda_builders.actions.os.makedirs")

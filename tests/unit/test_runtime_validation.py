@@ -97,7 +97,7 @@ def test_nothing_found_is_a_value_error_with_the_exact_text(which_mock, found):
     resolver = PathResolver(binary="python", runtime="python3.12")
 
     with pytest.raises(ValueError) as raised:
-        resolver.exec_paths
+        _ = resolver.exec_paths
 
     assert str(raised.value) == "Path resolution for runtime: python3.12 of binary: python was not successful"
 
