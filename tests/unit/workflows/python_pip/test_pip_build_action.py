@@ -111,7 +111,7 @@ def test_a_packager_error_is_an_action_failure_with_its_text(find_mock, builder_
 @mock.patch(SEAMS + "DependencyBuilder")
 @mock.patch(SEAMS + "PythonPipBuildAction._find_runtime_with_pip", return_value=(mock.Mock(), "python"))
 def test_a_packager_errors_hint_follows_its_text(find_mock, builder_mock, package_builder_mock):
-    # differs from aws-lambda-builders: the error's hint (what to do), when it has one, follows its text
+    # the text is the packager's, as aws-lambda-builders has it; its hint (what to do) rides along
     error = PackagerError("No such package")
     error.hint = "Check the name on PyPI."
     package_builder_mock.return_value.build_dependencies.side_effect = error
@@ -119,7 +119,7 @@ def test_a_packager_errors_hint_follows_its_text(find_mock, builder_mock, packag
     with pytest.raises(ActionFailedError) as raised:
         make_action().execute()
 
-    assert str(raised.value) == "No such package\nCheck the name on PyPI."
+    assert (str(raised.value), raised.value.hint) == ("No such package", "Check the name on PyPI.")
 
 
 @mock.patch(SEAMS + "PythonPipDependencyBuilder")
@@ -213,6 +213,8 @@ def test_no_interpreter_with_pip_fails_exactly(pip_mock):
         make_action(binaries={"python": python})._find_runtime_with_pip()
 
     assert str(raised.value) == "Failed to find a Python runtime containing pip on the PATH."
+    # the hint names each interpreter tried and why it was not used (SAM shows the message and the hint)
+    assert raised.value.hint.splitlines()[:2] == ["Tried:", f"  /a: {MissingPipError(python_path='/a')}"]
 
 
 @mock.patch(SEAMS + "SubprocessPip")

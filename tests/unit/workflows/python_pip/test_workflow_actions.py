@@ -300,19 +300,23 @@ def test_a_whole_build_moves_the_source_under_the_parent_package(tmp_path):
 
 
 @mock.patch("aws_lambda_builders.path_resolver.which")
-def test_the_resolver_searches_runtime_python_python3_then_the_running_interpreter(which_mock):
-    # differs from aws-lambda-builders: the interpreter running this package is the last candidate
+def test_the_resolver_tries_the_running_interpreter_before_runtime_python_python3(which_mock, tmp_path):
+    # differs from aws-lambda-builders: one named as the runtime in the search paths, then the interpreter
+    # running this package (it resolves for the target), and only then PATH's, each of which would be run
     which_mock.side_effect = lambda name, executable_search_paths=None: ["/bin/" + name]
-    workflow = make(executable_search_paths=["/search"])
-
+    workflow = make(executable_search_paths=[str(tmp_path)])
     [resolver] = workflow.get_resolvers()
 
     assert isinstance(resolver, PathResolver)
     assert (resolver.runtime, resolver.binary, resolver.additional_binaries, resolver.executable_search_paths) == (
-        "python3.12", "python", ["python3"], ["/search"])
-    assert resolver.exec_paths == ["/bin/python3.12", "/bin/python", "/bin/python3", sys.executable]
-    assert which_mock.call_args_list == [mock.call(name, executable_search_paths=["/search"])
-                                         for name in ("python3.12", "python", "python3")]
+        "python3.12", "python", ["python3"], [str(tmp_path)])
+    assert resolver.exec_paths == [sys.executable, "/bin/python3.12", "/bin/python", "/bin/python3"]
+    (tmp_path / "python3.12").write_text("#!/bin/sh\n")
+    (tmp_path / "python3.12").chmod(0o755)
+    assert resolver.exec_paths == [str(tmp_path / "python3.12"), sys.executable, "/bin/python3.12", "/bin/python",
+                                   "/bin/python3"]
+    assert which_mock.call_args_list[:3] == [mock.call(name, executable_search_paths=[str(tmp_path)])
+                                             for name in ("python3.12", "python", "python3")]
 
 
 @mock.patch("aws_lambda_builders.path_resolver.which", return_value=[])
