@@ -209,3 +209,20 @@ def test_source_inside_the_artifacts_directory_is_refused(tmp_path, function, in
 
     assert "Refusing to build into" in str(raised.value) and "it holds the" in str(raised.value)
     assert (function / "app.py").is_file()
+
+
+def test_a_failed_build_leaves_the_last_good_dependencies_directory(tmp_path, function, index_from_environment):
+    """aws-lambda-builders empties dependencies_dir before pip runs; here the build replaces it only on success."""
+    builder = LambdaBuilder(language="python", dependency_manager="pip", application_framework=None)
+    arguments = (str(function), str(tmp_path / "artifacts"), str(tmp_path / "scratch"),
+                 str(function / "requirements.txt"))
+    builder.build(*arguments, runtime="python3.12", dependencies_dir=str(tmp_path / "deps"))
+    before = _tree(tmp_path / "deps")
+    assert "pure_app/__init__.py" in before
+
+    (function / "requirements.txt").write_text("no-such-package-anywhere\n")
+    with pytest.raises(WorkflowFailedError) as raised:
+        builder.build(*arguments, runtime="python3.12", dependencies_dir=str(tmp_path / "deps"))
+
+    assert str(raised.value).startswith("PythonPipBuilder:ResolveDependencies - ")
+    assert _tree(tmp_path / "deps") == before

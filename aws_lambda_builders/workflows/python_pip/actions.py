@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
-from aws_lambda_builders.actions import ActionFailedError, BaseAction, CopySourceAction, Purpose
+from aws_lambda_builders.actions import ActionFailedError, BaseAction, CleanUpAction, CopySourceAction, Purpose
 from aws_lambda_builders.architecture import X86_64
 from aws_lambda_builders.exceptions import MisMatchRuntimeError, RuntimeValidatorError
 
@@ -177,3 +177,13 @@ class CopyDependenciesIntoArtifactsAction(CopySourceAction):
             shutil.copytree(self.source_dir, self.dest_dir, dirs_exist_ok=True, copy_function=copy_file_replacing)
         except OSError as error:
             raise ActionFailedError(explain(error)) from error
+
+
+class DependenciesCleanUpAction(CleanUpAction):
+    """aws-lambda-builders empties ``dependencies_dir`` here, before pip runs. The build that follows
+    replaces that directory as a whole, and only once it has succeeded (staged beside it, then swapped):
+    emptying it first would only lose the last good dependencies when the build fails, and the check
+    that leaves a directory as it is when nothing changed. So nothing is removed here; the build does it."""
+
+    def execute(self) -> None:
+        LOG.debug("Clean up action: %s is replaced as a whole by the build that follows", self.target_dir)

@@ -19,13 +19,12 @@ import os
 import sys
 from typing import Any, List, Optional
 
-from aws_lambda_builders.actions import CleanUpAction
 from aws_lambda_builders.exceptions import WorkflowFailedError
 from aws_lambda_builders.path_resolver import PathResolver
 from aws_lambda_builders.workflow import BaseWorkflow, BuildDirectory, BuildInSourceSupport, Capability
 
 from .actions import (PARENT_PYTHON_PKGS_KEY, CopyDependenciesIntoArtifactsAction, CopyFunctionSourceAction,
-                      PythonCreateParentPackagesAction, PythonPipBuildAction)
+                      DependenciesCleanUpAction, PythonCreateParentPackagesAction, PythonPipBuildAction)
 from .exceptions import PackagerError, explain
 from .output import check_output, protected_paths
 from .source_copy import EXCLUDED_FILES
@@ -71,7 +70,7 @@ class PythonPipWorkflow(BaseWorkflow):
         if self.download_dependencies:
             self._use_pip = True
             if self.dependencies_dir:
-                actions.append(CleanUpAction(self.dependencies_dir))
+                actions.append(DependenciesCleanUpAction(self.dependencies_dir))
             build = PythonPipBuildAction(self.artifacts_dir, self.scratch_dir, self.manifest_path, runtime,
                                          self.dependencies_dir, binaries=self.binaries,
                                          architecture=self.architecture)

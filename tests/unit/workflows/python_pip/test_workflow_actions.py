@@ -91,9 +91,9 @@ def test_the_workflow_is_registered_for_python_pip():
 @pytest.mark.parametrize("download, dependencies_dir, combine, expected", [
     (True, None, True, ["PythonPipBuildAction", "Copy(source->artifacts)"]),
     (True, None, False, ["PythonPipBuildAction", "Copy(source->artifacts)"]),
-    (True, "deps", True, ["CleanUpAction", "PythonPipBuildAction", "Copy(deps->artifacts)",
+    (True, "deps", True, ["DependenciesCleanUpAction", "PythonPipBuildAction", "Copy(deps->artifacts)",
                           "Copy(source->artifacts)"]),
-    (True, "deps", False, ["CleanUpAction", "PythonPipBuildAction", "Copy(source->artifacts)"]),
+    (True, "deps", False, ["DependenciesCleanUpAction", "PythonPipBuildAction", "Copy(source->artifacts)"]),
     (False, None, True, ["Copy(source->artifacts)"]),
     (False, None, False, ["Copy(source->artifacts)"]),
     (False, "deps", True, ["Copy(deps->artifacts)", "Copy(source->artifacts)"]),
@@ -110,6 +110,19 @@ def test_the_actions_of_every_combination_with_a_manifest(download, dependencies
             assert action.excludes == []
         if isinstance(action, CleanUpAction):
             assert action.target_dir == "deps"
+
+
+def test_the_clean_up_of_the_dependencies_directory_leaves_it_to_the_build(tmp_path):
+    # differs from aws-lambda-builders: a CleanUpAction that removes nothing, as the pip action's build replaces
+    # the directory whole once it has succeeded (a failed build keeps the last good dependencies)
+    (tmp_path / "deps" / "six").mkdir(parents=True)
+    (tmp_path / "deps" / "six" / "__init__.py").write_text("")
+    clean_up = make(dependencies_dir=str(tmp_path / "deps")).actions[0]
+
+    clean_up.execute()
+
+    assert isinstance(clean_up, CleanUpAction) and clean_up.target_dir == str(tmp_path / "deps")
+    assert (tmp_path / "deps" / "six" / "__init__.py").is_file()
 
 
 def test_the_source_and_dependency_copies_are_our_own_copy_source_actions():
