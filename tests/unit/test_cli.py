@@ -208,7 +208,7 @@ def test_missing_dependency_exits_1_and_prints_why(fake, project):
     requirements, output = project
     code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.11", "--architecture", "arm64"])
     assert code == 1
-    assert "error: Could not install dependencies for the Lambda target:" in text
+    assert "error: ['numpy==2.1.0']\nCould not install dependencies for the Lambda target:" in text
     assert "numpy==2.1.0: no wheel for python3.11 on arm64" in text
     assert "built 1 distributions" not in text
 
