@@ -53,7 +53,7 @@ from .seams import packager_name
 from .selection import apply_allowlist, sdists_to_build, sort_downloads, still_missing, wheels_to_ask_for
 from .steps import STEPS
 from .target import RUNTIMES, LambdaTarget, compatibility_tags, is_compatible_platform_tag, wheel_tags
-from . import upstream_platforms as upstream
+from .upstream_platforms import DependencyBuilderTables
 from .utils import UI, Config, OSUtils
 from .wheel_install import hoist_library_schemes, install_wheels
 
@@ -62,25 +62,15 @@ LOG = logging.getLogger(__name__)
 __all__ = ["STEPS", "DependencyBuilder"]
 
 
-class DependencyBuilder:
+class DependencyBuilder(DependencyBuilderTables):
     """Builds a site-packages directory for one Lambda target from a requirements file.
 
     ``runtime`` and ``python_exe`` may come in either order: aws-lambda-builders'
     ``PythonPipDependencyBuilder`` passes the interpreter first, and a runtime name
     in the interpreter's place (when the runtime's place holds none) is taken as
-    the runtime.
+    the runtime. aws-lambda-builders' platform tables are its class attributes (``upstream_platforms``); the
+    decisions use ``self.target``.
     """
-
-    # aws-lambda-builders' tables, exact (``upstream_platforms``); the decisions use ``self.target``.
-    _COMPATIBLE_PLATFORM_ARM64 = upstream.COMPATIBLE_PLATFORM_ARM64
-    _COMPATIBLE_PLATFORM_X86_64 = upstream.COMPATIBLE_PLATFORM_X86_64
-    _COMPATIBLE_PLATFORMS = upstream.COMPATIBLE_PLATFORMS
-    _MANYLINUX_LEGACY_MAP = upstream.MANYLINUX_LEGACY_MAP
-    _RUNTIME_GLIBC = upstream.RUNTIME_GLIBC
-    _DEFAULT_GLIBC = upstream.DEFAULT_GLIBC
-    _GLIBC_TO_LATEST_MANYLINUX = upstream.GLIBC_TO_LATEST_MANYLINUX
-    # Packages whose wheels claim a platform but work anywhere (their C parts are optional).
-    _COMPATIBLE_PACKAGE_ALLOWLIST = upstream.COMPATIBLE_PACKAGE_ALLOWLIST
 
     def __init__(self, osutils: OSUtils, runtime: Optional[str], python_exe: Optional[str],
                  pip_runner: Optional[PipRunner] = None, architecture: str = X86_64, *,

@@ -62,3 +62,17 @@ GLIBC_TO_LATEST_MANYLINUX: Dict[Tuple[int, int], str] = {
     (2, 26): "manylinux_2_17",
     (2, 34): "manylinux_2_34",
 }
+
+
+class DependencyBuilderTables:
+    """The tables as ``DependencyBuilder`` class attributes, under aws-lambda-builders' names."""
+
+    _COMPATIBLE_PLATFORM_ARM64 = COMPATIBLE_PLATFORM_ARM64
+    _COMPATIBLE_PLATFORM_X86_64 = COMPATIBLE_PLATFORM_X86_64
+    _COMPATIBLE_PLATFORMS = COMPATIBLE_PLATFORMS
+    _MANYLINUX_LEGACY_MAP = MANYLINUX_LEGACY_MAP
+    _RUNTIME_GLIBC = RUNTIME_GLIBC
+    _DEFAULT_GLIBC = DEFAULT_GLIBC
+    _GLIBC_TO_LATEST_MANYLINUX = GLIBC_TO_LATEST_MANYLINUX
+    # Packages whose wheels claim a platform but work anywhere (their C parts are optional): step 6 uses it.
+    _COMPATIBLE_PACKAGE_ALLOWLIST = COMPATIBLE_PACKAGE_ALLOWLIST
