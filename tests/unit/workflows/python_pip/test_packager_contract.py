@@ -171,9 +171,15 @@ def test_the_upstream_call_form_builds_for_the_runtime_with_the_interpreter():
     assert DependencyBuilder(OSUtils(), None, "python3.11").python_exe == sys.executable
 
 
+def test_an_unknown_runtime_is_refused_by_its_name_when_the_builder_is_made_here():
+    with pytest.raises(UnsupportedPythonVersion) as raised:
+        PythonPipDependencyBuilder("python3.7", sys.executable)
+    assert str(raised.value) == "'python3.7' version of python is not supported"
+
+
 def test_build_dependencies_passes_three_positional_arguments():
     dependency_builder = mock.Mock()
-    PythonPipDependencyBuilder("python3.12", "python", dependency_builder=dependency_builder).build_dependencies(
+    PythonPipDependencyBuilder("runtime", "python", dependency_builder=dependency_builder).build_dependencies(
         "artifacts", "scratch", "requirements.txt")
     dependency_builder.build_site_packages.assert_called_once_with("requirements.txt", "artifacts", "scratch")
 
@@ -716,28 +722,18 @@ def test_download_all_dependencies_arguments(pip_factory):
     assert call.shim and "foo" in call.env_vars
 
 
-def test_download_failure_without_stderr_is_unknown_error(pip_factory):
+@pytest.mark.parametrize("stderr,error_class,text", [
+    (None, PackageDownloadError, "Unknown error"),
+    (b"Could not find a version that satisfies the requirement foo==1.0 (from ...)\n", NoSuchPackageError,
+     "Could not satisfy the requirement: foo==1.0"),
+    (b"SomeNetworkingError: Details here.", PackageDownloadError, "SomeNetworkingError: Details here."),
+])
+def test_download_failure_texts(pip_factory, stderr, error_class, text):
     pip, runner = pip_factory()
-    pip.answers.append((1, None, None))
-    with pytest.raises(PackageDownloadError) as raised:
+    pip.answers.append((1, None if stderr is None else b"", stderr))
+    with pytest.raises(error_class) as raised:
         runner.download_all_dependencies("requirements.txt", "directory")
-    assert str(raised.value) == "Unknown error"
-
-
-def test_download_failure_of_a_missing_package_is_no_such_package(pip_factory):
-    pip, runner = pip_factory()
-    pip.answers.append((1, b"", b"Could not find a version that satisfies the requirement foo==1.0 (from ...)\n"))
-    with pytest.raises(NoSuchPackageError) as raised:
-        runner.download_all_dependencies("requirements.txt", "directory")
-    assert str(raised.value) == "Could not satisfy the requirement: foo==1.0"
-
-
-def test_other_download_failure_is_pip_s_stderr(pip_factory):
-    pip, runner = pip_factory()
-    pip.answers.append((1, b"", b"SomeNetworkingError: Details here."))
-    with pytest.raises(PackageDownloadError) as raised:
-        runner.download_all_dependencies("requirements.txt", "directory")
-    assert str(raised.value) == "SomeNetworkingError: Details here."
+    assert str(raised.value) == text
 
 
 def test_download_manylinux_wheels_arguments(pip_factory):
