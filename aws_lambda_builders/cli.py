@@ -39,6 +39,7 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     PackageIndexError,
     PackagerError,
     RequirementsFileNotFoundError,
+    explain,
 )
 from aws_lambda_builders.workflows.python_pip.size_budget import megabytes
 from aws_lambda_builders.workflows.python_pip.target import RUNTIMES, LambdaTarget
@@ -207,7 +208,7 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
         for line in result.sizes.lines() if result.sizes is not None else []:
             print(line, file=stream)
     if result.missing is not None:  # --allow-missing: the bundle is in place, and the summary says what it lacks
-        print(f"error: {result.missing}", file=stream)
+        print(f"error: {explain(result.missing)}", file=stream)
         return EXIT_MISSING
     return EXIT_OK
 
@@ -340,7 +341,7 @@ def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None) -> i
         return report_error(args, error, "interrupted: the output directory is as it was", EXIT_INTERRUPTED,
                             stream)
     except (PackagerError, OSError) as error:
-        return report_error(args, error, str(error), exit_code(error), stream)
+        return report_error(args, error, explain(error), exit_code(error), stream)
     except Exception as error:  # a defect of ours: said in one line; the traceback only on request
         if os.environ.get("LAMBDA_PIP_TRACEBACK"):
             import traceback

@@ -123,8 +123,8 @@ def test_manylinux_2_28_wheel_is_missing_for_python311_whose_glibc_is_2_26(tmp_p
     result = build(tmp_path, package_index, "manylinux-2-28-only\npure-lib\n", "python3.11", X86_64)
 
     assert result.missing_identifiers == ["manylinux-2-28-only==3.0"]
-    assert "manylinux_2_26_x86_64 or older" in str(result.missing)
-    assert "manylinux_2_28" in str(result.missing), "the reason names the wheel that was found"
+    assert "manylinux_2_26_x86_64 or older" in result.missing.hint
+    assert "manylinux_2_28" in result.missing.hint, "the reason names the wheel that was found"
     assert result.distributions == ["pure_lib-2.1.dist-info"]
     assert audit(result, "python3.11", X86_64) == []
 
@@ -154,7 +154,7 @@ def test_cp312_abi3_package_is_missing_for_python311(tmp_path, package_index):
     result = build(tmp_path, package_index, "abi3-cp312\n", "python3.11", HOST)
 
     assert result.missing_identifiers == ["abi3-cp312==5.0"]
-    assert "needs the C API of Python 3.12" in str(result.missing), "the reason quotes the failed build"
+    assert "needs the C API of Python 3.12" in result.missing.hint, "the reason quotes the failed build"
     assert result.shared_objects() == []
     assert audit(result, "python3.11", HOST) == []
 
@@ -216,7 +216,7 @@ def test_sdist_with_required_c_extension_is_named_missing_for_the_other_architec
     result = build(tmp_path, package_index, "required-c-extension\npure-app\n", HOST_RUNTIME, OTHER)
 
     assert result.missing_identifiers == ["required-c-extension==1.0"]
-    assert "linux_" in str(result.missing), "the reason names the wheel built for this machine"
+    assert "linux_" in result.missing.hint, "the reason names the wheel built for this machine"
     assert result.distributions == ["pure_app-1.0.dist-info", "pure_lib-2.1.dist-info"]
     assert result.shared_objects() == []
     assert audit(result, HOST_RUNTIME, OTHER) == []

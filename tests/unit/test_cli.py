@@ -208,7 +208,7 @@ def test_missing_dependency_exits_1_and_prints_why(fake, project):
     requirements, output = project
     code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.11", "--architecture", "arm64"])
     assert code == 1
-    assert "error: Could not install dependencies for the Lambda target:" in text
+    assert "error: ['numpy==2.1.0']\nCould not install dependencies for the Lambda target:" in text
     assert "numpy==2.1.0: no wheel for python3.11 on arm64" in text
     assert "built 1 distributions" not in text
 
@@ -658,3 +658,12 @@ def test_cache_verify_json_is_one_document_with_what_was_checked_and_removed(tmp
     assert damaged["damaged"][0]["problems"] == ["aaa/__init__.py: its bytes do not have the digest RECORD gives"]
     assert damaged["removed"]["trees"] == 1 and damaged["removed"]["builds"] == 1
     assert damaged["holds"] == {"builds": 0, "trees": 0, "built": 0, "size": 0}
+
+
+def test_an_error_is_printed_with_its_hint(fake, project):
+    fake.raise_error = NoSuchPackageError("nope==1", detail="ERROR: No matching distribution found for nope==1")
+    requirements, output = project
+    code, text = _run(["build", "-r", requirements, "-o", output, "--runtime", "python3.12"])
+    assert code == 3
+    assert ("error: Could not satisfy the requirement: nope==1\nERROR: No matching distribution found for nope==1\n"
+            "Check the name and version in your requirements file, and the index pip uses.") in text

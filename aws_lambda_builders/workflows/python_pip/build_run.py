@@ -35,6 +35,7 @@ class BuildRun:
     resolved_for_target: bool = False  # step 1 held for the target (no fallback to this machine)
     built_without_c: Set[str] = field(default_factory=set)  # sdists already built without a compiler
     build_errors: Dict[str, str] = field(default_factory=dict)  # pip's reason, by package identifier
+    missing_reasons: Dict[str, str] = field(default_factory=dict)  # step 7: why each missing one is, by identifier
     local_builds: Dict[str, Set["Package"]] = field(default_factory=dict)  # by the user's project directory
     local_copies: Dict[str, str] = field(default_factory=dict)  # the user's project directory -> pip's copy
     binary_problems: Dict[Tuple[str, int, int], List[str]] = field(default_factory=dict)  # by (path, mtime, size)

@@ -21,6 +21,7 @@ import contextlib
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
@@ -43,41 +44,51 @@ from .orchestrator import Installed
 from .package import LocalProject, Package
 from .paths import path_arguments
 from .pip_output import pip_error_summary
-from .pip_runner import PipResult, PipRunner, SubprocessPip
+from .pip_runner import PipResult, PipRunner
 from .pure_wheel import holds_compiled_code, retag_as_pure
 from .resolution import resolve_closure
-from .requirements_file import (check_pinned_download, decode_requirements_file, invalid_requirement,
-                                read_requirements_file)
+from .requirements_file import check_pinned_download, has_requirement_lines, invalid_requirement, read_requirements_file
 from .sdist_builds import SdistBuilds, build_failed
+from .seams import packager_name
 from .selection import apply_allowlist, sdists_to_build, sort_downloads, still_missing, wheels_to_ask_for
 from .steps import STEPS
-from .target import LambdaTarget, wheel_tags
+from .target import RUNTIMES, LambdaTarget, compatibility_tags, is_compatible_platform_tag, wheel_tags
+from .upstream_platforms import DependencyBuilderTables
 from .utils import UI, Config, OSUtils
-from .wheel_install import install_wheels
+from .wheel_install import hoist_library_schemes, install_wheels
 
 LOG = logging.getLogger(__name__)
 
 __all__ = ["STEPS", "DependencyBuilder"]
 
 
-class DependencyBuilder:
-    """Builds a site-packages directory for one Lambda target from a requirements file."""
+class DependencyBuilder(DependencyBuilderTables):
+    """Builds a site-packages directory for one Lambda target from a requirements file.
 
-    # Packages whose wheels claim a platform but work anywhere (their C parts are optional).
-    _COMPATIBLE_PACKAGE_ALLOWLIST = {"sqlalchemy"}
+    ``runtime`` and ``python_exe`` may come in either order: aws-lambda-builders'
+    ``PythonPipDependencyBuilder`` passes the interpreter first, and a runtime name
+    in the interpreter's place (when the runtime's place holds none) is taken as
+    the runtime. aws-lambda-builders' platform tables are its class attributes (``upstream_platforms``); the
+    decisions use ``self.target``.
+    """
 
-    def __init__(self, osutils: OSUtils, runtime: str, python_exe: str, pip_runner: Optional[PipRunner] = None,
-                 architecture: str = X86_64, *, host: Optional[Host] = None) -> None:
+    def __init__(self, osutils: OSUtils, runtime: Optional[str], python_exe: Optional[str],
+                 pip_runner: Optional[PipRunner] = None, architecture: str = X86_64, *,
+                 host: Optional[Host] = None) -> None:
+        if runtime not in RUNTIMES and python_exe in RUNTIMES:
+            runtime, python_exe = python_exe, runtime
+        python_exe = python_exe or sys.executable
         self._osutils = osutils
-        self.runtime = runtime
+        self.target = LambdaTarget(str(runtime), architecture)
+        self.runtime = self.target.runtime
         self.python_exe = python_exe
         self.architecture = architecture
-        self.target = LambdaTarget(runtime, architecture)
         # What is asked of the machine past pip (its CPU, its interpreters, the index): this one's, unless
         # the caller says otherwise (``host.nothing_known()`` asks nothing, as the original packager).
         self._host = host or this_machine()
-        if pip_runner is None:
-            pip_runner = PipRunner(python_exe=python_exe, pip=SubprocessPip(osutils, python_exe))
+        if pip_runner is None:  # by their names on ``packager``, where callers replace them
+            pip_runner = packager_name("PipRunner")(python_exe=python_exe,
+                                                    pip=packager_name("SubprocessPip")(osutils, python_exe))
         self._pip = pip_runner
         self._run = BuildRun()  # replaced by a new one at the start of each build
         # The files the last build placed from the cache, by tree; None when it did not use the cache.
@@ -135,7 +146,7 @@ class DependencyBuilder:
     def _install(self, requirements: str, libraries: str, scratch: str, config: Config,
                  skip: Sequence[str]) -> Installed:
         run = self._run
-        if not _has_at_least_one_package(requirements):
+        if not self._has_at_least_one_package(requirements):
             return Installed(None, None)
         run.requirements = read_requirements_file(requirements)
         for line in run.requirements.requirements:
@@ -152,7 +163,8 @@ class DependencyBuilder:
             # pip builds a local project where it is: it is given copies, so nothing is written into the user's.
             for_pip = scratch_requirements(requirements, inputs_dir, skip=[scratch, libraries, *skip])
             run.local_copies = for_pip.copies
-            wheels, missing, reasons = self._download_dependencies(work_dir, for_pip.path)
+            wheels, missing = self._download_dependencies(work_dir, for_pip.path)
+            reasons = run.missing_reasons
             if missing and not config.allow_missing:
                 raise MissingDependencyError(missing, reasons)
             with self._step("install"):
@@ -181,9 +193,14 @@ class DependencyBuilder:
         yield
         self._run.ui.step_finished(name)
 
+    def _has_at_least_one_package(self, filename: str) -> bool:
+        """Whether the file is there with a line that is neither blank nor a comment (nothing to build else)."""
+        return self._osutils.file_exists(filename) and has_requirement_lines(filename)
+
     def _download_dependencies(self, directory: str, requirements_filename: str
-                               ) -> Tuple[Set[Package], Set[Union[Package, LocalProject]], Dict[str, str]]:
-        """Steps 1 to 7 in ``directory``: what installs, what is missing, and why (the decisions: ``selection``)."""
+                               ) -> Tuple[Set[Package], Set[Union[Package, LocalProject]]]:
+        """Steps 1 to 7 in ``directory``: what installs and what is missing (why: in the run's
+        ``missing_reasons``; the decisions: ``selection``)."""
         with self._step("download"):
             deps = self._download_all_dependencies(requirements_filename, directory)
         with self._step("sort"):
@@ -212,9 +229,9 @@ class DependencyBuilder:
 
         with self._step("find-missing"):
             missing_wheels = still_missing(deps, compatible_wheels, self._unbuilt_local_projects())
-            reasons = self._missing_reasons(missing_wheels, directory)
+            self._run.missing_reasons = self._missing_reasons(missing_wheels, directory)
         LOG.debug("final compatible: %s; missing: %s", compatible_wheels, missing_wheels)
-        return compatible_wheels, missing_wheels, reasons
+        return compatible_wheels, missing_wheels
 
     def _download_all_dependencies(self, requirements_filename: str, directory: str) -> Set[Package]:
         """Step 1 (see ``resolution``): the closure downloaded, for the target if pip can; every download."""
@@ -223,7 +240,7 @@ class DependencyBuilder:
                                      run.pip_options, run.later_pip_options, run.ui.warning)
         run.resolved_for_target = resolution.for_target
         sources = {copy: source for source, copy in run.local_copies.items()}
-        run.local_builds = {sources.get(copy, copy): {Package(directory, f, self.python_exe, self._osutils)
+        run.local_builds = {sources.get(copy, copy): {self._package(directory, f)
                                                       for f in files if f.endswith(".whl")}
                             for copy, files in resolution.local_builds.items()}
         filenames = sorted(self._osutils.get_directory_contents(directory))
@@ -232,8 +249,12 @@ class DependencyBuilder:
             if filename in resolution.releases and not filename.endswith(".whl"):
                 # Known from pip's report, so not read: its members are checked as unpacking would check them.
                 check_members(os.path.join(directory, filename))
-        return {Package(directory, filename, self.python_exe, self._osutils, temp_dir=run.pip_temp_dir,
-                        release=resolution.releases.get(filename)) for filename in filenames}
+        return {self._package(directory, filename, temp_dir=run.pip_temp_dir, release=resolution.releases.get(filename))
+                for filename in filenames}
+
+    def _package(self, directory: str, filename: str, **details: object) -> Package:
+        """A ``Package`` (``packager.Package``, where callers replace it) of this builder's interpreter."""
+        return packager_name("Package")(directory, filename, self.python_exe, self._osutils, **details)
 
     def _sort(self, deps: Iterable[Package]) -> Tuple[Set[Package], Set[Package], Set[Package]]:
         downloads = sort_downloads(deps, self._is_compatible_wheel_filename)
@@ -256,7 +277,7 @@ class DependencyBuilder:
         """Hold a download of the later passes to the ``--hash`` pins, as pip holds the first one."""
         pinned = self._run.requirements.hashes_by_name()
         if pinned:
-            package = Package(directory, filename, self.python_exe, self._osutils, temp_dir=self._run.pip_temp_dir)
+            package = self._package(directory, filename, temp_dir=self._run.pip_temp_dir)
             check_pinned_download(os.path.join(directory, filename), package.name, package.identifier, pinned)
 
     def _build_sdists(self, sdists: Set[Package], directory: str, compile_c: bool = True) -> None:
@@ -339,7 +360,7 @@ class DependencyBuilder:
         for filename in sorted(self._osutils.get_directory_contents(directory)):
             if not filename.endswith(".whl"):
                 continue
-            wheel = Package(directory, filename, self.python_exe, self._osutils)
+            wheel = self._package(directory, filename)
             loads = self._is_compatible_wheel_filename(filename) and not self._binary_problems(directory, filename)
             (compatible if loads else incompatible).add(wheel)
         return compatible, incompatible
@@ -349,7 +370,16 @@ class DependencyBuilder:
         return built_wheel_problems(os.path.join(directory, filename), self.target, self._run.binary_problems)
 
     def _is_compatible_wheel_filename(self, filename: str) -> bool:
+        """Whether a wheel loads on the target, by its PEP 425 tags for the target's version (``target``)."""
         return self.target.is_compatible_wheel(filename)
+
+    def _is_compatible_platform_tag(self, expected_abi: str, platform: str) -> bool:
+        """Whether ``platform`` loads on the runtime of ABI ``expected_abi`` on this architecture."""
+        return is_compatible_platform_tag(expected_abi, platform, self.architecture)
+
+    def _iter_all_compatibility_tags(self, wheel: str) -> Iterator[Tuple[str, str, str]]:
+        """``(implementation, abi, platform)`` of every tag of a wheel named ``wheel`` (without ``.whl``)."""
+        return compatibility_tags(wheel)
 
     def _apply_wheel_allowlist(self, compatible_wheels: Set[Package],
                                incompatible_wheels: Set[Package]) -> Tuple[Set[Package], Set[Package]]:
@@ -365,7 +395,7 @@ class DependencyBuilder:
                 continue
             retagged = os.path.basename(retag_as_pure(path))
             self._run.ui.write(f"{wheel.filename} holds no compiled code: installed as {retagged}")
-            pure.add(Package(directory, retagged, self.python_exe, self._osutils))
+            pure.add(self._package(directory, retagged))
         return pure
 
     def _missing_reasons(self, missing: Iterable[Union[Package, LocalProject]], directory: str) -> Dict[str, str]:
@@ -392,8 +422,7 @@ class DependencyBuilder:
         for wheel in ordered:
             self._run.ui.package_installed(wheel.filename)
 
-
-def _has_at_least_one_package(filename: str) -> bool:
-    """A best-effort look for any line that is neither blank nor a comment (in a file pip can decode)."""
-    return any(line.strip() and not line.strip().startswith("#")
-               for line in decode_requirements_file(filename).splitlines())
+    def _install_purelib_and_platlib(self, wheel: Package, root: str) -> None:
+        """Move a wheel's ``.data/purelib`` and ``.data/platlib`` unpacked in ``root`` to ``root`` (for an
+        installation by unzipping, as aws-lambda-builders installs; ``_install_wheels`` needs none)."""
+        hoist_library_schemes(self._osutils, self._osutils.joinpath(root, wheel.data_dir), root)

@@ -30,25 +30,28 @@ def explain(error: BaseException) -> str:
 
 
 class InvalidSourceDistributionNameError(PackagerError):
-    """An sdist whose file name is not ``.tar.gz``, ``.tar.bz2`` or ``.zip``."""
+    """An sdist whose file name is not ``.tar.gz``, ``.tar.bz2`` or ``.zip``; raised with its path (the ``str()``)."""
+
+    hint = "A source distribution is a .tar.gz, .tar.bz2 or .zip file."
 
 
 class RequirementsFileNotFoundError(PackagerError):
     """A requirements file that is not there: the one given, or one that another includes (``-r``, ``-c``).
 
-    For an include, the message says which line named it, as what, and where
+    ``str()`` is aws-lambda-builders' ``Requirements file not found: <path>``;
+    for an include, the message says which line named it, as what, and where
     pip resolves that (the directory of the file that names it).
     """
 
     def __init__(self, requirements_path: str, named_as: Optional[str] = None,
                  named_on: Optional[Tuple[str, int]] = None, resolved_against: Optional[str] = None) -> None:
         if named_on is None:
-            message = (f"Requirements file not found: {requirements_path}. "
-                       "Pass the path of an existing requirements.txt.")
+            message = f"Requirements file not found: {requirements_path}"
+            self.hint = "Pass the path of an existing requirements.txt."
         else:
             message = (f"{named_on[0]}, line {named_on[1]}: the included requirements file {named_as} "
-                       f"(resolved against {resolved_against}) is not there: {requirements_path}. "
-                       "Correct the path, relative to the file that includes it.")
+                       f"(resolved against {resolved_against}) is not there: {requirements_path}")
+            self.hint = "Correct the path, relative to the file that includes it."
         super().__init__(message)
         self.requirements_path = requirements_path
 
@@ -56,18 +59,16 @@ class RequirementsFileNotFoundError(PackagerError):
 class MissingDependencyError(PackagerError):
     """Some dependencies could not be made compatible with the Lambda target.
 
-    ``missing`` holds the packages (as aws-lambda-builders has it); ``reasons``
-    maps each package's identifier to why it is missing. Everything else was
-    installed before this was raised.
+    ``missing`` is the very object given (a set of packages, as aws-lambda-builders
+    has it) and ``str()`` is ``str(missing)``, as there; ``reasons`` maps each
+    package's identifier to why it is missing, and the hint lists them.
     """
 
     def __init__(self, missing: Iterable[object], reasons: Optional[Mapping[str, str]] = None) -> None:
+        # aws-lambda-builders does not call the base initialiser: ``args`` stay what was passed.
         self.missing = missing
         self.reasons = dict(reasons or {})
-        super().__init__(self._message())
-
-    def _message(self) -> str:
-        names = sorted(str(getattr(p, "identifier", p)) for p in self.missing)
+        names = sorted(str(getattr(p, "identifier", p)) for p in missing)
         lines = ["Could not install dependencies for the Lambda target:"]
         for name in names:
             reason = self.reasons.get(name)
@@ -76,28 +77,33 @@ class MissingDependencyError(PackagerError):
             "Pin a version that publishes a compatible wheel, or build the wheel "
             "yourself and put it in a --find-links directory."
         )
-        return "\n".join(lines)
+        self.hint = "\n".join(lines)
+
+    def __str__(self) -> str:
+        return str(self.missing)
 
 
 class NoSuchPackageError(PackagerError):
-    """A package name or version that the index does not have."""
+    """A package name or version that the index does not have; ``detail`` is what pip said."""
 
     def __init__(self, package_name: str, detail: str = "") -> None:
-        message = f"Could not satisfy the requirement: {package_name}"
-        if detail:
-            message += f"\n{detail}"
-        message += "\nCheck the name and version in your requirements file, and the index pip uses."
-        super().__init__(message)
+        super().__init__(f"Could not satisfy the requirement: {package_name}")
         self.package_name = package_name
-        self.detail = detail  # what pip said
+        self.detail = detail
+        self.hint = (f"{detail}\n" if detail else "") + (
+            "Check the name and version in your requirements file, and the index pip uses.")
 
 
 class PackageDownloadError(PackagerError):
-    """pip failed to download the dependency closure; ``stderr`` keeps its whole output."""
+    """pip failed to download the dependency closure: ``str()`` is pip's stderr (aws-lambda-builders' text),
+    also kept as ``stderr``; ``summary``, when given, is the part of it that says what went wrong."""
 
-    def __init__(self, message: str, stderr: str = "") -> None:
+    def __init__(self, message: str, stderr: str = "", summary: str = "") -> None:
         super().__init__(message)
         self.stderr = stderr or message
+        self.summary = summary
+        if summary and summary.strip() != str(message).strip():
+            self.hint = summary
 
 
 class ConflictingRequirementsError(PackageDownloadError):
@@ -264,13 +270,17 @@ class HashMismatchError(PackageDownloadError):
 
 
 class UnsupportedPackageError(PackagerError):
-    """The name and version of an sdist could not be read."""
+    """The name and version of an sdist could not be read.
+
+    A PackagerError (aws-lambda-builders derives it from ``Exception``): the sdist
+    is the user's to change, so the workflow reports it as a failed build with
+    this hint, not as an unknown error of ours.
+    """
+
+    hint = "Its sdist has no usable PKG-INFO and its setup.py egg_info failed."
 
     def __init__(self, package_name: str) -> None:
-        super().__init__(
-            f"Unable to retrieve name/version for package: {package_name}. "
-            "Its sdist has no usable PKG-INFO and its setup.py egg_info failed."
-        )
+        super().__init__(f"Unable to retrieve name/version for package: {package_name}")
         self.package_name = package_name
 
 
@@ -281,8 +291,9 @@ class UnsupportedPythonVersion(PackagerError):
         from .target import RUNTIMES  # the table imports this module: read when the error is made
 
         runtimes = list(RUNTIMES)
-        super().__init__(f"'{version}' version of python is not supported; use one of {runtimes[0]} ... {runtimes[-1]}")
+        super().__init__(f"'{version}' version of python is not supported")
         self.version = version
+        self.hint = f"Use one of {runtimes[0]} ... {runtimes[-1]}."
 
 
 class UnsupportedArchitectureError(PackagerError):

@@ -11,7 +11,7 @@ from typing import Optional, Tuple
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from .sdist import SDistMetadataFetcher
+from .seams import packager_name
 from .utils import OSUtils
 from .wheel_install import spelled_data_dir
 
@@ -77,7 +77,8 @@ class Package:
 
     @property
     def data_dir(self) -> str:
-        """The wheel's ``<name>-<version>.data`` directory, spelled as inside the wheel."""
+        """``<normalized name>-<version>.data`` (aws-lambda-builders' name), or the wheel's ``.data`` directory
+        as the wheel here spells it when that differs (``Foo_Bar-1.0.data``), so that it is found."""
         path = os.path.join(self._directory, self.filename)
         if self.dist_type == "wheel" and os.path.isfile(path):
             try:
@@ -87,10 +88,11 @@ class Package:
                 spelled = None
             if spelled:
                 return spelled
-        if self.dist_type == "wheel":
-            distribution, version = self.filename.split("-")[:2]
-            return f"{distribution}-{version}.data"
-        return f"{self._name}-{self._version}.data"
+        return f"{self._normalize_name(self._name)}-{self._version}.data"
+
+    def _normalize_name(self, name: str) -> str:
+        """The PEP 503 normalized name (``Foo_Bar.baz`` -> ``foo-bar-baz``)."""
+        return str(canonicalize_name(name))
 
     def __str__(self) -> str:
         return f"{self.identifier}({self.dist_type})"
@@ -111,7 +113,9 @@ class Package:
             except InvalidWheelFilename:
                 name, version = self.filename.split("-")[:2]
         else:
-            fetcher = SDistMetadataFetcher(self.python_exe, osutils=self._osutils, temp_dir=self._temp_dir)
+            # By its name on ``packager``, where callers replace it; ``temp_dir`` only when there is one.
+            details = {} if self._temp_dir is None else {"temp_dir": self._temp_dir}
+            fetcher = packager_name("SDistMetadataFetcher")(self.python_exe, osutils=self._osutils, **details)
             sdist_path = self._osutils.joinpath(self._directory, self.filename)
             name, version = fetcher.get_package_name_and_version(sdist_path)
-        return canonicalize_name(name), _normalize_version(version)
+        return self._normalize_name(name), _normalize_version(version)

@@ -9,12 +9,14 @@ build goes through the one orchestrator, ``orchestrator.build``.
 from __future__ import annotations
 
 import logging
-import sys
+import subprocess  # noqa: F401 - a seam of aws-lambda-builders' packager: tests patch subprocess.Popen/run
 from typing import Optional, TypedDict
 
 from aws_lambda_builders.architecture import ARM64, X86_64
+from aws_lambda_builders.utils import extract_tarfile
 
 from .cache import Placement
+from .compat import pip_import_string, pip_no_compile_c_env_vars, pip_no_compile_c_shim
 from .dependency_builder import STEPS, DependencyBuilder
 from .exceptions import (
     ConflictingRequirementsError,
@@ -51,6 +53,16 @@ from .utils import UI, Config, OSUtils
 
 LOG = logging.getLogger(__name__)
 
+# aws-lambda-builders' text, kept for callers that format it; the packager's own message is
+# ``MissingDependencyError``'s hint.
+MISSING_DEPENDENCIES_TEMPLATE = (
+    "\n"
+    "Could not install dependencies:\n"
+    "%s\n"
+    "You will have to build these yourself and vendor them in\n"
+    "the vendor folder.\n"
+)
+
 __all__ = [
     "ARM64",
     "X86_64",
@@ -65,6 +77,8 @@ __all__ = [
     "InvalidSourceDistributionNameError",
     "InvalidWheelError",
     "LocalProject",
+    "MISSING_DEPENDENCIES_TEMPLATE",
+    "OSUtils",
     "MissingDependencyError",
     "NoSuchPackageError",
     "Package",
@@ -87,7 +101,11 @@ __all__ = [
     "UnsupportedArchitectureError",
     "UnsupportedPackageError",
     "UnsupportedPythonVersion",
+    "extract_tarfile",
     "get_lambda_abi",
+    "pip_import_string",
+    "pip_no_compile_c_env_vars",
+    "pip_no_compile_c_shim",
     "path_argument",
 ]
 
@@ -111,8 +129,10 @@ class PythonPipDependencyBuilder:
                  dependency_builder: Optional["DependencyBuilder"] = None, architecture: str = X86_64) -> None:
         self.osutils = osutils or OSUtils()
         if dependency_builder is None:
-            dependency_builder = DependencyBuilder(self.osutils, runtime, python_exe or sys.executable,
-                                                   architecture=architecture)
+            LambdaTarget(runtime, architecture)  # refused here, by its name, not as the interpreter taken for it
+            # aws-lambda-builders' call, arguments in this order (callers assert it): DependencyBuilder
+            # takes a runtime name in its python_exe place and a path in its runtime place the right way round.
+            dependency_builder = DependencyBuilder(self.osutils, python_exe, runtime, architecture=architecture)
         self._dependency_builder = dependency_builder
 
     @property

@@ -129,4 +129,4 @@ def download_error(stderr: str, stdout: str = "") -> Exception:
     missing = _MISSING_FILE.match(pip_exception(stderr) or "")
     if missing and missing.group("path").lower().endswith(_DISTRIBUTION_SUFFIXES):
         return LocalDistributionNotFoundError(missing.group("path"), stderr)
-    return PackageDownloadError(pip_error_summary(stderr), stderr=stderr)
+    return PackageDownloadError(stderr, stderr=stderr, summary=pip_error_summary(stderr))

@@ -29,7 +29,6 @@ from .child_processes import (
 )
 from .credentials import redact_credentials
 from .compat import (
-    pip_import_string,
     pip_no_compile_c_env_vars,
     pip_no_compile_c_shim,
     pip_tag_check_shim,
@@ -41,6 +40,7 @@ from .pip_report import local_directories as report_directories
 # Importable from here as before pip_output held them: the packager takes pip_error_summary from here.
 from .pip_output import pip_error_summary as pip_error_summary
 from .pip_output import pip_exception as pip_exception
+from .seams import packager_name
 from .target import LambdaTarget
 from .utils import OSUtils
 
@@ -63,8 +63,8 @@ class SubprocessPip:
                  import_string: Optional[str] = None) -> None:
         self._osutils = osutils or OSUtils()
         self.python_exe = python_exe or sys.executable
-        if import_string is None:
-            import_string = pip_import_string(python_exe=self.python_exe)
+        if import_string is None:  # by its name on ``packager``, where callers replace it
+            import_string = packager_name("pip_import_string")(python_exe=self.python_exe)
         self._import_string = import_string
         self._running: Set[object] = set()
         self._running_lock = threading.Lock()
@@ -123,6 +123,10 @@ class PipRunner:
     both; :meth:`for_python` asks the wrapped pip for pip in another interpreter.
     """
 
+    # aws-lambda-builders' patterns for local directories in pip's output, kept for callers; a pip of 22.2 or
+    # later says them in its installation report, and older pips' output is read by ``pip_output``.
+    _LINK_IS_DIR_PATTERNS = ["Processing (.+?)[ ,\n]"]
+
     def __init__(self, python_exe: str, pip: SubprocessPip, osutils: Optional[OSUtils] = None,
                  temp_dir: Optional[str] = None) -> None:
         self.python_exe = python_exe
@@ -157,8 +161,7 @@ class PipRunner:
             env_vars.update(pip_temp_environment(self.temp_dir))
         LOG.debug("calling pip %s", redact_credentials(" ".join(main_args)))
         rc, out, err = self._wrapped_pip.main(main_args, env_vars=env_vars, shim=shim)
-        LOG.debug("pip rc %s\nstdout: %s\nstderr: %s", rc, redact_credentials(out.decode("utf-8", "replace")),
-                  redact_credentials(err.decode("utf-8", "replace")))
+        LOG.debug("pip rc %s\nstdout: %s\nstderr: %s", rc, _shown(out), _shown(err))
         return rc, out, err
 
     def build_wheel(self, wheel: str, directory: str, compile_c: bool = True,
@@ -286,6 +289,11 @@ def target_arguments(target: LambdaTarget) -> List[str]:
     arguments = list(itertools.chain.from_iterable(["--platform", p] for p in target.platforms))
     return arguments + ["--python-version", "%d.%d" % target.python_version, "--implementation", "cp",
                         "--abi", target.abi]
+
+
+def _shown(output: Optional[bytes]) -> str:
+    """pip's output for the log, credentials hidden (a runner may give None)."""
+    return "" if output is None else redact_credentials(output.decode("utf-8", "replace"))
 
 
 def _qualified(kind: type) -> str:

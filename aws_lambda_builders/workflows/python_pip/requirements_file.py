@@ -179,6 +179,21 @@ _BOMS = (
 _CODING = re.compile(rb"coding[:=]\s*([-\w.]+)")
 
 
+def has_requirement_lines(path: str) -> bool:
+    """Whether a line of the file is neither blank nor a comment: aws-lambda-builders' look, through the
+    builtin ``open(path, "r")``; a file the locale's encoding cannot read is decoded as pip decodes it."""
+    try:
+        with open(path, "r") as requirements:  # noqa: PLW1514 - aws-lambda-builders' call, which callers replace
+            return any(_is_requirement_line(line) for line in requirements)
+    except UnicodeDecodeError:
+        return any(_is_requirement_line(line) for line in decode_requirements_file(path).splitlines())
+
+
+def _is_requirement_line(line: str) -> bool:
+    stripped = line.strip().lstrip("\ufeff")
+    return bool(stripped) and not stripped.startswith("#")
+
+
 def decode_requirements_file(path: str) -> str:
     """The text of a requirements file, decoded as pip decodes it.
 

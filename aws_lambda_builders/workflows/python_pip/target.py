@@ -9,7 +9,7 @@ shared notes): the CPython ABI of each runtime, its glibc, and PEP 425/600 tags.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Tuple
 
 from aws_lambda_builders.architecture import ARM64, X86_64
 
@@ -48,6 +48,18 @@ _LEGACY_MANYLINUX: Dict[Tuple[str, int], str] = {
     ("x86_64", 17): "manylinux2014_x86_64",
     ("aarch64", 17): "manylinux2014_aarch64",
 }
+
+
+def platform_tags(machine: str, glibc: Tuple[int, int]) -> List[str]:
+    """The platform tags that load on ``machine`` with ``glibc``, oldest first, legacy aliases beside their level."""
+    tags = ["any", f"linux_{machine}"]
+    major, newest_minor = glibc
+    for minor in range(_OLDEST_GLIBC_MINOR[machine], newest_minor + 1):
+        legacy = _LEGACY_MANYLINUX.get((machine, minor))
+        if legacy:
+            tags.append(legacy)
+        tags.append(f"manylinux_{major}_{minor}_{machine}")
+    return tags
 
 
 class LambdaTarget:
@@ -105,15 +117,7 @@ class LambdaTarget:
         the runtime's glibc is listed (a wheel tagged only ``manylinux_2_24`` is
         otherwise never offered), with the legacy aliases beside their level.
         """
-        machine = self.machine
-        tags = ["any", f"linux_{machine}"]
-        major, newest_minor = self.glibc
-        for minor in range(_OLDEST_GLIBC_MINOR[machine], newest_minor + 1):
-            legacy = _LEGACY_MANYLINUX.get((machine, minor))
-            if legacy:
-                tags.append(legacy)
-            tags.append(f"manylinux_{major}_{minor}_{machine}")
-        return tags
+        return platform_tags(self.machine, self.glibc)
 
     @cached_property
     def supported_tags(self) -> FrozenSet[Tag]:
@@ -187,3 +191,22 @@ def wheel_tags(filename: str) -> FrozenSet[Tag]:
         return parse_wheel_filename(filename)[3]
     except InvalidWheelFilename:
         return frozenset()
+
+
+def is_compatible_platform_tag(abi: str, platform: str, architecture: str) -> bool:
+    """True if a wheel's ``platform`` tag loads on the runtime whose ABI is ``abi`` (``cp312``) on
+    ``architecture``; for an ABI of no runtime, with the oldest glibc of aws-lambda-builders' table (2.17)."""
+    runtimes = [runtime for runtime in RUNTIMES if LambdaTarget(runtime, architecture).abi == abi]
+    if runtimes:
+        return platform in LambdaTarget(runtimes[0], architecture).platforms
+    return platform in platform_tags(MACHINES[architecture], (2, 17))
+
+
+def compatibility_tags(wheel: str) -> Iterator[Tuple[str, str, str]]:
+    """Every ``(implementation, abi, platform)`` of a wheel's name (without ``.whl``), its compressed tag
+    sets (``py2.py3``) expanded, in that nesting order (aws-lambda-builders' ``_iter_all_compatibility_tags``)."""
+    implementations, abis, platforms = wheel.split("-")[-3:]
+    for implementation in implementations.split("."):
+        for abi in abis.split("."):
+            for platform in platforms.split("."):
+                yield implementation, abi, platform

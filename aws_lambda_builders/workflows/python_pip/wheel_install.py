@@ -37,6 +37,7 @@ from .exceptions import InvalidWheelError
 
 if TYPE_CHECKING:
     from .cache import BuildCache, Placement
+    from .utils import OSUtils
 
 LIBRARY_SCHEMES = ("purelib", "platlib")
 _CHUNK = 1 << 16
@@ -111,6 +112,18 @@ def spelled_data_dir(member_names: Iterable[str], distribution: str) -> Optional
         if top.endswith(".data") and canonicalize_name(top.rsplit("-", 1)[0]) == wanted:
             return top
     return None
+
+
+def hoist_library_schemes(osutils: "OSUtils", data_dir: str, root: str) -> None:
+    """After a wheel is unzipped into ``root`` (aws-lambda-builders' installation): its ``.data`` directory's
+    ``purelib`` and ``platlib`` trees merged into ``root`` and removed; the rest of ``.data`` stays."""
+    if not osutils.directory_exists(data_dir):
+        return
+    for entry in osutils.get_directory_contents(data_dir):
+        if entry in LIBRARY_SCHEMES:
+            tree = osutils.joinpath(data_dir, entry)
+            osutils.copytree(tree, root)
+            osutils.rmtree(tree)
 
 
 class _ArchiveSpelledWheel(WheelFile):

@@ -84,10 +84,10 @@ def test_other_download_failure_raises_package_download_error_keeping_stderr(tmp
     with pytest.raises(PackageDownloadError) as raised:
         runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
     error = raised.value
-    assert error.stderr == OTHER_FAILURE_STDERR
-    assert "ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied" in str(error)
-    assert "ERROR: second problem" in str(error)
-    assert "some traceback-ish noise" not in str(error)
+    assert str(error) == error.stderr == OTHER_FAILURE_STDERR  # aws-lambda-builders' text: pip's stderr
+    assert "ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied" in error.hint
+    assert "ERROR: second problem" in error.hint
+    assert "some traceback-ish noise" not in error.hint  # the hint is the part that says what went wrong
     assert not isinstance(error, NoSuchPackageError)
 
 
@@ -472,8 +472,8 @@ def test_an_unexpected_exception_of_pip_is_shown_by_the_line_that_ends_its_trace
         runner(pip).download_all_dependencies("requirements.txt", str(tmp_path))
 
     assert type(raised.value) is PackageDownloadError
-    assert str(raised.value) == "ERROR: Exception: AssertionError: Set as part of preparation during download"
-    assert raised.value.stderr == stderr
+    assert raised.value.hint == "ERROR: Exception: AssertionError: Set as part of preparation during download"
+    assert str(raised.value) == raised.value.stderr == stderr
 
 
 def test_an_index_that_wants_credentials_gives_no_versions_with_no_input(tmp_path):

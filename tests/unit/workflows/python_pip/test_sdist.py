@@ -12,6 +12,7 @@ import zipfile
 
 import pytest
 
+from aws_lambda_builders.workflows.python_pip import packager
 from aws_lambda_builders.workflows.python_pip import sdist as sdist_module
 from aws_lambda_builders.workflows.python_pip.exceptions import (
     InvalidSourceDistributionNameError,
@@ -21,7 +22,6 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
 from aws_lambda_builders.workflows.python_pip.sdist import (
     SDistMetadataFetcher,
     SDistMetadataFinder,
-    read_name_and_version,
 )
 from tests.builders import make_sdist
 
@@ -127,8 +127,9 @@ def test_no_pkg_info_and_no_setup_py_is_unsupported(tmp_path, fetcher):
     path = make_sdist(str(tmp_path), "modern-pkg", "2.3.4", files=files, pkg_info=False)
     with pytest.raises(UnsupportedPackageError) as excinfo:
         fetcher.get_package_name_and_version(path)
-    assert "modern-pkg-2.3.4.tar.gz" in str(excinfo.value)
-    assert excinfo.value.package_name == "modern-pkg-2.3.4.tar.gz"
+    assert str(excinfo.value) == "Unable to retrieve name/version for package: modern-pkg-2.3.4"
+    assert excinfo.value.package_name == "modern-pkg-2.3.4"  # the sdist's directory, as aws-lambda-builders says
+    assert "setup.py egg_info" in excinfo.value.hint
 
 
 def test_failing_setup_py_is_unsupported(tmp_path, fetcher):
@@ -136,7 +137,7 @@ def test_failing_setup_py_is_unsupported(tmp_path, fetcher):
     path = make_sdist(str(tmp_path), "broken", "1.0", files=files, pkg_info=False)
     with pytest.raises(UnsupportedPackageError) as excinfo:
         fetcher.get_package_name_and_version(path)
-    assert "broken-1.0.tar.gz" in str(excinfo.value)
+    assert str(excinfo.value) == "Unable to retrieve name/version for package: broken-1.0"
 
 
 def test_default_pkg_info_and_failing_setup_py_is_unsupported(tmp_path, fetcher):
@@ -165,7 +166,7 @@ def test_pkg_info_is_read_without_unpacking_the_sdist(tmp_path, fetcher, fmt, mo
     def no_unpacking(*args):
         raise AssertionError("unpacked")
 
-    monkeypatch.setattr(sdist_module, "extract_tarfile", no_unpacking)
+    monkeypatch.setattr(packager, "extract_tarfile", no_unpacking)
     monkeypatch.setattr(fetcher._osutils, "extract_zipfile", no_unpacking)
     path = make_sdist(str(tmp_path), "foo-bar", "1.2.3", fmt=fmt)
     assert fetcher.get_package_name_and_version(path) == ("foo-bar", "1.2.3")
@@ -184,16 +185,16 @@ def test_sdist_metadata_finder_is_the_same_class():
     "text,expected",
     [
         ("Name: foo\nVersion: 1.0\n", ("foo", "1.0")),
-        ("Name:  foo \nVersion:  1.0 \n", ("foo", "1.0")),
         ("Name: UNKNOWN\nVersion: 1.0\n", None),
         ("Name: unknown\nVersion: 1.0\n", None),
-        ("Name: foo\nVersion: 0.0.0\n", ("foo", "0.0.0")),
+        ("Name: foo\nVersion: 0.0.0\n", None),
         ("Name: foo\n", None),
-        ("", None),
     ],
 )
-def test_read_name_and_version(text, expected):
-    assert read_name_and_version(text) == expected
+def test_pkg_info_at_the_archive_root_is_used_unless_it_holds_setuptools_placeholders(tmp_path, fetcher, text,
+                                                                                       expected):
+    path = make_sdist(str(tmp_path), "foo", "1.0", files={"PKG-INFO": text})
+    assert fetcher._read_from_archive(path) == expected
 
 
 @pytest.mark.parametrize("fmt", ["tar.gz", "zip"])
@@ -288,7 +289,7 @@ def test_setup_py_fallback_is_unpacked_in_the_directory_given(tmp_path, system_t
     path = make_sdist(str(tmp_path), "legacy-pkg", "0.9.1", pkg_info=False)
 
     assert fetcher.get_package_name_and_version(path) == ("legacy-pkg", "0.9.1")
-    assert os.path.dirname(os.path.dirname(seen[0])) == str(scratch)
+    assert os.path.dirname(seen[0]) == str(scratch)
 
 
 def test_an_interrupted_setup_py_is_killed_with_what_it_started(tmp_path):
