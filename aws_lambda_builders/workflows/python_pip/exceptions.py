@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional, Tuple
 
-from aws_lambda_builders.exceptions import LambdaBuilderError
+from aws_lambda_builders.exceptions import LambdaBuilderError, explain  # noqa: F401 - explain: shown here too
 
 
 class PackagerError(Exception):
@@ -18,15 +18,6 @@ class PackagerError(Exception):
     """
 
     hint = ""
-
-
-def explain(error: BaseException) -> str:
-    """The error's message followed by its hint (what to do), as the command line and the workflow show it."""
-    message = str(error)
-    hint = getattr(error, "hint", "")
-    if hint and isinstance(hint, str) and hint not in message:
-        return f"{message}\n{hint}"
-    return message
 
 
 class InvalidSourceDistributionNameError(PackagerError):
