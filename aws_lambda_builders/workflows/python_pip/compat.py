@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Optional
 
 from packaging.version import InvalidVersion, Version
 
 from .exceptions import MissingPipError, UnusableInterpreterError
+from .interpreters import is_running_interpreter
 from .utils import OSUtils
 
 
@@ -19,6 +20,10 @@ def pip_import_string(python_exe: str) -> str:
     pip moved its entry point twice; the shim at ``pip._internal.main`` prints
     a warning and is announced to go away, so the real one is used where it exists.
     """
+    if is_running_interpreter(python_exe):
+        version = _running_pip_version()
+        if version is not None:  # the running Python's own pip: asked here, not in a child (a tenth of a second)
+            return _import_string_for(python_exe, 0, version, "")
     os_utils = OSUtils()
     cmd = [python_exe, "-c", "import pip; print(pip.__version__)"]
     try:
@@ -41,6 +46,17 @@ def pip_import_string(python_exe: str) -> str:
         raise
     return _import_string_for(python_exe, p.returncode, stdout.decode("utf-8", "replace"),
                               stderr.decode("utf-8", "replace"))
+
+
+def _running_pip_version() -> Optional[str]:
+    """The version of the pip this Python imports, or None when it cannot tell (then a child is asked)."""
+    try:
+        import pip
+
+        version = pip.__version__
+    except Exception:  # no pip, or something else named pip: the child's answer says what
+        return None
+    return version if isinstance(version, str) else None
 
 
 def _import_string_for(python_exe: str, returncode: int, stdout: str, stderr: str) -> str:

@@ -13,6 +13,7 @@ import glob
 import os
 import re
 import shutil
+import sys
 from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 _PROBE = "import sys, platform, pip; print(sys.implementation.name, sys.version_info[0], sys.version_info[1], " \
@@ -27,6 +28,23 @@ class Interpreter(NamedTuple):
 
     def describe(self) -> str:
         return "%d.%d at %s" % (self.version + (self.path,))
+
+
+def running_interpreter() -> Optional[str]:
+    """The Python running this package, when it is one that can run pip (not a frozen application such as a
+    PyInstaller build of SAM CLI, whose executable is no Python)."""
+    if getattr(sys, "frozen", False) or not sys.executable:
+        return None
+    return sys.executable
+
+
+def is_running_interpreter(path: str) -> bool:
+    """Whether ``path`` is the Python running this package (``running_interpreter``)."""
+    running = running_interpreter()
+    try:
+        return running is not None and os.path.samefile(path, running)
+    except OSError:
+        return False
 
 
 @functools.lru_cache(maxsize=None)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
-import sys
 from typing import Dict, List, Optional, Union
 
 from aws_lambda_builders.exceptions import MisMatchRuntimeError, RuntimeValidatorError
 from aws_lambda_builders.validator import RuntimeValidator
 
+from .interpreters import is_running_interpreter
 from .utils import OSUtils
 
 LOG = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class PythonRuntimeValidator(RuntimeValidator):
 
     def _validate(self, runtime_path: str) -> str:
         runtime_path = super().validate(runtime_path)
-        if _is_running_interpreter(runtime_path):
+        if is_running_interpreter(runtime_path):
             return runtime_path
         cmd = self._validate_python_cmd(runtime_path)
         LOG.debug("Validating python version by running: %s", cmd)
@@ -72,10 +72,3 @@ class PythonRuntimeValidator(RuntimeValidator):
     @property
     def validated_runtime_path(self) -> Optional[str]:
         return self._valid_runtime_path
-
-
-def _is_running_interpreter(path: str) -> bool:
-    try:
-        return os.path.samefile(path, sys.executable)
-    except OSError:
-        return False

@@ -26,6 +26,7 @@ from aws_lambda_builders.workflow import BaseWorkflow, BuildDirectory, BuildInSo
 from .actions import (PARENT_PYTHON_PKGS_KEY, CopyDependenciesIntoArtifactsAction, CopyFunctionSourceAction,
                       DependenciesCleanUpAction, PythonCreateParentPackagesAction, PythonPipBuildAction)
 from .exceptions import PackagerError, explain
+from .interpreters import running_interpreter
 from .output import check_output, protected_paths
 from .source_copy import EXCLUDED_FILES
 from .utils import UI, Config, OSUtils
@@ -151,4 +152,5 @@ class _WithRunningInterpreter(PathResolver):
             found = super()._which()
         except ValueError:
             found = []
-        return named + [sys.executable] + found
+        running = running_interpreter()
+        return named + ([running] if running else []) + found

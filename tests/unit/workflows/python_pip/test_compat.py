@@ -106,3 +106,27 @@ def test_no_compile_c_points_cc_at_a_compiler_that_cannot_work():
     assert pip_no_compile_c_env_vars == {"CC": "/var/false"}
     assert not os.access("/var/false", os.X_OK)
     assert pip_no_compile_c_shim == ""
+
+
+def test_the_running_interpreters_pip_is_asked_in_this_process(monkeypatch):
+    """SAM's build action probes pip in the interpreter it chose, usually this one: no child for that."""
+    import subprocess
+
+    from aws_lambda_builders.workflows.python_pip import utils
+
+    def no_child(*args, **kwargs):
+        raise AssertionError(f"a child was started: {args}")
+
+    monkeypatch.setattr(utils.OSUtils, "popen", no_child)
+    monkeypatch.setattr(subprocess, "Popen", no_child)
+
+    assert pip_import_string(sys.executable) == "from pip._internal.cli.main import main"
+
+
+def test_a_frozen_application_is_asked_in_a_child(monkeypatch, tmp_path):
+    """In a PyInstaller build (SAM CLI's installers) sys.executable is no Python: it is run like any other."""
+    python = fake_python(tmp_path, "echo 19.2")
+    monkeypatch.setattr(sys, "executable", python)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+
+    assert pip_import_string(python) == "from pip._internal import main"

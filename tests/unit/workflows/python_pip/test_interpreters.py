@@ -186,3 +186,15 @@ def test_find_interpreters_keeps_the_order_found(tmp_path, no_other_pythons):
     py310 = executable(tmp_path / "b" / "python", "#!/bin/sh\necho cpython 3 10 x86_64\n")
     garbage = executable(tmp_path / "c" / "python", "#!/bin/sh\necho nope\n")
     assert [i.version for i in find_interpreters([py312, garbage, py310, py312])] == [(3, 12), (3, 10)]
+
+
+def test_the_running_interpreter_is_this_python_unless_frozen(monkeypatch, tmp_path):
+    assert interpreters.running_interpreter() == sys.executable
+    link = tmp_path / "python"
+    link.symlink_to(sys.executable)
+    assert interpreters.is_running_interpreter(str(link))
+    assert not interpreters.is_running_interpreter(str(tmp_path / "no-such-python"))
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)  # a PyInstaller application: its executable is no Python
+    assert interpreters.running_interpreter() is None
+    assert not interpreters.is_running_interpreter(sys.executable)
