@@ -306,6 +306,11 @@ def test_extract_tarfile_opens_with_any_compression_mode(tmp_path):
     [("../evil.txt", "file", "x")],
     [("ok.txt", "file", "x"), ("pkg/../../evil.txt", "file", "x")],
     [("/tmp/absolute-evil.txt", "file", "x")],
+    # differs from aws-lambda-builders, which checks member names only: a link out of the directory is refused too
+    [("link", "sym", "../outside")],
+    [("link", "sym", "/etc/passwd")],
+    [("pkg", "dir", None), ("pkg/link", "sym", "../../outside")],
+    [("hard", "hard", "../outside")],
 ])
 def test_extract_tarfile_refuses_path_traversal_before_writing_anything(tmp_path, members):
     archive = make_tar(tmp_path / "a.tar.gz", members)
@@ -318,25 +323,6 @@ def test_extract_tarfile_refuses_path_traversal_before_writing_anything(tmp_path
     assert str(raised.value) == "Attempted Path Traversal in Tar File"
     assert list(out.iterdir()) == []
     assert not (tmp_path / "evil.txt").exists()
-
-
-@pytest.mark.parametrize("members", [
-    [("link", "sym", "../outside")],
-    [("link", "sym", "/etc/passwd")],
-    [("pkg", "dir", None), ("pkg/link", "sym", "../../outside")],
-    [("hard", "hard", "../outside")],
-])
-def test_extract_tarfile_refuses_links_out_of_the_directory(tmp_path, members):
-    # differs from aws-lambda-builders: it checks member names only; a link out of the directory is refused too
-    archive = make_tar(tmp_path / "a.tar.gz", members)
-    out = tmp_path / "out"
-    out.mkdir()
-
-    with pytest.raises(tarfile.ExtractError) as raised:
-        extract_tarfile(archive, str(out))
-
-    assert str(raised.value) == "Attempted Path Traversal in Tar File"
-    assert list(out.iterdir()) == []
 
 
 def test_extract_tarfile_accepts_links_inside_the_directory(tmp_path):
