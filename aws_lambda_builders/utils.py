@@ -87,9 +87,9 @@ def get_goarch(architecture: str) -> str:
 
 def create_symlink_or_copy(source: str, destination: str) -> None:
     """A link at ``destination`` to ``source``, or a copy where links cannot be made (Windows without rights)."""
-    if os.path.islink(destination):
-        return
     try:
+        if Path(destination).exists() and Path(destination).is_symlink():
+            return
         os.symlink(Path(source).absolute(), Path(destination).absolute())
     except OSError as error:
         LOG.warning(

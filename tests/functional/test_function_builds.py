@@ -226,3 +226,17 @@ def test_a_failed_build_leaves_the_last_good_dependencies_directory(tmp_path, fu
 
     assert str(raised.value).startswith("PythonPipBuilder:ResolveDependencies - ")
     assert _tree(tmp_path / "deps") == before
+
+
+def test_an_invalid_requirement_fails_with_pips_own_words(tmp_path, function, index_from_environment):
+    """aws-lambda-builders' callers look for pip's text; ours adds the line and the remedy after it."""
+    (function / "requirements.txt").write_text("boto3=1.19.99\n")
+    builder = LambdaBuilder(language="python", dependency_manager="pip", application_framework=None)
+
+    with pytest.raises(WorkflowFailedError) as raised:
+        builder.build(str(function), str(tmp_path / "artifacts"), str(tmp_path / "scratch"),
+                      str(function / "requirements.txt"), runtime="python3.12")
+
+    text = str(raised.value)
+    assert text.startswith("PythonPipBuilder:ResolveDependencies - Invalid requirement: 'boto3=1.19.99'")
+    assert "line 1 of" in text and "(PEP 508)" in text.splitlines()[-1]

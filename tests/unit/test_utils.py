@@ -218,8 +218,8 @@ def test_get_goarch(architecture, goarch):
 @mock.patch("aws_lambda_builders.utils.Path")
 @mock.patch("aws_lambda_builders.utils.os")
 def test_create_symlink_links_the_absolute_paths(os_mock, path_mock, copytree_mock):
-    os_mock.path.islink.return_value = False
-    path_mock.side_effect = lambda p: mock.Mock(absolute=mock.Mock(return_value="abs:" + p))
+    path_mock.side_effect = lambda p: mock.Mock(absolute=mock.Mock(return_value="abs:" + p),
+                                                exists=mock.Mock(return_value=False))
 
     create_symlink_or_copy("source", "destination")
 
@@ -228,11 +228,15 @@ def test_create_symlink_links_the_absolute_paths(os_mock, path_mock, copytree_mo
 
 
 @mock.patch("aws_lambda_builders.utils.copytree")
+@mock.patch("aws_lambda_builders.utils.Path")
 @mock.patch("aws_lambda_builders.utils.os")
-def test_create_symlink_over_an_existing_link_does_nothing(os_mock, copytree_mock):
-    os_mock.path.islink.return_value = True
+def test_create_symlink_over_an_existing_link_does_nothing(os_mock, path_mock, copytree_mock):
+    path_mock.return_value.exists.return_value = True
+    path_mock.return_value.is_symlink.return_value = True
 
     create_symlink_or_copy("source", "destination")
+
+    path_mock.assert_any_call("destination")
 
     os_mock.symlink.assert_not_called()
     copytree_mock.assert_not_called()

@@ -116,11 +116,15 @@ def kill_process_group(process) -> None:
     import signal
 
     killpg = getattr(os, "killpg", None)
-    if killpg is not None:
+    pid = getattr(process, "pid", None)
+    # Only a real child that leads its own group: killpg(1) or killpg(0) would signal every process the user
+    # may signal, or this build's own group (a stand-in process of a test has a pid that is no such child).
+    if killpg is not None and type(pid) is int and pid > 1:
         try:
-            killpg(process.pid, signal.SIGKILL)
-            return
-        except OSError:  # not a group leader (a popen that ignored start_new_session), or already gone
+            if os.getpgid(pid) == pid and pid != os.getpgrp():
+                killpg(pid, signal.SIGKILL)
+                return
+        except OSError:  # already gone
             pass
     with contextlib.suppress(OSError):
         process.kill()

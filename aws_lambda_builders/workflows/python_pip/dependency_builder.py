@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -75,7 +76,7 @@ class DependencyBuilder(DependencyBuilderTables):
     def __init__(self, osutils: OSUtils, runtime: Optional[str], python_exe: Optional[str],
                  pip_runner: Optional[PipRunner] = None, architecture: str = X86_64, *,
                  host: Optional[Host] = None) -> None:
-        if runtime not in RUNTIMES and python_exe in RUNTIMES:
+        if not _names_a_runtime(runtime) and _names_a_runtime(python_exe):  # PythonPipDependencyBuilder's order
             runtime, python_exe = python_exe, runtime
         python_exe = python_exe or sys.executable
         self._osutils = osutils
@@ -426,3 +427,9 @@ class DependencyBuilder(DependencyBuilderTables):
         """Move a wheel's ``.data/purelib`` and ``.data/platlib`` unpacked in ``root`` to ``root`` (for an
         installation by unzipping, as aws-lambda-builders installs; ``_install_wheels`` needs none)."""
         hoist_library_schemes(self._osutils, self._osutils.joinpath(root, wheel.data_dir), root)
+
+
+def _names_a_runtime(value: Optional[str]) -> bool:
+    """Whether ``value`` is a runtime's name (``python3.12``, or one Lambda no longer has, ``python2.7``) rather
+    than an interpreter's path or command."""
+    return isinstance(value, str) and (value in RUNTIMES or re.fullmatch(r"python\d+\.\d+", value) is not None)

@@ -151,14 +151,18 @@ class IndexNotFoundError(PackageIndexError):
 class InvalidRequirementLineError(PackagerError):
     """A requirements file line that is not a requirement pip could read."""
 
+    hint = "Write it as name, extras, version specifiers and markers (PEP 508), a path or a URL."
+
     def __init__(self, path: str, line_number: int, line: str, why: str) -> None:
-        super().__init__(f"{path}, line {line_number}: {line!r} is not a valid requirement ({why}). "
-                         "Write it as name, extras, version specifiers and markers (PEP 508), a path or a URL.")
+        # pip's own words (aws-lambda-builders shows pip's message, and its callers look for it)
+        super().__init__(f"Invalid requirement: '{line}': {why} (from line {line_number} of {path})")
         self.path, self.line_number, self.line = path, line_number, line
 
 
 class RequirementsFileEncodingError(InvalidRequirementLineError):
     """A requirements file pip could not decode: it would stop with a traceback (``UnicodeDecodeError``)."""
+
+    hint = ""  # the message says what to do
 
     def __init__(self, path: str, line_number: int, encoding: str, why: str) -> None:
         PackagerError.__init__(
@@ -171,6 +175,8 @@ class RequirementsFileEncodingError(InvalidRequirementLineError):
 
 class LocalRequirementNotFoundError(InvalidRequirementLineError):
     """A requirement line naming a local path that is not there, where pip looks for it."""
+
+    hint = ""  # the message says what to do
 
     def __init__(self, path: str, line_number: int, line: str, resolved: str, resolved_against: str,
                  hint: str = "") -> None:

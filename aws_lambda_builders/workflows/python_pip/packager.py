@@ -129,7 +129,6 @@ class PythonPipDependencyBuilder:
                  dependency_builder: Optional["DependencyBuilder"] = None, architecture: str = X86_64) -> None:
         self.osutils = osutils or OSUtils()
         if dependency_builder is None:
-            LambdaTarget(runtime, architecture)  # refused here, by its name, not as the interpreter taken for it
             # aws-lambda-builders' call, arguments in this order (callers assert it): DependencyBuilder
             # takes a runtime name in its python_exe place and a path in its runtime place the right way round.
             dependency_builder = DependencyBuilder(self.osutils, python_exe, runtime, architecture=architecture)

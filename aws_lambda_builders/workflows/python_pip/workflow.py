@@ -148,9 +148,11 @@ class _WithRunningInterpreter(PathResolver):
     def _which(self) -> List[str]:
         named = [os.path.join(str(directory), self.runtime) for directory in self.executable_search_paths or []
                  if self.runtime and os.access(os.path.join(str(directory), self.runtime), os.X_OK)]
+        running = [path for path in [running_interpreter()] if path]  # none in a frozen application
         try:
             found = super()._which()
-        except ValueError:
+        except ValueError:  # "Path resolution ... was not successful": only when nothing at all is left
+            if not named and not running:
+                raise
             found = []
-        running = running_interpreter()
-        return named + ([running] if running else []) + found
+        return named + running + found

@@ -158,11 +158,13 @@ def test_get_lambda_abi_refuses_other_runtimes():
 # -- 5.4 PythonPipDependencyBuilder -----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("runtime, python_exe", [("python3.12", "/usr/bin/python3.12"), ("runtime", "python_exe")])
 @mock.patch(f"{PACKAGER}.DependencyBuilder")
-def test_python_pip_dependency_builder_makes_its_builder_with_upstream_call_form(dependency_builder):
+def test_python_pip_dependency_builder_makes_its_builder_with_upstream_call_form(dependency_builder, runtime,
+                                                                                 python_exe):
     osutils = mock.Mock()
-    PythonPipDependencyBuilder("python3.12", "/usr/bin/python3.12", osutils=osutils, architecture=ARM64)
-    dependency_builder.assert_called_once_with(osutils, "/usr/bin/python3.12", "python3.12", architecture=ARM64)
+    PythonPipDependencyBuilder(runtime, python_exe, osutils=osutils, architecture=ARM64)
+    dependency_builder.assert_called_once_with(osutils, python_exe, runtime, architecture=ARM64)
 
 
 def test_the_upstream_call_form_builds_for_the_runtime_with_the_interpreter():
@@ -171,9 +173,10 @@ def test_the_upstream_call_form_builds_for_the_runtime_with_the_interpreter():
     assert DependencyBuilder(OSUtils(), None, "python3.11").python_exe == sys.executable
 
 
-def test_an_unknown_runtime_is_refused_by_its_name_when_the_builder_is_made_here():
+@pytest.mark.parametrize("python_exe", [sys.executable, "python3", None])
+def test_an_unknown_runtime_is_refused_by_its_name_when_the_builder_is_made_here(python_exe):
     with pytest.raises(UnsupportedPythonVersion) as raised:
-        PythonPipDependencyBuilder("python3.7", sys.executable)
+        PythonPipDependencyBuilder("python3.7", python_exe)
     assert str(raised.value) == "'python3.7' version of python is not supported"
 
 

@@ -340,6 +340,15 @@ def test_nothing_on_the_path_still_leaves_the_running_interpreter(which_mock):
     assert resolver.exec_paths == [sys.executable]
 
 
+@mock.patch("aws_lambda_builders.path_resolver.which", return_value=[])
+def test_in_a_frozen_application_nothing_on_the_path_fails_as_upstream(which_mock, monkeypatch):
+    monkeypatch.setattr(sys, "frozen", True, raising=False)  # a PyInstaller SAM CLI: its executable is no Python
+    [resolver] = make().get_resolvers()
+
+    with pytest.raises(ValueError, match="Path resolution for runtime: python3.12 of binary: python was not"):
+        resolver._which()
+
+
 @pytest.mark.parametrize("runtime", ["python3", "python3.12.1", "pythonX"])
 def test_a_runtime_without_exactly_one_dot_is_an_unsupported_runtime_at_run(tmp_path, runtime):
     # differs from aws-lambda-builders: no raw ValueError from get_resolvers (at construction when pip is used);
