@@ -65,7 +65,8 @@ def test_malformed_requirement_line_names_file_and_line(tmp_path, package_index)
     code, text = run(tmp_path, "pure-app\npure-lib = 2\n", "-i", package_index.url)
 
     assert code == 5
-    assert "requirements.txt, line 2" in text and "pure-lib = 2" in text
+    assert "Invalid requirement: 'pure-lib = 2'" in text and "line 2 of" in text and "requirements.txt" in text
+    assert "(PEP 508)" in text  # the hint: how to write it
 
 
 def test_package_that_does_not_exist(tmp_path, package_index):

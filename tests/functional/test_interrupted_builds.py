@@ -36,7 +36,7 @@ def command(tmp_path, package_index):
 
 def start_and_kill_at(tmp_path, package_index, step, sig):
     process = subprocess.Popen(command(tmp_path, package_index), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                               text=True)
+                               text=True, preexec_fn=as_from_a_terminal)
     seen = []
     for line in process.stderr:
         seen.append(line)
@@ -144,7 +144,13 @@ def start_build(tmp_path, package_index, marker, requirements="pure-app\nslow-co
     command_line = [sys.executable, "-m", "aws_lambda_builders.cli", "build", "-r", str(tmp_path / "requirements.txt"),
                     "-o", str(tmp_path / "out"), "-i", package_index.url, "-f", str(links), "--no-cache"]
     return subprocess.Popen(command_line, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                            env=dict(os.environ, LAMBDA_PIP_TEST_BUILD=marker))
+                            env=dict(os.environ, LAMBDA_PIP_TEST_BUILD=marker), preexec_fn=as_from_a_terminal)
+
+
+def as_from_a_terminal():
+    """Ctrl-C reaches the build as from a terminal even when the tests run in the background (a shell starts a
+    background job with SIGINT ignored, and a program started so rightly ignores it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def command_lines(pids) -> list:
