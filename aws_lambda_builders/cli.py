@@ -19,9 +19,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import sys
-from typing import TYPE_CHECKING, Dict, List, Optional, TextIO
+import threading
+import time
+from typing import TYPE_CHECKING, Dict, List, Optional, Set, TextIO
 
 from aws_lambda_builders import __version__
 from aws_lambda_builders.architecture import ARM64, X86_64
@@ -47,6 +50,7 @@ from aws_lambda_builders.workflows.python_pip.utils import UI, Config
 
 if TYPE_CHECKING:
     from aws_lambda_builders.workflows.python_pip.cache_verify import CacheVerification
+    from aws_lambda_builders.workflows.python_pip.pip_events import PipEvent
 
 # A rebuild from the cache imports no more than the above: pip's side of the packager, the
 # bundle audit and the size options are imported where they are used.
@@ -81,15 +85,78 @@ def exit_code(error: BaseException) -> int:
 
 
 class TerminalUI(UI):
-    """Progress as plain lines on a stream (stderr), one per step and per package."""
+    """Progress on a stream (stderr): a line per step and per package, and what pip is at while it runs.
+
+    On a terminal, what pip is looking for or building now is one status line,
+    rewritten in place; what it downloaded and built (with the time it took)
+    are lines. Off a terminal (a CI log), every event is a line.
+    """
 
     def __init__(self, stream: TextIO, quiet: bool = False) -> None:
         super().__init__()
         self._stream = stream
         self._quiet = quiet
+        self._live = _is_terminal(stream)
+        self._status = ""  # the status line shown now (a terminal only)
+        self._lock = threading.Lock()  # pips building in parallel report from their threads
+        self._building: Dict[str, float] = {}  # name -> when pip started building it
+        self._fetched: Set[str] = set()  # files shown as pip fetched them
 
     def _print(self, line: str) -> None:
-        print(line, file=self._stream, flush=True)
+        with self._lock:
+            self._clear_status()
+            print(line, file=self._stream, flush=True)
+
+    def _show_status(self, text: str) -> None:
+        with self._lock:
+            self._status = text[:max(20, shutil.get_terminal_size().columns - 1)]
+            self._stream.write("\r\x1b[K" + self._status)
+            self._stream.flush()
+
+    def _clear_status(self) -> None:
+        if self._status:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()
+            self._status = ""
+
+    def done(self) -> None:
+        """The build is over: no status line is left on the terminal."""
+        with self._lock:
+            self._clear_status()
+
+    def step_finished(self, step: str, summary: str = "") -> None:
+        self.done()  # what pip was at belongs to the step
+        super().step_finished(step, summary)
+
+    def pip_progress(self, event: "PipEvent") -> None:
+        if self._quiet:
+            return
+        from aws_lambda_builders.workflows.python_pip import pip_events
+
+        if event.kind == pip_events.RESOLVING:
+            self._transient(f"resolving {event.name}")
+        elif event.kind == pip_events.BUILDING:
+            self._building[event.name] = time.monotonic()
+            self._transient(f"building {event.name}")
+        elif event.kind == pip_events.BUILT:
+            started = self._building.pop(event.name, None)
+            took = f" in {time.monotonic() - started:.1f} s" if started is not None else ""
+            verdict = "built" if event.detail == "done" else f"could not build ({event.detail})"
+            self._print(f"  {verdict} {event.name}{took}")
+        elif event.kind in (pip_events.DOWNLOADING, pip_events.CACHED):
+            self._fetched.add(event.name)
+            source = "downloading" if event.kind == pip_events.DOWNLOADING else "from pip's cache:"
+            self._print(f"  {source} {event.name}" + (f" ({event.detail})" if event.detail else ""))
+
+    def _transient(self, text: str) -> None:
+        if self._live:
+            self._show_status(f"  {text}")
+        else:
+            self._print(f"  {text}")
+
+    def package_downloaded(self, filename: str) -> None:
+        if filename not in self._fetched:  # shown as pip fetched it
+            super().package_downloaded(filename)
 
     def write(self, message: str) -> None:
         if not self._quiet:
@@ -106,6 +173,13 @@ class TerminalUI(UI):
             from aws_lambda_builders.workflows.python_pip.steps import STEPS
 
             self._print(f"[{STEPS.index(step) + 1}/{len(STEPS)}] {step}")
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a stream of a test, a closed one
+        return False
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -196,7 +270,10 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
     ui = TerminalUI(stream, quiet=args.quiet or args.json)
     if args.source and not os.path.isdir(args.source):
         raise SourceDirectoryNotFoundError(args.source)
-    result = orchestrator.build(build_request(args), ui)
+    try:
+        result = orchestrator.build(build_request(args), ui)
+    finally:
+        ui.done()
     if args.json:
         print(json.dumps(summary(result, args.runtime, args.architecture, args.layer, args.allow_oversize), indent=2))
     else:

@@ -8,12 +8,15 @@ of their own, which is killed whole when the build is interrupted and kills itse
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 import weakref
-from typing import TYPE_CHECKING, Dict, List, Optional
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
 from .utils import OSUtils
+
+LOG = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from .pip_runner import SubprocessPip
@@ -108,6 +111,30 @@ def start_child(osutils: OSUtils, command: List[str], env: Dict[str, str], cwd: 
     except TypeError:  # popen() got an unexpected keyword argument
         return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=env, cwd=cwd, start_new_session=True)
+
+
+def communicate_by_line(process, on_line: Callable[[bytes], None]) -> Tuple[bytes, bytes]:
+    """``process.communicate()``, passing each line of its output to ``on_line`` as it comes.
+
+    Its error output is read beside it (a thread), so that neither pipe fills
+    and stops the child. A receiver that fails is not called again; the output
+    is read to its end all the same.
+    """
+    errors: List[bytes] = []
+    reader = threading.Thread(target=lambda: errors.append(process.stderr.read()), daemon=True)
+    reader.start()
+    lines = []
+    for line in iter(process.stdout.readline, b""):
+        lines.append(line)
+        if on_line is not None:
+            try:
+                on_line(line)
+            except Exception as error:  # progress is not worth a build
+                LOG.debug("the receiver of pip's output failed: %s", error, exc_info=error)
+                on_line = None  # type: ignore[assignment]
+    reader.join()
+    process.wait()
+    return b"".join(lines), b"".join(errors)
 
 
 def kill_process_group(process) -> None:

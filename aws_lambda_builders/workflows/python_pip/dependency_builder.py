@@ -139,9 +139,14 @@ class DependencyBuilder(DependencyBuilderTables):
         ``config.allow_missing``: then the rest is installed and the error returned.
         """
         self._run = BuildRun(ui=ui, cache=cache)
+        listen = getattr(self._pip, "listen", None)  # a runner of aws-lambda-builders' shape has no events
+        if listen is not None:
+            listen(ui.pip_progress)
         try:
             return self._install(requirements, libraries, scratch, config, skip)
         finally:
+            if listen is not None:
+                listen(None)
             self._run = BuildRun()  # nothing of this build outlives it
 
     def _install(self, requirements: str, libraries: str, scratch: str, config: Config,

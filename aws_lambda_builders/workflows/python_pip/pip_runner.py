@@ -18,11 +18,12 @@ import re
 import sys
 import tempfile
 import threading
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .child_processes import (
     _kill_at_shutdown,
     builder_watch_shim,
+    communicate_by_line,
     kill_process_group,
     pip_temp_environment,
     start_child,
@@ -34,6 +35,7 @@ from .compat import (
     pip_tag_check_shim,
     pip_target_environment_shim,
 )
+from .pip_events import PipEvent, line_reader
 from .pip_output import download_error, local_directories
 from .pip_report import REPORT_VARIABLE, ReportedDistribution, pip_report_shim, read_report
 from .pip_report import local_directories as report_directories
@@ -79,15 +81,21 @@ class SubprocessPip:
         run_pip = "import sys; %s; sys.exit(main(%r))" % (self._import_string, ["--no-input"] + list(args))
         return [self.python_exe, "-c", builder_watch_shim(os.getpid()) + (shim or "") + run_pip]
 
+    # Each line pip prints on its output, as it prints it, while set (``PipRunner.listen`` sets it).
+    on_line: Optional[Callable[[bytes], None]] = None
+
     def main(self, args: Sequence[str], env_vars: Optional[Dict[str, str]] = None,
              shim: Optional[str] = None) -> PipResult:
         if env_vars is None:
             env_vars = self._osutils.original_environ()
+        on_line = self.on_line
+        if on_line is not None:  # each line when pip prints it, not when its output buffer fills
+            env_vars = dict(env_vars, PYTHONUNBUFFERED="1")
         p = start_child(self._osutils, self.command_line(args, shim), env_vars)
         try:
             with self._running_lock:
                 self._running.add(p)
-            out, err = p.communicate()
+            out, err = p.communicate() if on_line is None else communicate_by_line(p, on_line)
         except BaseException:  # Ctrl-C, SIGTERM: nothing of pip may go on writing into a scratch being removed
             kill_process_group(p)
             p.wait()
@@ -131,6 +139,7 @@ class PipRunner:
                  temp_dir: Optional[str] = None) -> None:
         self.python_exe = python_exe
         self._wrapped_pip = pip
+        self._receiver: Optional[Callable[[PipEvent], None]] = None
         self._osutils = osutils or OSUtils()
         # Where pip's temporary files go (TMPDIR): the packager points it into the build's scratch
         # directory while a build runs, so they are removed with it; None leaves the system's.
@@ -144,8 +153,17 @@ class PipRunner:
 
     def for_python(self, python_exe: str) -> "PipRunner":
         """A runner of pip in another interpreter (one of the target's Python version, to compile sdists), its
-        temporary files where this one's go."""
-        return PipRunner(python_exe, self._wrapped_pip.for_python(python_exe), self._osutils, temp_dir=self.temp_dir)
+        temporary files where this one's go, its events to the same receiver."""
+        runner = PipRunner(python_exe, self._wrapped_pip.for_python(python_exe), self._osutils,
+                           temp_dir=self.temp_dir)
+        runner.listen(self._receiver)
+        return runner
+
+    def listen(self, receiver: Optional[Callable[[PipEvent], None]]) -> None:
+        """While ``receiver`` is set (None: no more), each event of pip's output (``pip_events``) reaches it
+        as pip prints it, from the thread that runs that pip."""
+        self._receiver = receiver
+        self._wrapped_pip.on_line = line_reader(receiver) if receiver is not None else None
 
     def kill_running(self) -> None:
         """Kill the pips this runner started that are still running (see ``SubprocessPip.kill_running``)."""

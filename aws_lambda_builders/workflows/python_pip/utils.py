@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence
 if TYPE_CHECKING:
     import logging
 
+    from .pip_events import PipEvent
+
     from .cache import BuildCache
 
 
@@ -152,6 +154,13 @@ class UI:
 
     def package_missing(self, identifier: str, reason: str) -> None:
         self.error(f"missing {identifier}: {reason}")
+
+    def pip_progress(self, event: "PipEvent") -> None:
+        """What pip is at while it runs (``pip_events``: resolving, downloading, building...), as it prints it.
+
+        Called from the thread that runs that pip: several at once while sdists build in parallel.
+        """
+        self._log.debug("pip: %s %s%s", event.kind, event.name, f" ({event.detail})" if event.detail else "")
 
 
 class Config:
