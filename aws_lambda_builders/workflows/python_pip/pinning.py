@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 def unpinned_distributions(lines: Sequence[RequirementLine], installed: Mapping[str, str],
                            environment: Mapping[str, str]) -> List[str]:
-    """The names (sorted, as ``installed`` gives them) of the installed distributions no line pins.
+    """The PEP 503 names (sorted) of the installed distributions no line pins.
 
     ``lines`` are the requirements and constraints together (a constraint pins as
     a requirement does); ``installed`` maps each installed distribution's name to
@@ -45,8 +45,8 @@ def unpinned_distributions(lines: Sequence[RequirementLine], installed: Mapping[
     from packaging.utils import canonicalize_name
 
     pins = _pins(lines, environment)
-    return sorted(name for name, version in installed.items()
-                  if not any(pin.holds(version) for pin in pins.get(canonicalize_name(name), [])))
+    names = {canonicalize_name(name): version for name, version in installed.items()}
+    return sorted(name for name, version in names.items() if not any(pin.holds(version) for pin in pins.get(name, [])))
 
 
 def installed_distributions(paths: Iterable[str]) -> Dict[str, str]:
