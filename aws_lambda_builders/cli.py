@@ -44,6 +44,7 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     RequirementsFileNotFoundError,
     explain,
 )
+from aws_lambda_builders.workflows.python_pip.resolution_age import DEFAULT_MAX_RESOLUTION_AGE, ONE_DAY
 from aws_lambda_builders.workflows.python_pip.size_budget import megabytes
 from aws_lambda_builders.workflows.python_pip.target import RUNTIMES, LambdaTarget
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config
@@ -223,6 +224,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--copy-from-cache", action="store_true",
                        help="copy files from the cache instead of hard-linking them (slower; for a bundle whose "
                             "files will be edited in place)")
+    build.add_argument("--refresh", action="store_true",
+                       help="resolve requirements that are not fully pinned again now, instead of reusing a cached "
+                            "resolution (cached wheels are still used)")
+    build.add_argument("--max-resolution-age", type=_days, default=DEFAULT_MAX_RESOLUTION_AGE / ONE_DAY,
+                       metavar="DAYS", help="reuse a cached resolution of requirements that are not fully pinned "
+                                            "for this many days (default: 1; 0: resolve them again every build)")
     build.add_argument("--allow-oversize", action="store_true",
                        help="do not fail when the bundle is over Lambda's 250 MB unzipped limit")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
@@ -294,7 +301,8 @@ def build_request(args: argparse.Namespace) -> orchestrator.BuildRequest:
     """What ``lambda-pip build``'s command line asks for, as the one build's request."""
     config = Config(index_url=args.index_url, extra_index_urls=args.extra_index_url,
                     find_links=args.find_links, trusted_hosts=args.trusted_host, allow_missing=args.allow_missing,
-                    cache_dir=args.cache_dir, no_cache=args.no_cache, link_from_cache=not args.copy_from_cache)
+                    cache_dir=args.cache_dir, no_cache=args.no_cache, link_from_cache=not args.copy_from_cache,
+                    max_resolution_age=args.max_resolution_age * ONE_DAY, refresh=args.refresh)
     return orchestrator.BuildRequest(
         requirements=os.path.abspath(args.requirements), output=args.output, runtime=args.runtime,
         architecture=args.architecture, python=args.python, config=config, scratch_dir=args.scratch_dir,
@@ -326,6 +334,7 @@ def summary(result: orchestrator.BuildResult, runtime: str, architecture: str, l
         "sizes": sizes.to_dict() if sizes is not None else None,
         "savings": result.savings,
         "timings": {name: round(seconds, 3) for name, seconds in result.timings.items()},
+        "reused_resolution": result.reused_resolution.to_dict() if result.reused_resolution is not None else None,
     }
 
 

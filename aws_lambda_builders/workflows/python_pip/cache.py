@@ -77,6 +77,7 @@ from .cache_records import (
     FileFacts,
     PlacedFileFacts,
     Placement,
+    ResolutionFacts,
     read_tree_manifest,
     tree_files,
 )
@@ -85,7 +86,10 @@ if TYPE_CHECKING:
     from .cache_verify import CacheVerification
 
 __all__ = ["BuildCache", "CacheContents", "DamagedEntry", "FileFacts", "PlacedFileFacts", "Placement",
-           "default_cache_dir", "restore_build"]
+           "ResolutionFacts", "Reusable", "default_cache_dir", "restore_build"]
+
+# Whether a build's record may be placed (``resolution_age.ResolutionCheck``): a record it refuses is a miss.
+Reusable = Callable[[Placement], bool]
 
 # An unchanged rebuild runs this module (with cache_files and cache_records) and little else, for some
 # tens of milliseconds, so what it needs only when an entry is written or found damaged (logging, tempfile,
@@ -107,9 +111,11 @@ def default_cache_dir(environ: Optional[Dict[str, str]] = None) -> str:
     return os.path.join(environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lambda-pip")
 
 
-def restore_build(cache: "BuildCache", key: str, destination: str, write: Callable[[str], None]) -> Optional[Placement]:
-    """Step 8 alone, for a build whose inputs are unchanged: its files placed from the cache, or None."""
-    placement = cache.restore(key, destination)
+def restore_build(cache: "BuildCache", key: str, destination: str, write: Callable[[str], None],
+                  reusable: Optional[Reusable] = None) -> Optional[Placement]:
+    """Step 8 alone, for a build whose inputs are unchanged: its files placed from the cache, or None (also
+    when ``reusable`` refuses the record)."""
+    placement = cache.restore(key, destination, reusable)
     if placement is not None:
         write(f"unchanged since a cached build: placed {len(placement.files)} files from {cache.root}")
     return placement
@@ -127,13 +133,14 @@ class BuildCache:
 
     # --- whole builds ---------------------------------------------------------------------------
 
-    def restore(self, key: str, destination: str) -> Optional[Placement]:
-        """Place the files of the build ``key`` into the (empty) ``destination``; None if there is none.
+    def restore(self, key: str, destination: str, reusable: Optional[Reusable] = None) -> Optional[Placement]:
+        """Place the files of the build ``key`` into the (empty) ``destination``; None if there is none, or
+        ``reusable`` refuses its record (a resolution too old to reuse: the build runs and records it again).
 
         A damaged tree makes this a miss (and is removed, so the build that
         follows unpacks it again); ``destination`` is then left empty.
         """
-        placement = self._build_entry(key)
+        placement = self._build_entry(key, reusable)
         if placement is None:
             return None
         try:
@@ -147,15 +154,16 @@ class BuildCache:
         touch(self._path("builds", key + ".json"))
         return placement
 
-    def holds(self, key: str, directory: str) -> Optional[Placement]:
-        """The build ``key`` if ``directory`` holds it as placing it by link did, and nothing else.
+    def holds(self, key: str, directory: str, reusable: Optional[Reusable] = None) -> Optional[Placement]:
+        """The build ``key`` if ``directory`` holds it as placing it by link did, and nothing else (and
+        ``reusable``, if given, accepts its record).
 
         Each file must be a link to its cached file, which must be sound: the
         same inode is then the same bytes. Copies are never taken for the build
         (an edit may keep a copy's size and mtime), nor is a directory with a
         file more or less: the caller then places the build again.
         """
-        placement = self._build_entry(key) if self.link else None
+        placement = self._build_entry(key, reusable) if self.link else None
         if placement is None:
             return None
         for relative, tree, facts in self._recorded(placement):
@@ -176,12 +184,14 @@ class BuildCache:
             touch(self._tree_dir(tree) + ".json")
         return placement
 
-    def _build_entry(self, key: str) -> Optional[Placement]:
-        """The recorded build ``key``, or None (an unreadable record is removed)."""
+    def _build_entry(self, key: str, reusable: Optional[Reusable] = None) -> Optional[Placement]:
+        """The recorded build ``key``, or None (an unreadable record is removed; one ``reusable`` refuses is
+        kept, for the build that follows to replace)."""
         path = self._path("builds", key + ".json")
         try:
             with open(path, encoding="utf-8") as f:
-                return Placement.from_json(json.load(f))
+                placement = Placement.from_json(json.load(f))
+            return placement if reusable is None or reusable(placement) else None
         except FileNotFoundError:
             return None
         except (ValueError, KeyError, TypeError, IndexError, OSError) as error:
@@ -189,9 +199,11 @@ class BuildCache:
             remove_file(path)
             return None
 
-    def store(self, key: str, placement: Placement) -> None:
-        """Record the build ``key`` as the placement of its files (trees must be in the cache)."""
-        write_json_atomically(self._path("builds", key + ".json"), placement.to_json())
+    def store(self, key: str, placement: Placement, resolution: Optional[ResolutionFacts] = None) -> None:
+        """Record the build ``key`` as the placement of its files (trees must be in the cache), and when its
+        closure was resolved (``resolution``; else the placement's own, if it has one)."""
+        recorded = Placement(placement.files, resolution or placement.resolution)
+        write_json_atomically(self._path("builds", key + ".json"), recorded.to_json())
 
     # --- trees of unpacked wheels ----------------------------------------------------------------
 

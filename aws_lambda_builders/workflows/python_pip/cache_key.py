@@ -53,7 +53,7 @@ def build_key(requirements: RequirementsFile, runtime: str, architecture: str, p
 
     ``pip`` names what answers the build's pip calls (``PipRunner.identity``).
     """
-    if any(_is_mutable_location(line.requirement, line.hashes)
+    if any(is_mutable_location(line.requirement, line.hashes)
            for line in requirements.requirements + requirements.constraints if names_a_location(line)):
         return None
     environ = dict(os.environ if environ is None else environ)
@@ -114,7 +114,7 @@ def pip_configuration_files(python_exe: str, environ: Dict[str, str]) -> List[st
     return files
 
 
-def _is_mutable_location(requirement: str, hashes: Sequence[str]) -> bool:
+def is_mutable_location(requirement: str, hashes: Sequence[str]) -> bool:
     """A local path, a VCS link, or an archive URL without a hash to hold it to its content."""
     location = requirement.split(" @ ", 1)[-1].strip()
     if not location.startswith(_REMOTE) or "+" in location.split("://", 1)[0]:

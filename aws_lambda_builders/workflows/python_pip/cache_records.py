@@ -4,13 +4,14 @@ A tree's manifest (``trees/<sha256 of a wheel>.json``) is the JSON document
 ``{"layout": ..., "wheel": <file name>, "files": {<relative path>: [size,
 mtime_ns, mode, digest, compressed size], ...}}``; each file's list is a
 :class:`FileFacts` as :meth:`FileFacts.to_json` writes it. A build's record
-(``builds/<key>.json``) is a :class:`Placement`.
+(``builds/<key>.json``) is a :class:`Placement`, with the :class:`ResolutionFacts` of the build that
+recorded it.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, NamedTuple, Optional
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 TREE_LAYOUT = "2"  # bumped with any change to how wheel_install lays a wheel out
 _tuple_new = tuple.__new__
@@ -86,11 +87,35 @@ def tree_manifest(wheel: str, files: Dict[str, FileFacts]) -> Dict[str, object]:
             "files": {relative: facts.to_json() for relative, facts in files.items()}}
 
 
-class Placement:
-    """What a build placed in a bundle from the cache: each file (relative path) and the tree it is from."""
+class ResolutionFacts(NamedTuple):
+    """When a recorded build's closure was resolved, and which of its distributions no requirement pins.
 
-    def __init__(self, files: Optional[Dict[str, str]] = None) -> None:
+    A build with nothing unpinned (``pinning.unpinned_distributions``) installs the same versions whenever it
+    is resolved; one with unpinned distributions may install newer ones once they are released, so its record
+    is reused only while it is young enough (``resolution_age``).
+    """
+
+    resolved_at: float  # seconds since the epoch, when pip was asked
+    unpinned: Tuple[str, ...] = ()  # names of the installed distributions no requirement pins (empty: fully pinned)
+
+    def to_json(self) -> Dict[str, object]:
+        return {"resolved_at": self.resolved_at, "unpinned": list(self.unpinned)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Optional["ResolutionFacts"]:
+        """The facts :meth:`to_json` wrote, or None for a record without them (one written before they were)."""
+        if not isinstance(data, dict) or not isinstance(data.get("resolved_at"), (int, float)):
+            return None
+        return cls(float(data["resolved_at"]), tuple(str(name) for name in data.get("unpinned") or ()))
+
+
+class Placement:
+    """What a build placed in a bundle from the cache: each file (relative path) and the tree it is from;
+    read from a build's record, also when that build's closure was resolved (``resolution``)."""
+
+    def __init__(self, files: Optional[Dict[str, str]] = None, resolution: Optional[ResolutionFacts] = None) -> None:
         self.files: Dict[str, str] = {} if files is None else files  # relative path -> sha256 of its tree
+        self.resolution = resolution  # None: not recorded (a placement made now, or an older record)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Placement) and other.files == self.files
@@ -101,13 +126,18 @@ class Placement:
     def to_json(self) -> Dict[str, object]:
         trees = sorted(set(self.files.values()))
         index = {tree: number for number, tree in enumerate(trees)}
-        return {"trees": trees, "files": [[path, index[tree]] for path, tree in sorted(self.files.items())]}
+        document: Dict[str, object] = {"trees": trees,
+                                       "files": [[path, index[tree]] for path, tree in sorted(self.files.items())]}
+        if self.resolution is not None:
+            document["resolution"] = self.resolution.to_json()
+        return document
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Placement":
         """The placement :meth:`to_json` wrote, from the JSON document read back."""
         trees = list(data["trees"])
-        return cls({path: trees[number] for path, number in data["files"]})
+        return cls({path: trees[number] for path, number in data["files"]},
+                   ResolutionFacts.from_json(data.get("resolution")))
 
 
 class CacheContents(NamedTuple):

@@ -5,7 +5,9 @@ What it does, once for all of them:
 
 1. checks the output (and the zip) against everything the build reads or keeps (``output.check_output``);
 2. computes the whole-build cache key; an output that already is that cached build, placed by link and
-   untouched since, is left as it is (nothing to do, as ``make`` with nothing changed);
+   untouched since, is left as it is (nothing to do, as ``make`` with nothing changed); a cached build of
+   requirements that are not fully pinned is reused only while its resolution is young (``resolution_age``),
+   and said to be;
 3. assembles the bundle in a staging directory beside the output: the dependencies placed from the cache
    when nothing that decides them changed, else built by the nine steps (``dependency_builder``) in a
    pid-named scratch directory of this build; then the size options, the function's source, the size
@@ -25,11 +27,12 @@ import shutil
 import time
 from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Protocol, Sequence
 
-from .cache import BuildCache, Placement, restore_build
+from .cache import BuildCache, Placement, ResolutionFacts, restore_build
 from .cache_key import SUBPROCESS_PIP, key_for_build
 from .exceptions import DiskFullError, MissingDependencyError, RequirementsFileNotFoundError
 from .leftovers import new_owned_directory, owned_pattern, remove_dead
 from .output import ProtectedPath, check_output, make_staging, protected_paths, remove, replace_directory, staging_file
+from .resolution_age import ResolutionCheck, ResolutionPolicy, ReusedResolution
 from .size_budget import SizeReport, bundle_sizes
 from .target import LambdaTarget
 from .utils import UI, Config
@@ -81,6 +84,9 @@ class BuildResult:
         self.libraries = libraries  # where the dependencies are in it (``python/`` of a layer)
         self.zip_path = zip_path
         self.placement: Optional[Placement] = None  # the files placed from the cache; None when it was not used
+        # Placed from a cached resolution of requirements that are not fully pinned: how old it was, what it left
+        # unpinned (None: resolved now, or fully pinned).
+        self.reused_resolution: Optional[ReusedResolution] = None
         self.unchanged = False  # the output already was this build: nothing was written
         self.missing: Optional[MissingDependencyError] = None
         self.sizes: Optional[SizeReport] = None
@@ -144,18 +150,20 @@ def build(request: BuildRequest, ui: Optional[UI] = None, installer: Optional[De
                         config.pip_options(), installer.pip_identity if installer is not None else SUBPROCESS_PIP
                         ) if cache is not None else None
     result = BuildResult(output, os.path.join(output, "python") if request.layer else output, zip_path)
+    check = ResolutionCheck(ResolutionPolicy(config.max_resolution_age, config.refresh), time.time())
     try:
-        kept = _unchanged_output(request, cache, key, output)
+        kept = _unchanged_output(request, cache, key, output, check)
         if kept is not None:
             assert cache is not None
             ui.write(f"unchanged since a cached build, which {output} holds as it was placed: nothing to do")
+            _say_reused(result, kept, check, ui)
             result.placement, result.unchanged = kept, True
             result.timings["dependencies"] = time.monotonic() - started
             if request.measure:
                 result.sizes = bundle_sizes(output, output, cache.file_facts(kept), kept,
                                             allow_oversize=request.allow_oversize)
         else:
-            _assemble(request, config, result, cache, key, ui, installer, started)
+            _assemble(request, config, result, cache, key, ui, installer, started, check)
     except OSError as error:
         if error.errno == errno.ENOSPC:
             raise DiskFullError(error.filename or output) from error
@@ -168,8 +176,8 @@ def _extra_protected(request: BuildRequest) -> List[ProtectedPath]:
     return [ProtectedPath(path, "function's source") for path in request.protect]
 
 
-def _unchanged_output(request: BuildRequest, cache: Optional[BuildCache], key: Optional[str], output: str
-                      ) -> Optional[Placement]:
+def _unchanged_output(request: BuildRequest, cache: Optional[BuildCache], key: Optional[str], output: str,
+                      check: ResolutionCheck) -> Optional[Placement]:
     """The cached build ``key`` when ``output`` is exactly what placing it by link gave, untouched since.
 
     Only a bundle of dependencies alone qualifies: the size options, the source, a layer and a zip make
@@ -178,11 +186,19 @@ def _unchanged_output(request: BuildRequest, cache: Optional[BuildCache], key: O
     if cache is None or key is None or not os.path.isdir(output) or request.source or request.layer \
             or request.zip_path or request.size_options:
         return None
-    return cache.holds(key, output)
+    return cache.holds(key, output, check)
+
+
+def _say_reused(result: BuildResult, placement: Placement, check: ResolutionCheck, ui: UI) -> None:
+    """A build placed from a cached resolution of requirements that are not fully pinned says so, with its age."""
+    if placement.resolution is not None and placement.resolution.unpinned:
+        result.reused_resolution = ReusedResolution.of(placement.resolution, check.now)
+        ui.write(result.reused_resolution.message())
 
 
 def _assemble(request: BuildRequest, config: Config, result: BuildResult, cache: Optional[BuildCache],
-              key: Optional[str], ui: UI, installer: Optional[DependencyInstaller], started: float) -> None:
+              key: Optional[str], ui: UI, installer: Optional[DependencyInstaller], started: float,
+              check: ResolutionCheck) -> None:
     """The bundle built in a staging directory beside the output and swapped in when it is complete.
 
     The zip is written beside its place too, and put there right after the
@@ -196,7 +212,7 @@ def _assemble(request: BuildRequest, config: Config, result: BuildResult, cache:
         source = _plan_source(request, output, staging, zip_path)  # before pip: a source that cannot be copied
         libraries = os.path.join(staging, "python") if request.layer else staging
         os.makedirs(libraries, exist_ok=True)
-        result.placement = _dependencies(request, config, result, cache, key, libraries, ui, installer,
+        result.placement = _dependencies(request, config, result, cache, key, libraries, ui, installer, check,
                                          skip=[output, staging] + ([zip_path] if zip_path else []))
         result.timings["dependencies"] = time.monotonic() - started
         if request.size_options:
@@ -227,15 +243,20 @@ def _assemble(request: BuildRequest, config: Config, result: BuildResult, cache:
 
 def _dependencies(request: BuildRequest, config: Config, result: BuildResult, cache: Optional[BuildCache],
                   key: Optional[str], libraries: str, ui: UI, installer: Optional[DependencyInstaller],
-                  skip: List[str]) -> Optional[Placement]:
-    """The dependencies into ``libraries``: placed from the cache when nothing that decides them changed,
-    else built in a scratch directory of this build; what the cache placed."""
+                  check: ResolutionCheck, skip: List[str]) -> Optional[Placement]:
+    """The dependencies into ``libraries``: placed from the cache when nothing that decides them changed (and
+    a resolution of unpinned requirements is young enough), else built in a scratch directory of this build;
+    what the cache placed."""
     if cache is not None and key is not None:
-        placement = restore_build(cache, key, libraries, ui.write)
+        placement = restore_build(cache, key, libraries, ui.write, check)
         if placement is not None:
+            _say_reused(result, placement, check, ui)
             ui.step_started("install")  # the one step that ran
             ui.step_finished("install")
             return placement
+        refusal = check.refusal()
+        if refusal:
+            ui.write(refusal)
     if installer is None:
         installer = _default_installer(request)
     scratch_root = request.scratch_dir
@@ -244,6 +265,7 @@ def _dependencies(request: BuildRequest, config: Config, result: BuildResult, ca
 
         scratch_root = tempfile.gettempdir()
     os.makedirs(scratch_root, exist_ok=True)
+    resolved_at = time.time()
     remove_dead(scratch_root, owned_pattern(BUILD_DIRECTORY_PREFIX))
     scratch = new_owned_directory(scratch_root, BUILD_DIRECTORY_PREFIX)
     try:
@@ -254,10 +276,22 @@ def _dependencies(request: BuildRequest, config: Config, result: BuildResult, ca
         shutil.rmtree(scratch, ignore_errors=True)
     if cache is not None and key is not None and placement is not None and result.missing is None:
         try:
-            cache.store(key, placement)
+            cache.store(key, placement, _resolution_facts(request, placement, resolved_at))
         except OSError as error:  # the bundle is good; only the next build will not find it
             ui.warning(f"could not record this build in the cache: {error}")
     return placement
+
+
+def _resolution_facts(request: BuildRequest, placement: Placement, resolved_at: float) -> ResolutionFacts:
+    """What the record of a build resolved now keeps of its resolution: when, and what no requirement pins."""
+    from .pinning import installed_distributions, unpinned_distributions
+    from .requirements_file import read_requirements_file
+
+    requirements = read_requirements_file(request.requirements)
+    environment = LambdaTarget(request.runtime, request.architecture).marker_environment()
+    unpinned = unpinned_distributions(requirements.requirements + requirements.constraints,
+                                      installed_distributions(placement.files), environment)
+    return ResolutionFacts(resolved_at, tuple(unpinned))
 
 
 def _default_installer(request: BuildRequest) -> DependencyInstaller:

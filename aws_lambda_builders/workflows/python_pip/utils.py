@@ -13,6 +13,7 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence
 
+from .resolution_age import DEFAULT_MAX_RESOLUTION_AGE
 
 if TYPE_CHECKING:
     import logging
@@ -173,7 +174,8 @@ class Config:
     def __init__(self, index_url: Optional[str] = None, extra_index_urls: Optional[Sequence[str]] = None,
                  find_links: Optional[Sequence[str]] = None, trusted_hosts: Optional[Sequence[str]] = None,
                  extra_pip_args: Optional[Sequence[str]] = None, allow_missing: bool = False,
-                 cache_dir: Optional[str] = None, no_cache: bool = False, link_from_cache: bool = False) -> None:
+                 cache_dir: Optional[str] = None, no_cache: bool = False, link_from_cache: bool = False,
+                 max_resolution_age: float = DEFAULT_MAX_RESOLUTION_AGE, refresh: bool = False) -> None:
         self.index_url = index_url
         self.extra_index_urls: Sequence[str] = [] if extra_index_urls is None else extra_index_urls
         self.find_links: Sequence[str] = [] if find_links is None else find_links
@@ -189,6 +191,11 @@ class Config:
         # Place files from the cache by hard link: fastest, but the bundle's files are then the
         # cache's own (read-only; replace them, never edit them in place). By default they are copied.
         self.link_from_cache = link_from_cache
+        # A cached build of requirements that are not fully pinned is the resolution of the day it was made:
+        # placed while younger than this many seconds (0: never), resolved again once older, or at once with
+        # ``refresh`` (``resolution_age``). A fully pinned build is placed whatever its age.
+        self.max_resolution_age = max_resolution_age
+        self.refresh = refresh
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Config) and vars(other) == vars(self)

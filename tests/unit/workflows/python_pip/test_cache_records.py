@@ -1,4 +1,4 @@
-"""The cache's records: a tree manifest's file entries read and written as the lists on disk, by name."""
+"""The cache's records: a tree manifest's file entries and a build's record read and written as on disk, by name."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import pytest
 
 from aws_lambda_builders.workflows.python_pip.cache import BuildCache, FileFacts, PlacedFileFacts
-from aws_lambda_builders.workflows.python_pip.cache_records import tree_files, tree_layout
+from aws_lambda_builders.workflows.python_pip.cache_records import Placement, ResolutionFacts, tree_files, tree_layout
 from tests.builders import make_wheel
 
 DIGEST = "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
@@ -71,3 +71,18 @@ def test_file_facts_name_size_mtime_and_compressed_size_and_unpack_in_that_order
     assert (facts.size, facts.mtime_ns) == (info.st_size, info.st_mtime_ns) and facts.compressed_size is not None
     size, mtime_ns, compressed = facts
     assert (size, mtime_ns, compressed) == (facts.size, facts.mtime_ns, facts.compressed_size)
+
+
+def test_a_build_record_keeps_when_its_closure_was_resolved_and_what_it_left_unpinned():
+    placement = Placement({"a/x.py": "t1"}, ResolutionFacts(1_800_000_000.5, ("pure_lib", "requests")))
+    read = Placement.from_json(json.loads(json.dumps(placement.to_json())))
+    assert read == placement and read.resolution == placement.resolution
+
+
+@pytest.mark.parametrize("resolution", [None, "soon", {"unpinned": ["requests"]}, {"resolved_at": "yesterday"}])
+def test_a_build_record_without_readable_resolution_facts_reads_without_them(resolution):
+    document = Placement({"a/x.py": "t1"}).to_json()
+    assert "resolution" not in document
+    if resolution is not None:
+        document["resolution"] = resolution
+    assert Placement.from_json(document).resolution is None
