@@ -245,12 +245,14 @@ class DiskFullError(PackagerError):
 
 
 class BundleTooLargeError(PackagerError):
-    """A bundle over Lambda's 250 MB unzipped limit: it would not deploy."""
+    """A bundle over Lambda's 250 MiB (262,144,000 bytes) unzipped limit: it would not deploy."""
 
     def __init__(self, unzipped: int, largest) -> None:
+        from .units import format_size
+
         self.unzipped, self.largest = unzipped, list(largest)
         super().__init__(
-            f"The bundle is {unzipped / 1_000_000:.1f} MB unzipped, over Lambda's 250 MB limit "
+            f"The bundle is {format_size(unzipped)} unzipped, over Lambda's 250 MiB limit "
             f"(function and layers together). Biggest: {', '.join(self.largest)}. Leave out what the runtime has "
             "(--exclude-runtime-provided), drop dead weight (--slim, --exclude), or move packages to a layer; "
             "--allow-oversize keeps it as it is.")
