@@ -230,7 +230,7 @@ def build(args: argparse.Namespace, stream: TextIO, out: TextIO) -> int:
         for line in result.sizes.lines() if result.sizes is not None else []:
             print(line, file=out)
     if result.missing is not None:  # --allow-missing: the bundle is in place, and the summary says what it lacks
-        print(f"error: {explain(result.missing)}", file=stream)
+        print(f"error: {error_text(result.missing)}", file=stream)
         return EXIT_MISSING
     return EXIT_OK
 
@@ -383,7 +383,7 @@ def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None, out:
         return report_error(args, error, "interrupted: the output directory is as it was", EXIT_INTERRUPTED,
                             stream, out)
     except (PackagerError, OSError) as error:
-        return report_error(args, error, explain(error), exit_code(error), stream, out)
+        return report_error(args, error, error_text(error), exit_code(error), stream, out)
     except Exception as error:  # a defect of ours: said in one line; the traceback only on request
         if os.environ.get("LAMBDA_PIP_TRACEBACK"):
             import traceback
@@ -394,6 +394,14 @@ def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None, out:
         return report_error(args, error, message, EXIT_INTERNAL, stream, out)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def error_text(error: BaseException) -> str:
+    """What a person reads of an error: its ``explain``; of missing packages, each with its reason (their
+    ``str()`` is aws-lambda-builders' set of packages)."""
+    if isinstance(error, MissingDependencyError):
+        return error.hint
+    return explain(error)
 
 
 def report_error(args: argparse.Namespace, error: BaseException, message: str, code: int, stream: TextIO,

@@ -40,7 +40,7 @@ from .exceptions import (
 )
 from .host import Host, this_machine
 from .local_projects import scratch_requirements
-from .missing import compiler_note, missing_reasons
+from .missing import compiling_here, missing_reasons
 from .orchestrator import Installed
 from .package import LocalProject, Package
 from .paths import path_arguments
@@ -407,7 +407,7 @@ class DependencyBuilder(DependencyBuilderTables):
                 wheels.setdefault(Package(directory, filename).identifier, []).append(filename + problems)
         reasons = missing_reasons(self.target, missing, wheels, self._run.build_errors,
                                   set().union(*self._run.local_builds.values()),
-                                  lambda: compiler_note(self.target, self._host, self.python_exe))
+                                  lambda: compiling_here(self.target, self._host, self.python_exe))
         for identifier, reason in reasons.items():
             self._run.ui.package_missing(identifier, reason)
         return reasons
