@@ -85,6 +85,19 @@ class NoSuchPackageError(PackagerError):
             "Check the name and version in your requirements file, and the index pip uses.")
 
 
+class NoSuchProjectError(NoSuchPackageError):
+    """A requirement whose project no package index has at all (a misspelt name, most often): there is
+    nothing to resolve on this machine either. ``urls`` are the indexes asked, without credentials."""
+
+    def __init__(self, package_name: str, urls: Iterable[str], detail: str = "") -> None:
+        super().__init__(package_name, detail)
+        self.urls = list(urls)
+        where = "the package index " + self.urls[0] if len(self.urls) == 1 else "the package indexes " + ", ".join(
+            self.urls)
+        self.args = (f"{package_name} does not exist: {where} has no project of that name",)
+        self.hint = "Check the spelling of the name in your requirements file, and the index pip uses."
+
+
 class PackageDownloadError(PackagerError):
     """pip failed to download the dependency closure: ``str()`` is pip's stderr (aws-lambda-builders' text),
     also kept as ``stderr``; ``summary``, when given, is the part of it that says what went wrong."""
