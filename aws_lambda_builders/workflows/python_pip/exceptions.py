@@ -92,9 +92,9 @@ class NoSuchProjectError(NoSuchPackageError):
     def __init__(self, package_name: str, urls: Iterable[str], detail: str = "") -> None:
         super().__init__(package_name, detail)
         self.urls = list(urls)
-        where = "the package index " + self.urls[0] if len(self.urls) == 1 else "the package indexes " + ", ".join(
-            self.urls)
-        self.args = (f"{package_name} does not exist: {where} has no project of that name",)
+        where = (f"the package index {self.urls[0]} has" if len(self.urls) == 1 else
+                 f"the package indexes {', '.join(self.urls)} have")
+        self.args = (f"{package_name} does not exist: {where} no project of that name",)
         self.hint = "Check the spelling of the name in your requirements file, and the index pip uses."
 
 
