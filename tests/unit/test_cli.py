@@ -563,7 +563,8 @@ def test_cache_info_and_prune_say_what_the_cache_holds_and_what_went(tmp_path):
     assert stream.getvalue().startswith(f"{cache_dir}: 1 build(s), 1 unpacked wheel(s) and 0 wheel(s) built")
 
     stream = io.StringIO()
-    assert cli.main(["cache", "prune", "--cache-dir", str(cache_dir)], out=stream, stream=io.StringIO()) == 0  # 30 days by default
+    # 30 days by default
+    assert cli.main(["cache", "prune", "--cache-dir", str(cache_dir)], out=stream, stream=io.StringIO()) == 0
     assert stream.getvalue().splitlines()[0] == (
         "removed 0 build(s), 0 unpacked wheel(s) and 0 wheel(s) built from sdists unused for 30 days (0 bytes)")
 

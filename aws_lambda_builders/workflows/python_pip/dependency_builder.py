@@ -265,9 +265,11 @@ class DependencyBuilder(DependencyBuilderTables):
         """Step 3: ask pip for a wheel for the target of each package (``selection.wheels_to_ask_for``)."""
         if not packages:
             return
+        identifiers = sorted(pkg.identifier for pkg in packages)
+        self._run.ui.write(f"asking for wheels for {self.target.describe()}: {', '.join(identifiers)}")
         before = set(self._osutils.get_directory_contents(directory))
         self._pip.download_manylinux_wheels(
-            sorted(pkg.identifier for pkg in packages), directory, self.target.abi, self.compatible_platforms,
+            identifiers, directory, self.target.abi, self.compatible_platforms,
             options=self._run.later_pip_options,
         )
         for filename in sorted(set(self._osutils.get_directory_contents(directory)) - before):
@@ -294,7 +296,10 @@ class DependencyBuilder(DependencyBuilderTables):
             run.built_without_c.update(s.filename for s in ordered)
         if not ordered:
             return
-        results = self._sdist_builds().build(ordered, directory, compile_c)
+        builds = self._sdist_builds()
+        run.ui.write("building " + ", ".join(s.filename for s in ordered) + ("" if compile_c else
+                                                                             " without a C compiler"))
+        results = builds.build(ordered, directory, compile_c)
         compatible = self._categorize_wheel_files(directory)[0]
         for sdist, result in zip(ordered, results):
             if self._record_build_error(sdist.identifier, result):
