@@ -12,6 +12,10 @@ Exit codes (the README has the same table):
   6    this machine cannot do it: interpreter without pip, full disk, a file that cannot be written
   70   lambda-pip failed unexpectedly (a defect: please report it); the output directory is as it was
   130  interrupted (Ctrl-C, SIGTERM); the output directory is as it was
+
+Results (a build's summary and size report, ``check``'s report, ``cache``'s, every ``--json``
+document) go to stdout; progress, warnings and errors to stderr, so that ``lambda-pip cache info |
+less`` shows the result and a pipe never mixes in progress. Sizes are in MiB (``units``).
 """
 
 from __future__ import annotations
@@ -45,8 +49,9 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     explain,
 )
 from aws_lambda_builders.workflows.python_pip.resolution_age import DEFAULT_MAX_RESOLUTION_AGE, ONE_DAY
-from aws_lambda_builders.workflows.python_pip.size_budget import megabytes
+from aws_lambda_builders.workflows.python_pip.step_lines import StepLines
 from aws_lambda_builders.workflows.python_pip.target import RUNTIMES, LambdaTarget
+from aws_lambda_builders.workflows.python_pip.units import format_size
 from aws_lambda_builders.workflows.python_pip.utils import UI, Config
 
 if TYPE_CHECKING:
@@ -86,7 +91,16 @@ def exit_code(error: BaseException) -> int:
 
 
 class TerminalUI(UI):
-    """Progress on a stream (stderr): a line per step and per package, and what pip is at while it runs.
+    """Progress on a stream (stderr): a line per step that has something to say, a line per package, and what
+    pip is at while it runs.
+
+    A step's line (``[4/9] build-sdists``) is printed when the step first
+    prints something; the steps that printed nothing are folded into one line
+    (``[2-7/9] sort … find-missing: nothing to report``), printed before the
+    next line that follows them. ``download`` and ``install``, the steps that
+    always have work, are announced as they start. So steps with nothing to say
+    take one line, and a failed build ends with its failure, not with a step
+    that merely removed scratch files.
 
     On a terminal, what pip is looking for or building now is one status line,
     rewritten in place; what it downloaded and built (with the time it took)
@@ -97,6 +111,7 @@ class TerminalUI(UI):
         super().__init__()
         self._stream = stream
         self._quiet = quiet
+        self._steps = StepLines()
         self._live = _is_terminal(stream)
         self._status = ""  # the status line shown now (a terminal only)
         self._lock = threading.Lock()  # pips building in parallel report from their threads
@@ -105,11 +120,18 @@ class TerminalUI(UI):
 
     def _print(self, line: str) -> None:
         with self._lock:
-            self._clear_status()
+            self._write_lines(self._steps.before_line() + [line])
+
+    def _write_lines(self, lines: List[str]) -> None:
+        self._clear_status()
+        for line in lines:
             print(line, file=self._stream, flush=True)
 
     def _show_status(self, text: str) -> None:
         with self._lock:
+            before = self._steps.before_line()  # the status is the running step's: its line first
+            if before:
+                self._write_lines(before)
             self._status = text[:max(20, shutil.get_terminal_size().columns - 1)]
             self._stream.write("\r\x1b[K" + self._status)
             self._stream.flush()
@@ -125,9 +147,25 @@ class TerminalUI(UI):
         with self._lock:
             self._clear_status()
 
+    def write(self, message: str) -> None:
+        if not self._quiet:
+            self._print(f"  {message}")
+
+    def warning(self, message: str) -> None:
+        self._print(f"warning: {message}")
+
+    def error(self, message: str) -> None:
+        self._print(f"  {message}")
+
+    def step_started(self, step: str) -> None:
+        if not self._quiet:
+            with self._lock:
+                self._write_lines(self._steps.started(step))
+
     def step_finished(self, step: str, summary: str = "") -> None:
-        self.done()  # what pip was at belongs to the step
-        super().step_finished(step, summary)
+        with self._lock:
+            self._clear_status()  # what pip was at belongs to the step
+            self._steps.finished(step)
 
     def pip_progress(self, event: "PipEvent") -> None:
         if self._quiet:
@@ -158,22 +196,6 @@ class TerminalUI(UI):
     def package_downloaded(self, filename: str) -> None:
         if filename not in self._fetched:  # shown as pip fetched it
             super().package_downloaded(filename)
-
-    def write(self, message: str) -> None:
-        if not self._quiet:
-            self._print(f"  {message}")
-
-    def warning(self, message: str) -> None:
-        self._print(f"warning: {message}")
-
-    def error(self, message: str) -> None:
-        self._print(f"  {message}")
-
-    def step_started(self, step: str) -> None:
-        if not self._quiet:
-            from aws_lambda_builders.workflows.python_pip.steps import STEPS
-
-            self._print(f"[{STEPS.index(step) + 1}/{len(STEPS)}] {step}")
 
 
 def _is_terminal(stream: TextIO) -> bool:
@@ -231,7 +253,7 @@ def _parser() -> argparse.ArgumentParser:
                        metavar="DAYS", help="reuse a cached resolution of requirements that are not fully pinned "
                                             "for this many days (default: 1; 0: resolve them again every build)")
     build.add_argument("--allow-oversize", action="store_true",
-                       help="do not fail when the bundle is over Lambda's 250 MB unzipped limit")
+                       help="do not fail when the bundle is over Lambda's 250 MiB unzipped limit")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
     build.add_argument("--json", action="store_true", help="print a JSON summary on stdout (implies --quiet)")
 
@@ -272,8 +294,9 @@ def _add_target_arguments(parser: argparse.ArgumentParser, host_runtime: str) ->
     parser.add_argument("--architecture", default=X86_64, choices=[X86_64, ARM64], help="default: x86_64")
 
 
-def build(args: argparse.Namespace, stream: TextIO) -> int:
-    """Dependencies, size options, source and zip, all assembled beside ``-o`` and put in place at once."""
+def build(args: argparse.Namespace, stream: TextIO, out: TextIO) -> int:
+    """Dependencies, size options, source and zip, all assembled beside ``-o`` and put in place at once:
+    progress on ``stream``, the summary on ``out``."""
     ui = TerminalUI(stream, quiet=args.quiet or args.json)
     if args.source and not os.path.isdir(args.source):
         raise SourceDirectoryNotFoundError(args.source)
@@ -282,17 +305,18 @@ def build(args: argparse.Namespace, stream: TextIO) -> int:
     finally:
         ui.done()
     if args.json:
-        print(json.dumps(summary(result, args.runtime, args.architecture, args.layer, args.allow_oversize), indent=2))
+        print(json.dumps(summary(result, args.runtime, args.architecture, args.layer, args.allow_oversize), indent=2),
+              file=out)
     else:
         count = len([n for n in os.listdir(result.libraries) if n.endswith(".dist-info")])
         print(f"built {count} distributions into {result.output} for {args.runtime} on {args.architecture}",
-              file=stream)
+              file=out)
         for option, freed in result.savings.items():
-            print(f"  --{option} saved {megabytes(freed)}", file=stream)
+            print(f"  --{option} saved {format_size(freed)}", file=out)
         for line in result.sizes.lines() if result.sizes is not None else []:
-            print(line, file=stream)
+            print(line, file=out)
     if result.missing is not None:  # --allow-missing: the bundle is in place, and the summary says what it lacks
-        print(f"error: {explain(result.missing)}", file=stream)
+        print(f"error: {error_text(result.missing)}", file=stream)
         return EXIT_MISSING
     return EXIT_OK
 
@@ -332,13 +356,14 @@ def summary(result: orchestrator.BuildResult, runtime: str, architecture: str, l
         "missing": [{"package": name, "reason": reason} for name, reason in sorted(
             (missing.reasons if missing else {}).items())],
         "sizes": sizes.to_dict() if sizes is not None else None,
-        "savings": result.savings,
-        "timings": {name: round(seconds, 3) for name, seconds in result.timings.items()},
+        "savings_bytes": result.savings,
+        "timings_seconds": {name: round(seconds, 3) for name, seconds in result.timings.items()},
         "reused_resolution": result.reused_resolution.to_dict() if result.reused_resolution is not None else None,
     }
 
 
-def check(args: argparse.Namespace, stream: TextIO) -> int:
+def check(args: argparse.Namespace, stream: TextIO, out: TextIO) -> int:
+    """The audit's report on ``out``; an argument that is no directory is an error on ``stream``."""
     if not os.path.isdir(args.bundle):
         print(f"error: {args.bundle} is not a directory", file=stream)
         return EXIT_INPUT
@@ -348,46 +373,63 @@ def check(args: argparse.Namespace, stream: TextIO) -> int:
 
     report = check_bundle(args.bundle, args.runtime, args.architecture, args.requirements)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(json.dumps(report.to_dict(), indent=2), file=out)
     else:
         for problem in report.problems:
-            print(f"{problem.kind}: {problem}", file=stream)
+            print(f"{problem.kind}: {problem}", file=out)
         verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
         print(f"{args.bundle}: {verdict} for {args.runtime} on {args.architecture} "
-              f"({report.distributions} distributions, {report.shared_objects} binaries checked)", file=stream)
+              f"({report.distributions} distributions, {report.shared_objects} binaries checked)", file=out)
     return EXIT_OK if report.ok else EXIT_MISSING
 
 
-def cache_command(args: argparse.Namespace, stream: TextIO) -> int:
-    """``info``, ``prune`` or ``verify`` of the build cache; builds running meanwhile go on (see
-    ``BuildCache.prune`` and ``BuildCache.verify``)."""
+def cache_command(args: argparse.Namespace, out: TextIO) -> int:
+    """``info``, ``prune`` or ``verify`` of the build cache, the result on ``out``; builds running meanwhile
+    go on (see ``BuildCache.prune`` and ``BuildCache.verify``)."""
     built_cache = BuildCache(args.cache_dir or default_cache_dir())
     lines: List[str] = []
     result: Dict[str, object] = {"cache_dir": built_cache.root}
     code = EXIT_OK
     if args.action == "verify":
         verification = built_cache.verify()
-        result.update(verification.to_dict())
+        result.update(_sizes_in_bytes(verification.to_dict()))
         lines += _verification_lines(verification)
         code = EXIT_OK if verification.sound else EXIT_MISSING
     if args.action == "prune":
         removed = built_cache.prune(args.older_than * 86400)
-        result["removed"] = removed._asdict()
+        result["removed"] = _contents_dict(removed)
         lines.append(f"removed {_entries_text(removed)} unused for {args.older_than:g} days "
-                     f"({megabytes(removed.size)})")
+                     f"({format_size(removed.size)})")
     held = built_cache.contents()
-    result["holds"] = held._asdict()
-    lines.append(f"{built_cache.root}: {_entries_text(held)}, {megabytes(held.size)}")
+    result["holds"] = _contents_dict(held)
+    lines.append(f"{built_cache.root}: {_entries_text(held)}, {format_size(held.size)}")
     if args.json:
-        print(json.dumps(result, indent=2))
+        print(json.dumps(result, indent=2), file=out)
     else:
-        print("\n".join(lines), file=stream)
+        print("\n".join(lines), file=out)
     return code
+
+
+def _contents_dict(contents: CacheContents) -> Dict[str, object]:
+    """Cache contents for JSON: the counts, and the size as ``size_bytes``."""
+    return _sizes_in_bytes(contents._asdict())
+
+
+def _sizes_in_bytes(document: Dict[str, object]) -> Dict[str, object]:
+    """``document`` with every ``size`` (of the cache's records, in bytes) named ``size_bytes``, at any depth."""
+    def renamed(value: object) -> object:
+        if isinstance(value, dict):
+            return {("size_bytes" if key == "size" else key): renamed(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [renamed(item) for item in value]
+        return value
+
+    return renamed(document)  # type: ignore[return-value]
 
 
 def _verification_lines(verification: "CacheVerification") -> List[str]:
     checked = verification.checked
-    lines = [f"checked {_entries_text(checked)}: {verification.files} files, {megabytes(checked.size)} read"]
+    lines = [f"checked {_entries_text(checked)}: {verification.files} files, {format_size(checked.size)} read"]
     kinds = {"tree": "unpacked wheel", "built": "wheel built from an sdist", "build": "build record"}
     for entry in verification.damaged:
         named = f"{entry.wheel} ({entry.name[:12]})" if entry.wheel else entry.name[:12]
@@ -398,7 +440,7 @@ def _verification_lines(verification: "CacheVerification") -> List[str]:
     if any(entry.kind == "tree" for entry in verification.damaged):
         lines.append("bundles placed by link from a damaged unpacked wheel hold its damaged files: build them again")
     lines.append("the cache is sound" if verification.sound else
-                 f"removed {_entries_text(verification.removed)}, damaged ({megabytes(verification.removed.size)}); "
+                 f"removed {_entries_text(verification.removed)}, damaged ({format_size(verification.removed.size)}); "
                  "builds make them again as they need them")
     return lines
 
@@ -412,22 +454,24 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None) -> int:
+def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None, out: Optional[TextIO] = None) -> int:
+    """Run a command: progress, warnings and errors on ``stream`` (stderr), results on ``out`` (stdout)."""
     stream = stream or sys.stderr
+    out = out or sys.stdout
     args = _parser().parse_args(argv)
     # SIGTERM unwinds like Ctrl-C, so the staging and scratch directories are removed on the way out.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         if args.command == "check":
-            return check(args, stream)
+            return check(args, stream, out)
         if args.command == "cache":
-            return cache_command(args, stream)
-        return build(args, stream)
+            return cache_command(args, out)
+        return build(args, stream, out)
     except KeyboardInterrupt as error:
         return report_error(args, error, "interrupted: the output directory is as it was", EXIT_INTERRUPTED,
-                            stream)
+                            stream, out)
     except (PackagerError, OSError) as error:
-        return report_error(args, error, explain(error), exit_code(error), stream)
+        return report_error(args, error, error_text(error), exit_code(error), stream, out)
     except Exception as error:  # a defect of ours: said in one line; the traceback only on request
         if os.environ.get("LAMBDA_PIP_TRACEBACK"):
             import traceback
@@ -435,19 +479,28 @@ def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None) -> i
             traceback.print_exc(file=stream)
         message = (f"lambda-pip failed unexpectedly ({type(error).__name__}: {error}); the output is as it was. "
                    "Please report it, with the traceback that LAMBDA_PIP_TRACEBACK=1 shows.")
-        return report_error(args, error, message, EXIT_INTERNAL, stream)
+        return report_error(args, error, message, EXIT_INTERNAL, stream, out)
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
-def report_error(args: argparse.Namespace, error: BaseException, message: str, code: int, stream: TextIO) -> int:
-    """The error on the stream, and with ``--json`` as the one JSON document on stdout; its exit code."""
+def error_text(error: BaseException) -> str:
+    """What a person reads of an error: its ``explain``; of missing packages, each with its reason (their
+    ``str()`` is aws-lambda-builders' set of packages)."""
+    if isinstance(error, MissingDependencyError):
+        return error.hint
+    return explain(error)
+
+
+def report_error(args: argparse.Namespace, error: BaseException, message: str, code: int, stream: TextIO,
+                 out: TextIO) -> int:
+    """The error on ``stream``, and with ``--json`` as the one JSON document on ``out`` too; its exit code."""
     print(f"error: {message}", file=stream)
     if getattr(args, "json", False):
         reasons = getattr(error, "reasons", {})
         print(json.dumps({"ok": False, "error": message, "exit_code": code,
                           "missing": [{"package": p, "reason": r} for p, r in sorted(reasons.items())]},
-                         indent=2))
+                         indent=2), file=out)
     return code
 
 

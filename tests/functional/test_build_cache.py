@@ -216,7 +216,8 @@ def test_a_rebuild_into_an_output_that_holds_the_build_leaves_it_and_one_changed
         assert cli.main(["build", "-r", str(tmp_path / "requirements.txt"), "-o", str(out), "--runtime",
                          "python3.12", "--architecture", "arm64", "-i", package_index.url, "--cache-dir",
                          str(tmp_path / "cache")]) == 0
-        return capsys.readouterr().err
+        printed = capsys.readouterr()
+        return printed.err + printed.out  # progress, then the result
 
     build_out()
     placed = {path: path.stat().st_ino for path in out.rglob("*")}

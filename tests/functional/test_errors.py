@@ -73,7 +73,16 @@ def test_package_that_does_not_exist(tmp_path, package_index):
     code, text = run(tmp_path, "pure-app\nno-such-package-anywhere\n", "-i", package_index.url)
 
     assert code == 3
-    assert "no-such-package-anywhere" in text and "Check the name and version" in text
+    assert "error: no-such-package-anywhere does not exist" in text and "Check the spelling of the name" in text
+
+
+def test_package_that_does_not_exist_but_may_be_in_a_find_links_directory_is_looked_for_there(tmp_path,
+                                                                                              package_index):
+    (tmp_path / "wheels").mkdir()
+    code, text = run(tmp_path, "no-such-package-anywhere\n", "-i", package_index.url, "-f", str(tmp_path / "wheels"))
+
+    assert code == 3
+    assert "does not exist" not in text and "Check the name and version" in text
 
 
 def test_version_that_does_not_exist(tmp_path, package_index):

@@ -148,12 +148,14 @@ def test_other_languages_are_not_found():
 
 
 def _build(tmp_path, function, package_index, name, *options):
-    stream = io.StringIO()
+    """What the build printed: on stdout (the result), after what it printed on stderr."""
+    stream, out = io.StringIO(), io.StringIO()
     code = cli.main(["build", "-r", str(function / "requirements.txt"), "--source", str(function),
                      "-o", str(tmp_path / name), "--runtime", "python3.12", "--architecture", "arm64",
-                     "-i", package_index.url, "--zip", str(tmp_path / f"{name}.zip"), *options], stream=stream)
+                     "-i", package_index.url, "--zip", str(tmp_path / f"{name}.zip"), *options],
+                    stream=stream, out=out)
     assert code == 0, stream.getvalue()
-    return stream.getvalue()
+    return stream.getvalue() + out.getvalue()
 
 
 def test_two_builds_of_a_function_give_byte_identical_zips(tmp_path, function, package_index):
@@ -180,14 +182,14 @@ def test_layer_puts_everything_under_python(tmp_path, function, package_index):
     assert "unzipped" in text and "zipped" in text
 
 
-def test_json_summary_lists_contents_sizes_and_timings(tmp_path, function, package_index, capsys):
-    _build(tmp_path, function, package_index, "json", "--json")
+def test_json_summary_lists_contents_sizes_and_timings(tmp_path, function, package_index):
+    document = json.loads(_build(tmp_path, function, package_index, "json", "--json"))
 
-    document = json.loads(capsys.readouterr().out)
     assert document["ok"] is True
     assert {d["name"] for d in document["distributions"]} == {"pure-app", "pure-lib"}
-    assert document["sizes"]["unzipped"] > 0 and document["sizes"]["zipped"] == os.path.getsize(tmp_path / "json.zip")
-    assert document["missing"] == [] and "total" in document["timings"]
+    sizes = document["sizes"]
+    assert sizes["unzipped_bytes"] > 0 and sizes["zipped_bytes"] == os.path.getsize(tmp_path / "json.zip")
+    assert document["missing"] == [] and "total" in document["timings_seconds"]
 
 
 def test_check_audits_a_layer_where_its_packages_are(tmp_path, function, package_index):

@@ -50,10 +50,10 @@ def home(tmp_path, monkeypatch):
 
 
 def lambda_pip(*arguments):
-    """``lambda-pip ARGS`` in-process: (exit code, what it printed on stderr)."""
-    stream = io.StringIO()
-    code = cli.main(list(arguments), stream=stream)
-    return code, stream.getvalue()
+    """``lambda-pip ARGS`` in-process: (exit code, what it printed on stderr, then on stdout but --json's)."""
+    stream, out = io.StringIO(), io.StringIO()
+    code = cli.main(list(arguments), stream=stream, out=None if "--json" in arguments else out)
+    return code, stream.getvalue() + out.getvalue()
 
 
 def build(*arguments):
@@ -242,7 +242,7 @@ def test_a_bundle_over_the_size_limit_leaves_the_previous_bundle_and_zip(home, p
 
     code, text = build("-o", "out", "--source", "src", "--zip", "out.zip")
 
-    assert code == 5 and "over Lambda's 250 MB limit" in text
+    assert code == 5 and "286.1 MiB unzipped, over Lambda's 250 MiB limit" in text
     assert changes(before, tree_snapshot(home.parent)) == {}
 
 

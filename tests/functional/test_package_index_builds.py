@@ -216,7 +216,8 @@ def test_sdist_with_required_c_extension_is_named_missing_for_the_other_architec
     result = build(tmp_path, package_index, "required-c-extension\npure-app\n", HOST_RUNTIME, OTHER)
 
     assert result.missing_identifiers == ["required-c-extension==1.0"]
-    assert "linux_" in result.missing.hint, "the reason names the wheel built for this machine"
+    assert f"needs a C compiler for {MACHINE[OTHER]}" in result.missing.hint
+    assert f"building it here would make an {MACHINE[HOST]} binary" in result.missing.hint
     assert result.distributions == ["pure_app-1.0.dist-info", "pure_lib-2.1.dist-info"]
     assert result.shared_objects() == []
     assert audit(result, HOST_RUNTIME, OTHER) == []

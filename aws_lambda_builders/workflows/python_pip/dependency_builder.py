@@ -40,7 +40,7 @@ from .exceptions import (
 )
 from .host import Host, this_machine
 from .local_projects import scratch_requirements
-from .missing import compiler_note, missing_reasons
+from .missing import compiling_here, missing_reasons
 from .orchestrator import Installed
 from .package import LocalProject, Package
 from .paths import path_arguments
@@ -270,9 +270,11 @@ class DependencyBuilder(DependencyBuilderTables):
         """Step 3: ask pip for a wheel for the target of each package (``selection.wheels_to_ask_for``)."""
         if not packages:
             return
+        identifiers = sorted(pkg.identifier for pkg in packages)
+        self._run.ui.write(f"asking for wheels for {self.target.describe()}: {', '.join(identifiers)}")
         before = set(self._osutils.get_directory_contents(directory))
         self._pip.download_manylinux_wheels(
-            sorted(pkg.identifier for pkg in packages), directory, self.target.abi, self.compatible_platforms,
+            identifiers, directory, self.target.abi, self.compatible_platforms,
             options=self._run.later_pip_options,
         )
         for filename in sorted(set(self._osutils.get_directory_contents(directory)) - before):
@@ -299,7 +301,10 @@ class DependencyBuilder(DependencyBuilderTables):
             run.built_without_c.update(s.filename for s in ordered)
         if not ordered:
             return
-        results = self._sdist_builds().build(ordered, directory, compile_c)
+        builds = self._sdist_builds()
+        run.ui.write("building " + ", ".join(s.filename for s in ordered) + ("" if compile_c else
+                                                                             " without a C compiler"))
+        results = builds.build(ordered, directory, compile_c)
         compatible = self._categorize_wheel_files(directory)[0]
         for sdist, result in zip(ordered, results):
             if self._record_build_error(sdist.identifier, result):
@@ -412,7 +417,7 @@ class DependencyBuilder(DependencyBuilderTables):
                 wheels.setdefault(Package(directory, filename).identifier, []).append(filename + problems)
         reasons = missing_reasons(self.target, missing, wheels, self._run.build_errors,
                                   set().union(*self._run.local_builds.values()),
-                                  lambda: compiler_note(self.target, self._host, self.python_exe))
+                                  lambda: compiling_here(self.target, self._host, self.python_exe))
         for identifier, reason in reasons.items():
             self._run.ui.package_missing(identifier, reason)
         return reasons

@@ -85,6 +85,19 @@ class NoSuchPackageError(PackagerError):
             "Check the name and version in your requirements file, and the index pip uses.")
 
 
+class NoSuchProjectError(NoSuchPackageError):
+    """A requirement whose project no package index has at all (a misspelt name, most often): there is
+    nothing to resolve on this machine either. ``urls`` are the indexes asked, without credentials."""
+
+    def __init__(self, package_name: str, urls: Iterable[str], detail: str = "") -> None:
+        super().__init__(package_name, detail)
+        self.urls = list(urls)
+        where = (f"the package index {self.urls[0]} has" if len(self.urls) == 1 else
+                 f"the package indexes {', '.join(self.urls)} have")
+        self.args = (f"{package_name} does not exist: {where} no project of that name",)
+        self.hint = "Check the spelling of the name in your requirements file, and the index pip uses."
+
+
 class PackageDownloadError(PackagerError):
     """pip failed to download the dependency closure: ``str()`` is pip's stderr (aws-lambda-builders' text),
     also kept as ``stderr``; ``summary``, when given, is the part of it that says what went wrong."""
@@ -245,12 +258,14 @@ class DiskFullError(PackagerError):
 
 
 class BundleTooLargeError(PackagerError):
-    """A bundle over Lambda's 250 MB unzipped limit: it would not deploy."""
+    """A bundle over Lambda's 250 MiB (262,144,000 bytes) unzipped limit: it would not deploy."""
 
     def __init__(self, unzipped: int, largest) -> None:
+        from .units import format_size
+
         self.unzipped, self.largest = unzipped, list(largest)
         super().__init__(
-            f"The bundle is {unzipped / 1_000_000:.1f} MB unzipped, over Lambda's 250 MB limit "
+            f"The bundle is {format_size(unzipped)} unzipped, over Lambda's 250 MiB limit "
             f"(function and layers together). Biggest: {', '.join(self.largest)}. Leave out what the runtime has "
             "(--exclude-runtime-provided), drop dead weight (--slim, --exclude), or move packages to a layer; "
             "--allow-oversize keeps it as it is.")

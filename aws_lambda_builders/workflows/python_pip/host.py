@@ -17,7 +17,7 @@ import platform
 from typing import TYPE_CHECKING, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
-    from .exceptions import PackageIndexError
+    from .exceptions import PackagerError
     from .interpreters import Interpreter
 
 
@@ -29,8 +29,9 @@ class Host(NamedTuple):
     interpreter_for: Optional[Callable[[Tuple[int, int], Sequence[str]], Optional["Interpreter"]]]
     # (interpreters to look at first) -> every interpreter found, for a message
     find_interpreters: Optional[Callable[[Sequence[str]], List["Interpreter"]]]
-    # (requirement, index URLs) -> what is wrong with the index when pip found no version, or None
-    diagnose_index: Optional[Callable[[str, Sequence[str]], Optional["PackageIndexError"]]]
+    # (requirement, index URLs) -> what is wrong with the index when pip found no version (or that no index
+    # has the project at all: ``NoSuchProjectError``), or None
+    diagnose_index: Optional[Callable[[str, Sequence[str]], Optional["PackagerError"]]]
 
 
 def this_machine() -> Host:
@@ -57,7 +58,7 @@ def _find_interpreters(preferred: Sequence[str]) -> List["Interpreter"]:
     return find_interpreters(preferred)
 
 
-def _diagnose_index(requirement: str, urls: Sequence[str]) -> Optional["PackageIndexError"]:
+def _diagnose_index(requirement: str, urls: Sequence[str]) -> Optional["PackagerError"]:
     from .index_probe import diagnose  # urllib's HTTP stack, needed only to explain a failure
 
     return diagnose(requirement, urls)

@@ -3,7 +3,7 @@
 pip reports an index that is down, refuses the credentials, or is the wrong URL
 the same way as a package that does not exist ("from versions: none"). When
 pip finds nothing, the packager asks each index itself and raises the error
-that names the real cause.
+that names the real cause, the project's own absence from every index included.
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from .authenticated_http import open_url
-from .exceptions import IndexAuthenticationError, IndexNotFoundError, IndexUnreachableError, PackageIndexError
+from .exceptions import (
+    IndexAuthenticationError,
+    IndexNotFoundError,
+    IndexUnreachableError,
+    NoSuchProjectError,
+    PackagerError,
+)
 from .credentials import redact_credentials
 
 PYPI = "https://pypi.org/simple/"
@@ -41,6 +47,14 @@ def index_urls(pip_options: Iterable[str], environ: Optional[Mapping[str, str]] 
     return [primary] + [url for url in extra if url != primary]
 
 
+def looks_past_indexes(pip_options: Iterable[str], environ: Optional[Mapping[str, str]] = None) -> bool:
+    """Whether pip also finds archives elsewhere than on the indexes (``--find-links``, ``PIP_FIND_LINKS``):
+    then a project the indexes lack may still be there."""
+    environ = os.environ if environ is None else environ
+    return bool(environ.get("PIP_FIND_LINKS")) or any(
+        option in ("--find-links", "-f") or option.startswith("--find-links=") for option in pip_options)
+
+
 def _status(url: str, method: str = "GET") -> int:
     """The HTTP status of ``url``, its credentials sent as pip sends them: to its own origin only."""
     try:
@@ -50,12 +64,16 @@ def _status(url: str, method: str = "GET") -> int:
         return error.code
 
 
-def diagnose(package: str, urls: Iterable[str]) -> Optional[PackageIndexError]:
-    """The index problem behind "no versions of ``package``", or None if the indexes look fine."""
+def diagnose(package: str, urls: Iterable[str]) -> Optional[PackagerError]:
+    """The index problem behind "no versions of ``package``"; :class:`NoSuchProjectError` when every index
+    answers that it has no such project (HTTP 404 for its page, while the index itself is there); None if the
+    indexes have it and look fine."""
     try:
         name = canonicalize_name(Requirement(package).name)
     except InvalidRequirement:
         name = canonicalize_name(package)
+    urls = list(urls)
+    absent = []
     for url in urls:
         shown = redact_credentials(url)
         base = url if url.endswith("/") else url + "/"
@@ -65,7 +83,11 @@ def diagnose(package: str, urls: Iterable[str]) -> Optional[PackageIndexError]:
                 return IndexAuthenticationError(shown, status)
             if status == 404 and _status(base, "HEAD") == 404:
                 return IndexNotFoundError(shown)
+            if status == 404:
+                absent.append(shown)
         except (urllib.error.URLError, OSError, ValueError) as error:
             reason = getattr(error, "reason", error)
             return IndexUnreachableError(shown, redact_credentials(str(reason)))
+    if urls and len(absent) == len(urls):
+        return NoSuchProjectError(package, absent)
     return None

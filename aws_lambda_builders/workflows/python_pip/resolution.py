@@ -2,8 +2,9 @@
 
 pip is asked for the target (its markers, Python version, ABI and platforms);
 when it finds nothing for the target for some requirement, the index is first
-asked whether it is the problem, and otherwise the closure is resolved again on
-this machine, as the original packager does, so that the later steps can try to
+asked whether it is the problem (or has no such project at all: a misspelt name,
+an error), and otherwise the closure is resolved again on this machine, as the
+original packager does, so that the later steps can try to
 build what has no wheel and name it missing with what exists.
 """
 
@@ -17,7 +18,7 @@ import urllib.parse
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from .build_isolation import retry_with_isolation
-from .exceptions import NoSuchPackageError, PackageDownloadError
+from .exceptions import NoSuchPackageError, NoSuchProjectError, PackageDownloadError
 from .host import Host
 from .pip_report import ReportedDistribution
 from .pip_runner import PipRunner
@@ -51,9 +52,13 @@ def resolve_closure(pip: PipRunner, host: Host, requirements: str, directory: st
         local_builds = resolve(pip, requirements, directory, target, options, later_options, reported)
         return Resolution(local_builds, True, releases_by_file(reported))
     except NoSuchPackageError as error:
-        from .index_probe import index_urls
+        from .index_probe import index_urls, looks_past_indexes
 
         problem = host.diagnose_index and host.diagnose_index(error.package_name, index_urls(later_options))
+        if isinstance(problem, NoSuchProjectError):
+            problem.detail = error.detail
+            if looks_past_indexes(later_options):  # a --find-links directory may have it: pip will tell
+                problem = None
         if problem:
             raise problem from error
         warn(f"pip found nothing for {target.describe()} for {error.package_name}; "

@@ -1,7 +1,8 @@
 """How big the deployment is against Lambda's limits, and what takes the room.
 
 Limits (LAMBDA.md): 50 MB zipped for a direct upload; 250 MB unzipped
-(262,144,000 bytes) for the function and all its layers together.
+(262,144,000 bytes) for the function and all its layers together: AWS's MB
+is 2^20 bytes, so they are 50 MiB and 250 MiB, as the report shows them (``units``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Tuple
 
+from .units import MIB, format_size
 from .zip_archive import bundle_files, write_zip, zip_size
 
 if TYPE_CHECKING:
@@ -16,8 +18,8 @@ if TYPE_CHECKING:
 
 # The zip level of a size estimate: fast, and some 15% above the real zip's size.
 ESTIMATE_LEVEL = 1
-ZIPPED_LIMIT = 50 * 1024 * 1024
-UNZIPPED_LIMIT = 262_144_000
+ZIPPED_LIMIT = 50 * MIB  # 52,428,800 bytes
+UNZIPPED_LIMIT = 250 * MIB  # 262,144,000 bytes
 
 
 class SizeReport:
@@ -49,29 +51,34 @@ class SizeReport:
         return self.unzipped > UNZIPPED_LIMIT
 
     def lines(self) -> List[str]:
-        out = [f"unzipped {megabytes(self.unzipped)} of 250 MB ({megabytes(self.unzipped_headroom)} left)"]
+        out = [f"unzipped {format_size(self.unzipped)} of {UNZIPPED_LIMIT // MIB} MiB "
+               f"({_headroom(self.unzipped_headroom)})"]
         if self.zipped is not None:
             about = "about " if self.zipped_is_estimate else ""
-            out.append(f"zipped {about}{megabytes(self.zipped)} of 50 MB for a direct upload "
-                       f"({megabytes(ZIPPED_LIMIT - self.zipped)} left)" + (", --zip for the exact size"
-                                                                      if self.zipped_is_estimate else ""))
-        out += [f"  {megabytes(size):>10}  {name}" for name, size in self.largest]
+            out.append(f"zipped {about}{format_size(self.zipped)} of {ZIPPED_LIMIT // MIB} MiB for a direct upload "
+                       f"({_headroom(ZIPPED_LIMIT - self.zipped)})" + (", --zip for the exact size"
+                                                                        if self.zipped_is_estimate else ""))
+        out += [f"  {format_size(size):>10}  {name}" for name, size in self.largest]
         return out
 
     def to_dict(self) -> Dict[str, object]:
-        return {"unzipped": self.unzipped, "zipped": self.zipped, "zipped_is_estimate": self.zipped_is_estimate,
-                "unzipped_limit": UNZIPPED_LIMIT,
-                "zipped_limit": ZIPPED_LIMIT, "largest": [{"name": n, "bytes": s} for n, s in self.largest]}
+        """Exact byte counts, each named for its unit."""
+        return {"unzipped_bytes": self.unzipped, "zipped_bytes": self.zipped,
+                "zipped_is_estimate": self.zipped_is_estimate, "unzipped_limit_bytes": UNZIPPED_LIMIT,
+                "zipped_limit_bytes": ZIPPED_LIMIT, "largest": [{"name": n, "bytes": s} for n, s in self.largest]}
 
 
-def megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
+def _headroom(left: int) -> str:
+    return f"{format_size(left)} left" if left >= 0 else f"{format_size(-left)} over"
 
 
 def measure(directory: str, zipped: Optional[int] = None, top: int = 5, zipped_is_estimate: bool = False,
-            files: Optional[Iterable[Tuple[str, int]]] = None) -> SizeReport:
+            files: Optional[Iterable[Tuple[str, int]]] = None, packages_under: str = "") -> SizeReport:
     """Sizes of a bundle directory; ``largest`` groups files by their top-level package or module.
 
+    ``packages_under`` (``python`` for a layer) is the directory that holds the
+    packages: its files are grouped by the entry they are in within it
+    (``python/numpy``), so that a layer's report names its packages.
     ``files`` (archive name, size) spares the walk when the caller knows them.
     Sizes are those the zip holds and Lambda unzips: every file the zip takes
     (``zip_archive.bundle_files``, no bytecode) in full, each name once, even
@@ -84,10 +91,19 @@ def measure(directory: str, zipped: Optional[int] = None, top: int = 5, zipped_i
         files = ((name, os.path.getsize(path)) for path, name in bundle_files(directory))
     for name, size in files:
         total += size
-        top_level = name.split("/", 1)[0]
-        by_entry[top_level] = by_entry.get(top_level, 0) + size
+        entry = _package_entry(name, packages_under)
+        by_entry[entry] = by_entry.get(entry, 0) + size
     largest = sorted(by_entry.items(), key=lambda item: (-item[1], item[0]))[:top]
     return SizeReport(total, zipped, largest, zipped_is_estimate)
+
+
+def _package_entry(name: str, packages_under: str) -> str:
+    """The entry of the size report an archive name counts in: its top-level one, or the one it is in under
+    ``packages_under``."""
+    parts = name.split("/")
+    if packages_under and len(parts) > 2 and parts[0] == packages_under:
+        return "/".join(parts[:2])
+    return parts[0]
 
 
 def bundle_sizes(root: str, libraries: str, facts: Mapping[str, "PlacedFileFacts"],
@@ -106,8 +122,10 @@ def bundle_sizes(root: str, libraries: str, facts: Mapping[str, "PlacedFileFacts
         zipped = write_zip(root, zip_staging)
     else:
         zipped = zipped_size(root, libraries, facts, entries)
+    packages_under = os.path.relpath(libraries, root).replace(os.sep, "/") if libraries != root else ""
     report = measure(root, zipped, zipped_is_estimate=zip_staging is None,
-                     files=None if placed is None else [(name, size) for _, name, size in placed])
+                     files=None if placed is None else [(name, size) for _, name, size in placed],
+                     packages_under=packages_under)
     if report.over_unzipped_limit and not allow_oversize:
         from .exceptions import BundleTooLargeError
 
@@ -130,7 +148,7 @@ def zipped_size(root: str, libraries: str, facts: Mapping[str, "PlacedFileFacts"
     A file placed from the cache, and unchanged since, counts with the size it
     had compressed in its wheel (about the zip's own); any other file is
     compressed here at the fast level, which gives some 15% more than the real
-    zip: an estimate on the safe side of the 50 MB limit. With ``entries``
+    zip: an estimate on the safe side of the 50 MiB limit. With ``entries``
     (the bundle is what the cache placed) nothing is walked or checked.
     """
     known: Dict[str, int] = {}

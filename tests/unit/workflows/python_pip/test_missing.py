@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from aws_lambda_builders.workflows.python_pip.missing import explain_missing
+from aws_lambda_builders.workflows.python_pip.missing import (
+    CompilingHere,
+    compiler_reason,
+    explain_missing,
+    needs_c_compiler,
+)
 from aws_lambda_builders.workflows.python_pip.target import LambdaTarget
 
 
@@ -69,3 +74,25 @@ def test_is_a_single_line():
     text = explain_missing(LambdaTarget("python3.12"), ["a-1-py2-none-any.whl"], "a-1.tar.gz", "boom")
     assert "\n" not in text
     assert text.startswith("no wheel for python3.12 on x86_64")
+
+
+def test_a_build_that_ran_the_missing_compiler_needed_one():
+    assert needs_c_compiler("error: [Errno 2] No such file or directory: '/var/false'")
+    assert not needs_c_compiler("error: command 'gcc' failed: No such file or directory")
+    assert not needs_c_compiler(None)
+
+
+def test_needing_a_compiler_on_another_cpu_is_said_for_a_person():
+    text = compiler_reason(LambdaTarget("python3.12", "arm64"), [], CompilingHere(other_machine="x86_64"))
+
+    assert text == ("needs a C compiler for aarch64: no wheel for python3.12 on arm64, and building it here would "
+                    "make an x86_64 binary")
+
+
+def test_needing_a_compiler_names_the_interpreter_this_machine_lacks_and_the_wheels_found():
+    here = CompilingHere(interpreter="a python3.12 interpreter (pass --python; found: none)")
+    text = compiler_reason(LambdaTarget("python3.12"), ["foo-1.0-cp311-cp311-linux_x86_64.whl"], here)
+
+    assert text == ("needs a C compiler for x86_64: no wheel for python3.12 on x86_64 (found only "
+                    "foo-1.0-cp311-cp311-linux_x86_64.whl), and building it needs a python3.12 interpreter "
+                    "(pass --python; found: none)")

@@ -61,7 +61,7 @@ def test_size_report_names_the_largest_top_level_entries_and_the_headroom(tmp_pa
     assert report.unzipped_headroom == 262_144_000 - 3100
     assert report.zipped_headroom == 50 * 1024 * 1024 - 500
     assert not report.over_unzipped_limit
-    assert report.lines()[0].startswith("unzipped 0.0 MB of 250 MB")
+    assert report.lines()[0] == "unzipped 3.0 KiB of 250 MiB (250.0 MiB left)"
 
 
 def test_over_the_unzipped_limit_is_flagged(tmp_path, monkeypatch):
