@@ -185,7 +185,9 @@ class TerminalUI(UI):
         elif event.kind in (pip_events.DOWNLOADING, pip_events.CACHED):
             self._fetched.add(event.name)
             source = "downloading" if event.kind == pip_events.DOWNLOADING else "from pip's cache:"
-            self._print(f"  {source} {event.name}" + (f" ({event.detail})" if event.detail else ""))
+            size = pip_events.size_in_bytes(event.detail)  # in the units of every size shown, not pip's
+            shown = format_size(size) if size is not None else event.detail
+            self._print(f"  {source} {event.name}" + (f" ({shown})" if shown else ""))
 
     def _transient(self, text: str) -> None:
         if self._live:

@@ -31,8 +31,8 @@ def test_off_a_terminal_every_event_is_a_line_and_a_fetched_file_is_not_announce
     ui.package_downloaded("other-1.0.tar.gz")
 
     lines = stream.getvalue().splitlines()
-    assert lines[:4] == ["  resolving six", "  downloading six-1.16.0.tar.gz (34 kB)",
-                         "  from pip's cache: idna-3.20-py3-none-any.whl (69 kB)", "  building six"]
+    assert lines[:4] == ["  resolving six", "  downloading six-1.16.0.tar.gz (33.2 KiB)",
+                         "  from pip's cache: idna-3.20-py3-none-any.whl (67.4 KiB)", "  building six"]
     assert lines[4].startswith("  built six in ") and lines[4].endswith(" s")
     assert lines[6].startswith("  could not build (error) bad in ")
     assert lines[7:] == ["  downloaded other-1.0.tar.gz"]

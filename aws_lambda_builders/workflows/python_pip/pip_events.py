@@ -34,6 +34,8 @@ _SAVED = re.compile(r"^Saved (?P<path>.+?)\s*$")
 _BUILDING = re.compile(r"^\s*Building wheel for (?P<name>\S+) \([^)]*\)(?:: started)?\s*$")
 _BUILT = re.compile(r"^\s*Building wheel for (?P<name>\S+) \([^)]*\): finished with status '(?P<status>[^']*)'")
 _NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+_SIZE = re.compile(r"^(?P<number>\d+(?:\.\d+)?) ?(?P<unit>bytes|kB|MB|GB)$")
+_DECIMAL = {"bytes": 1, "kB": 1000, "MB": 1000 ** 2, "GB": 1000 ** 3}  # pip's units are decimal
 
 
 def pip_event(line: str) -> Optional[PipEvent]:
@@ -65,6 +67,14 @@ def pip_event(line: str) -> Optional[PipEvent]:
     if match:
         return PipEvent(BUILDING, match.group("name"))
     return None
+
+
+def size_in_bytes(detail: str) -> Optional[int]:
+    """The size pip wrote (``62 kB``, ``1.2 MB``: decimal units) in bytes, about; None for anything else."""
+    match = _SIZE.match(detail.strip())
+    if not match:
+        return None
+    return round(float(match.group("number")) * _DECIMAL[match.group("unit")])
 
 
 def _file_name(url_or_name: str) -> str:

@@ -16,6 +16,7 @@ from aws_lambda_builders.workflows.python_pip.pip_events import (
     PipEvent,
     line_reader,
     pip_event,
+    size_in_bytes,
 )
 from aws_lambda_builders.workflows.python_pip.pip_runner import PipRunner, SubprocessPip
 
@@ -80,3 +81,9 @@ def test_a_runner_passes_pips_lines_as_they_come_and_so_does_its_runner_for_anot
     assert other._wrapped_pip.on_line is not None
     runner.listen(None)
     assert pip.on_line is None
+
+
+@pytest.mark.parametrize("detail, size", [("62 kB", 62_000), ("1.2 MB", 1_200_000), ("2.5 GB", 2_500_000_000),
+                                          ("512 bytes", 512), ("", None), ("unknown", None)])
+def test_pips_sizes_are_decimal_and_read_in_bytes(detail, size):
+    assert size_in_bytes(detail) == size
