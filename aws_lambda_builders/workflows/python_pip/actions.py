@@ -26,7 +26,8 @@ LOG = logging.getLogger(__name__)
 PARENT_PYTHON_PKGS_KEY = "parent_python_packages"
 
 # The packager's classes, bound here (callers patch them on this module) when an action first needs them:
-# importing the packager costs a tenth of a second that a build placed unchanged does not pay.
+# importing the workflows package registers this workflow on every `lambda-pip` run, and importing the
+# packager with it would cost each of those runs some 50 ms; the pip action imports it when it runs.
 _PACKAGER_NAMES = ("DependencyBuilder", "PythonPipDependencyBuilder", "SubprocessPip", "PipRunner")
 
 
