@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from aws_lambda_builders.cli import TerminalUI
+from aws_lambda_builders.terminal_ui import TerminalUI
 from aws_lambda_builders.workflows.python_pip.pip_events import (
     BUILDING,
     BUILT,

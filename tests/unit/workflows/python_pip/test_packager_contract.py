@@ -389,13 +389,13 @@ def test_install_purelib_and_platlib_moves_the_two_library_trees_to_the_root():
     osutils.get_directory_contents.return_value = ["purelib", "platlib", "scripts", "data", "headers"]
     builder = DependencyBuilder(osutils, "python3.12", "/py", mock.Mock())
 
-    builder._install_purelib_and_platlib(Package("", "foo_bar-1.2.3-py3-none-any.whl", osutils=osutils), "/root")
+    builder._install_purelib_and_platlib(Package("", "foo_bar-1.2.3-py3-none-any.whl", osutils=osutils), "/bundle")
 
-    osutils.directory_exists.assert_called_once_with("/root/foo-bar-1.2.3.data")
-    assert osutils.copytree.call_args_list == [mock.call("/root/foo-bar-1.2.3.data/purelib", "/root"),
-                                               mock.call("/root/foo-bar-1.2.3.data/platlib", "/root")]
-    assert osutils.rmtree.call_args_list == [mock.call("/root/foo-bar-1.2.3.data/purelib"),
-                                             mock.call("/root/foo-bar-1.2.3.data/platlib")]
+    osutils.directory_exists.assert_called_once_with("/bundle/foo-bar-1.2.3.data")
+    assert osutils.copytree.call_args_list == [mock.call("/bundle/foo-bar-1.2.3.data/purelib", "/bundle"),
+                                               mock.call("/bundle/foo-bar-1.2.3.data/platlib", "/bundle")]
+    assert osutils.rmtree.call_args_list == [mock.call("/bundle/foo-bar-1.2.3.data/purelib"),
+                                             mock.call("/bundle/foo-bar-1.2.3.data/platlib")]
 
 
 def test_install_purelib_and_platlib_does_nothing_without_a_data_directory():
@@ -403,7 +403,7 @@ def test_install_purelib_and_platlib_does_nothing_without_a_data_directory():
     osutils.joinpath.side_effect = os.path.join
     osutils.directory_exists.return_value = False
     builder = DependencyBuilder(osutils, "python3.12", "/py", mock.Mock())
-    builder._install_purelib_and_platlib(Package("", "foo-1.0-py3-none-any.whl", osutils=osutils), "/root")
+    builder._install_purelib_and_platlib(Package("", "foo-1.0-py3-none-any.whl", osutils=osutils), "/bundle")
     osutils.get_directory_contents.assert_not_called()
     osutils.copytree.assert_not_called()
 
