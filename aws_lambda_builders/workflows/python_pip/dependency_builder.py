@@ -30,7 +30,6 @@ from aws_lambda_builders.architecture import X86_64
 
 from .archives import check_members
 from .build_run import BuildRun
-from .bundle_check import built_wheel_problems
 from .cache import BuildCache, Placement
 from .cache_key import built_wheel_target
 from .exceptions import (
@@ -46,7 +45,6 @@ from .package import LocalProject, Package
 from .paths import path_arguments
 from .pip_output import pip_error_summary
 from .pip_runner import PipResult, PipRunner
-from .pure_wheel import holds_compiled_code, retag_as_pure
 from .resolution import resolve_closure
 from .requirements_file import check_pinned_download, has_requirement_lines, invalid_requirement, read_requirements_file
 from .sdist_builds import SdistBuilds, build_failed
@@ -56,7 +54,6 @@ from .steps import STEPS
 from .target import RUNTIMES, LambdaTarget, compatibility_tags, is_compatible_platform_tag, wheel_tags
 from .upstream_platforms import DependencyBuilderTables
 from .utils import UI, Config, OSUtils
-from .wheel_install import hoist_library_schemes, install_wheels
 
 LOG = logging.getLogger(__name__)
 
@@ -378,6 +375,8 @@ class DependencyBuilder(DependencyBuilderTables):
 
     def _binary_problems(self, directory: str, filename: str) -> List[str]:
         """Why the binaries of a wheel built here would not load on the target (``built_wheel_problems``)."""
+        from .bundle_check import built_wheel_problems  # here: a build placed from the cache never audits
+
         return built_wheel_problems(os.path.join(directory, filename), self.target, self._run.binary_problems)
 
     def _is_compatible_wheel_filename(self, filename: str) -> bool:
@@ -398,6 +397,8 @@ class DependencyBuilder(DependencyBuilderTables):
 
     def _retag_pure_wheels(self, wheels: Set[Package], directory: str) -> Set[Package]:
         """The other liars: wheels built here whose tag names this machine but which hold no compiled code."""
+        from .pure_wheel import holds_compiled_code, retag_as_pure  # here: they read wheels, with the audit's ELF code
+
         pure = set()
         for wheel in sorted(wheels, key=lambda p: p.identifier):
             path = os.path.join(directory, wheel.filename)
@@ -428,6 +429,8 @@ class DependencyBuilder(DependencyBuilderTables):
             self._osutils.rmtree(dst_dir)
         self._osutils.makedirs(dst_dir)
         ordered = sorted(wheels, key=lambda p: p.identifier)
+        from .wheel_install import install_wheels  # here, as the other steps' heavy helpers
+
         self._run.placement = install_wheels([self._osutils.joinpath(src_dir, wheel.filename) for wheel in ordered],
                                              dst_dir, self._run.cache, self._run.ui.warning)
         for wheel in ordered:
@@ -436,6 +439,8 @@ class DependencyBuilder(DependencyBuilderTables):
     def _install_purelib_and_platlib(self, wheel: Package, root: str) -> None:
         """Move a wheel's ``.data/purelib`` and ``.data/platlib`` unpacked in ``root`` to ``root`` (for an
         installation by unzipping, as aws-lambda-builders installs; ``_install_wheels`` needs none)."""
+        from .wheel_install import hoist_library_schemes
+
         hoist_library_schemes(self._osutils, self._osutils.joinpath(root, wheel.data_dir), root)
 
 

@@ -13,7 +13,6 @@ from packaging.version import InvalidVersion, Version
 
 from .seams import packager_name
 from .utils import OSUtils
-from .wheel_install import spelled_data_dir
 
 
 def _normalize_version(version: str) -> str:
@@ -83,6 +82,8 @@ class Package:
         if self.dist_type == "wheel" and os.path.isfile(path):
             try:
                 with zipfile.ZipFile(path) as wheel:
+                    from .wheel_install import spelled_data_dir  # here: the installer's module is heavy
+
                     spelled = spelled_data_dir(wheel.namelist(), self._name)
             except zipfile.BadZipFile:
                 spelled = None
