@@ -52,11 +52,13 @@ def unpinned_distributions(lines: Sequence[RequirementLine], installed: Mapping[
 def installed_distributions(paths: Iterable[str]) -> Dict[str, str]:
     """Each distribution's name and version, by the ``<name>-<version>.dist-info`` directories among ``paths``
     (the relative paths of the files a build placed)."""
+    from .dist_info import SUFFIX, name_and_version_from_directory
+
     found: Dict[str, str] = {}
     for path in paths:
         top = path.replace("\\", "/").split("/", 1)[0]
-        name, dash, version = top[:-len(".dist-info")].partition("-") if top.endswith(".dist-info") else ("", "", "")
-        if dash and name and version:
+        name, version = name_and_version_from_directory(top) if top.endswith(SUFFIX) else ("", "")
+        if name and version:
             found[name] = version
     return found
 
