@@ -138,6 +138,20 @@ class LambdaTarget:
         )
         return frozenset(tags)
 
+    @cached_property
+    def tag_preference(self) -> Dict["Tag", int]:
+        """Each tag of :attr:`supported_tags` by preference (0 first), as an installer for the target ranks
+        them: the runtime's own ABI, then abi3, then pure Python; the newest platform level first."""
+        from packaging.tags import compatible_tags, cpython_tags
+
+        binary_platforms = [p for p in reversed(self.platforms) if p != "any"]
+        ordered = list(cpython_tags(self.python_version, abis=[self.abi], platforms=binary_platforms))
+        ordered += compatible_tags(self.python_version, interpreter=self.abi, platforms=binary_platforms)
+        preference: Dict["Tag", int] = {}
+        for tag in ordered:
+            preference.setdefault(tag, len(preference))
+        return preference
+
     def is_compatible_wheel(self, filename: str) -> bool:
         """True if the wheel named ``filename`` loads on this target."""
         return is_compatible_wheel(filename, self)
