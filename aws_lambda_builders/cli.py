@@ -46,6 +46,7 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     RequirementsFileNotFoundError,
     explain,
 )
+from aws_lambda_builders.workflows.python_pip.input_formats import FORMATS
 from aws_lambda_builders.workflows.python_pip.resolution_age import DEFAULT_MAX_RESOLUTION_AGE, ONE_DAY
 from aws_lambda_builders.workflows.python_pip.target import RUNTIMES, LambdaTarget
 from aws_lambda_builders.workflows.python_pip.units import format_size
@@ -95,7 +96,11 @@ def _parser() -> argparse.ArgumentParser:
     host_runtime = "python%d.%d" % sys.version_info[:2]
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="build the dependencies of a requirements file into a directory")
-    build.add_argument("-r", "--requirements", required=True, help="requirements.txt to build")
+    build.add_argument("-r", "--requirements", required=True, metavar="INPUT",
+                       help="what to build: a requirements file, a lock (pylock.toml, pylock.NAME.toml, uv.lock, "
+                            "poetry.lock with its pyproject.toml beside it, Pipfile.lock) installed as locked, or "
+                            "a pyproject.toml resolved for the target")
+    _add_input_arguments(build)
     build.add_argument("-o", "--output", required=True, help="directory to build into (replaced)")
     _add_target_arguments(build, host_runtime)
     build.add_argument("--python", default=sys.executable,
@@ -167,6 +172,16 @@ def _days(text: str) -> float:
     return days
 
 
+def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input-format", choices=list(FORMATS),
+                        help="the format of -r (default: told by its file name)")
+    parser.add_argument("--extra", action="append", default=[], metavar="NAME",
+                        help="a pyproject's or a lock's extra to install too (repeatable)")
+    parser.add_argument("--group", action="append", default=None, metavar="NAME",
+                        help="a dependency group to install too (repeatable; default: a pylock.toml's default "
+                             "groups, no group of another input)")
+
+
 def _add_target_arguments(parser: argparse.ArgumentParser, host_runtime: str) -> None:
     parser.add_argument("--runtime", choices=list(RUNTIMES),
                         default=host_runtime if host_runtime in RUNTIMES else None,
@@ -207,7 +222,8 @@ def build_request(args: argparse.Namespace) -> orchestrator.BuildRequest:
     config = Config(index_url=args.index_url, extra_index_urls=args.extra_index_url,
                     find_links=args.find_links, trusted_hosts=args.trusted_host, allow_missing=args.allow_missing,
                     cache_dir=args.cache_dir, no_cache=args.no_cache, link_from_cache=not args.copy_from_cache,
-                    max_resolution_age=args.max_resolution_age * ONE_DAY, refresh=args.refresh)
+                    max_resolution_age=args.max_resolution_age * ONE_DAY, refresh=args.refresh,
+                    input_format=args.input_format, extras=args.extra, groups=args.group)
     return orchestrator.BuildRequest(
         requirements=os.path.abspath(args.requirements), output=args.output, runtime=args.runtime,
         architecture=args.architecture, python=args.python, config=config, scratch_dir=args.scratch_dir,

@@ -14,6 +14,7 @@ from .requirements_file import RequirementsFile
 from .utils import UI
 
 if TYPE_CHECKING:
+    from .build_inputs import PreparedInput
     from .cache import BuildCache, Placement
     from .package import Package
     from .sdist_builds import SdistBuilds
@@ -26,6 +27,10 @@ class BuildRun:
     ui: UI = field(default_factory=UI)
     cache: Optional["BuildCache"] = None
     requirements: RequirementsFile = field(default_factory=RequirementsFile)
+    # What the input became for pip (a lock's files and sources, ``build_inputs``); None: a requirements file.
+    prepared: Optional["PreparedInput"] = None
+    lock_sources: Optional[str] = None  # a lock's local projects and VCS checkouts, as pip reads them
+    unavailable: Dict[str, str] = field(default_factory=dict)  # a lock's releases with no file for the target
     # pip's options for the first download, which reads the requirements file's own options itself; the
     # later passes name packages one by one and get the file's options too.
     pip_options: List[str] = field(default_factory=list)

@@ -48,10 +48,12 @@ SUBPROCESS_PIP = "aws_lambda_builders.workflows.python_pip.pip_runner.PipRunner"
 
 def build_key(requirements: RequirementsFile, runtime: str, architecture: str, python_exe: str,
               pip_options: Sequence[str], tool_version: str,
-              environ: Optional[Dict[str, str]] = None, pip: str = SUBPROCESS_PIP) -> Optional[str]:
+              environ: Optional[Dict[str, str]] = None, pip: str = SUBPROCESS_PIP,
+              input_facts: Optional[List[object]] = None) -> Optional[str]:
     """The key of a build, or None when what it installs cannot be told from its inputs.
 
-    ``pip`` names what answers the build's pip calls (``PipRunner.identity``).
+    ``pip`` names what answers the build's pip calls (``PipRunner.identity``); ``input_facts``, what decides
+    an input that is not a requirements file (``input_keys``).
     """
     if any(is_mutable_location(line.requirement, line.hashes)
            for line in requirements.requirements + requirements.constraints if names_a_location(line)):
@@ -70,6 +72,7 @@ def build_key(requirements: RequirementsFile, runtime: str, architecture: str, p
         "compilers": [os.path.realpath(path) for path in candidate_paths()],
         "compile_environment": sorted((k, v) for k, v in environ.items() if k in _COMPILE_VARIABLES),
         "requirements": [(line.requirement, list(line.hashes)) for line in requirements.requirements],
+        **({"input": input_facts} if input_facts is not None else {}),
         "constraints": [(line.requirement, list(line.hashes)) for line in requirements.constraints],
         "files": [_file_digest(path) for path in requirements.files],
         "options": [redact_credentials(option) for option in options],
@@ -84,10 +87,23 @@ def build_key(requirements: RequirementsFile, runtime: str, architecture: str, p
 
 
 def key_for_build(requirements_path: str, runtime: str, architecture: str, python_exe: str,
-                  pip_options: Sequence[str], pip: str = SUBPROCESS_PIP) -> Optional[str]:
-    """:func:`build_key` of a requirements file as it is now, by this version of the tool."""
-    return build_key(read_requirements_file(requirements_path), runtime, architecture, python_exe, pip_options,
-                     __version__, pip=pip)
+                  pip_options: Sequence[str], pip: str = SUBPROCESS_PIP, input_format: Optional[str] = None,
+                  extras: Sequence[str] = (), groups: Optional[Sequence[str]] = None) -> Optional[str]:
+    """:func:`build_key` of an input (a requirements file, a lock, a pyproject.toml: ``input_formats``) as it
+    is now, by this version of the tool."""
+    from .input_formats import REQUIREMENTS, input_format as format_of
+
+    kind = format_of(requirements_path, input_format)
+    if kind == REQUIREMENTS:
+        return build_key(read_requirements_file(requirements_path), runtime, architecture, python_exe,
+                         pip_options, __version__, pip=pip)
+    from .input_keys import input_key_facts
+
+    facts = input_key_facts(requirements_path, kind, extras, groups)
+    if facts is None:
+        return None
+    return build_key(RequirementsFile(), runtime, architecture, python_exe, pip_options, __version__, pip=pip,
+                     input_facts=facts)
 
 
 def built_wheel_target(runtime: str, architecture: str, python_exe: str, pip_options: Sequence[str]) -> str:

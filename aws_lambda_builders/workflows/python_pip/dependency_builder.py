@@ -29,6 +29,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tupl
 from aws_lambda_builders.architecture import X86_64
 
 from .archives import check_members
+from .build_inputs import has_lines, prepare_input
 from .build_run import BuildRun
 from .cache import BuildCache, Placement
 from .cache_key import built_wheel_target
@@ -38,10 +39,11 @@ from .exceptions import (
     RequirementsFileNotFoundError,
 )
 from .host import Host, this_machine
+from .input_formats import PYPROJECT, REQUIREMENTS, input_format
 from .local_projects import scratch_requirements
 from .missing import compiling_here, missing_reasons
 from .orchestrator import Installed
-from .package import LocalProject, Package
+from .package import LocalProject, Package, UnavailableRelease
 from .paths import path_arguments
 from .pip_output import pip_error_summary
 from .pip_runner import PipResult, PipRunner
@@ -149,23 +151,34 @@ class DependencyBuilder(DependencyBuilderTables):
     def _install(self, requirements: str, libraries: str, scratch: str, config: Config,
                  skip: Sequence[str]) -> Installed:
         run = self._run
-        if not self._has_at_least_one_package(requirements):
+        kind = input_format(requirements, config.input_format)
+        if kind == REQUIREMENTS and not self._has_at_least_one_package(requirements):
             return Installed(None, None)
-        run.requirements = read_requirements_file(requirements)
-        for line in run.requirements.requirements:
-            why = invalid_requirement(line)
-            if why:
-                raise InvalidRequirementLineError(line.path, line.number, line.requirement, why)
-        run.pip_options = config.pip_options()
-        run.later_pip_options = run.pip_options + run.requirements.pip_options
         inputs_dir, work_dir, pip_temp = (os.path.join(scratch, name) for name in ("inputs", "downloads", "tmp"))
         try:
             for directory in (inputs_dir, work_dir, pip_temp):
                 os.mkdir(directory)
+            prepared = prepare_input(requirements, kind, self.target, config.extras, config.groups, inputs_dir)
+            if prepared.is_empty or (kind == PYPROJECT and not has_lines(prepared.requirements)):
+                return Installed(None, None)
+            run.requirements = read_requirements_file(prepared.requirements)
+            for line in run.requirements.requirements:
+                why = invalid_requirement(line)
+                if why:
+                    raise InvalidRequirementLineError(line.path, line.number, line.requirement, why)
+            run.pip_options = config.pip_options()
+            run.later_pip_options = run.pip_options + run.requirements.pip_options
             self._send_pip_temp_files_to(pip_temp)
             # pip builds a local project where it is: it is given copies, so nothing is written into the user's.
-            for_pip = scratch_requirements(requirements, inputs_dir, skip=[scratch, libraries, *skip])
-            run.local_copies = for_pip.copies
+            for_pip = scratch_requirements(prepared.requirements, inputs_dir, skip=[scratch, libraries, *skip])
+            run.local_copies = dict(for_pip.copies)
+            if prepared.lock is not None:
+                run.prepared = prepared
+                if prepared.sources is not None:
+                    sources = scratch_requirements(prepared.sources, os.path.join(inputs_dir, "sources"),
+                                                   skip=[scratch, libraries, *skip])
+                    run.local_copies.update(sources.copies)
+                    run.lock_sources = sources.path
             wheels, missing = self._download_dependencies(work_dir, for_pip.path)
             reasons = run.missing_reasons
             if missing and not config.allow_missing:
@@ -201,7 +214,7 @@ class DependencyBuilder(DependencyBuilderTables):
         return self._osutils.file_exists(filename) and has_requirement_lines(filename)
 
     def _download_dependencies(self, directory: str, requirements_filename: str
-                               ) -> Tuple[Set[Package], Set[Union[Package, LocalProject]]]:
+                               ) -> Tuple[Set[Package], Set[Union[Package, LocalProject, UnavailableRelease]]]:
         """Steps 1 to 7 in ``directory``: what installs and what is missing (why: in the run's
         ``missing_reasons``; the decisions: ``selection``)."""
         with self._step("download"):
@@ -233,14 +246,25 @@ class DependencyBuilder(DependencyBuilderTables):
         with self._step("find-missing"):
             missing_wheels = still_missing(deps, compatible_wheels, self._unbuilt_local_projects())
             self._run.missing_reasons = self._missing_reasons(missing_wheels, directory)
+            for identifier, reason in sorted(self._run.unavailable.items()):  # a lock's, with no file for the target
+                missing_wheels.add(UnavailableRelease(identifier))
+                self._run.missing_reasons[identifier] = reason
+                self._run.ui.package_missing(identifier, reason)
         LOG.debug("final compatible: %s; missing: %s", compatible_wheels, missing_wheels)
         return compatible_wheels, missing_wheels
 
     def _download_all_dependencies(self, requirements_filename: str, directory: str) -> Set[Package]:
         """Step 1 (see ``resolution``): the closure downloaded, for the target if pip can; every download."""
         run = self._run
-        resolution = resolve_closure(self._pip, self._host, requirements_filename, directory, self.target,
-                                     run.pip_options, run.later_pip_options, run.ui.warning)
+        if run.prepared is not None:  # a lock: its files, as locked
+            from .locked_download import download_locked
+
+            resolution, run.unavailable = download_locked(self._pip, run.prepared, requirements_filename,
+                                                          run.lock_sources, directory, self.target, run.pip_options,
+                                                          run.later_pip_options)
+        else:
+            resolution = resolve_closure(self._pip, self._host, requirements_filename, directory, self.target,
+                                         run.pip_options, run.later_pip_options, run.ui.warning)
         run.resolved_for_target = resolution.for_target
         sources = {copy: source for source, copy in run.local_copies.items()}
         run.local_builds = {sources.get(copy, copy): {self._package(directory, f)

@@ -5,7 +5,8 @@ They are importable from ``packager`` as well, where aws-lambda-builders defines
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional, Tuple
+import os
+from typing import Iterable, Mapping, Optional, Sequence, Tuple
 
 from aws_lambda_builders.exceptions import LambdaBuilderError, explain  # noqa: F401 - explain: shown here too
 
@@ -274,10 +275,12 @@ class BundleTooLargeError(PackagerError):
 class HashMismatchError(PackageDownloadError):
     """A download whose digest is not one the requirements file pins with ``--hash``."""
 
-    def __init__(self, packages, detail: str = "") -> None:
+    def __init__(self, packages, detail: str = "", pinned_by: str = "the requirements file") -> None:
         self.packages = list(packages)
+        self.detail = detail
+        self.pinned_by = pinned_by
         message = f"Hash mismatch for {', '.join(self.packages) or 'a download'}: the file is not the one "
-        message += "the requirements file pins. Check the --hash values, or whether the index serves another file."
+        message += f"{pinned_by} pins. Check the --hash values, or whether the index serves another file."
         super().__init__(message + (f"\n{detail}" if detail else ""), detail)
 
 
@@ -380,3 +383,23 @@ class UnusableInterpreterError(MissingPipError):
     def __init__(self, python_path: str, why: str) -> None:
         super().__init__(python_path=python_path, why=why)
         self.python_path = python_path
+
+
+class LockFileError(PackagerError):
+    """A lock file that cannot be read or does not say what to install on the target."""
+
+    def __init__(self, path: str, problem: str, hint: str = "") -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+        self.hint = hint or f"Fix {os.path.basename(path)} (or make it again with the tool that wrote it)."
+
+
+class LockHashMissingError(LockFileError):
+    """A lock that pins files by their digests, except the one chosen for the target: it is not installed."""
+
+    def __init__(self, path: str, identifiers: Sequence[str]) -> None:
+        self.identifiers = list(identifiers)
+        super().__init__(path, f"no hash for {', '.join(self.identifiers)}, while the lock has hashes for its "
+                               "other files: refusing to install an unverified file",
+                         hint="Lock again so that every file has its hash.")

@@ -147,8 +147,8 @@ def build(request: BuildRequest, ui: Optional[UI] = None, installer: Optional[De
         ui.warning(f"the build cache {cache.root} cannot be written: building without it")
         cache = None
     key = key_for_build(request.requirements, request.runtime, request.architecture, request.python,
-                        config.pip_options(), installer.pip_identity if installer is not None else SUBPROCESS_PIP
-                        ) if cache is not None else None
+                        config.pip_options(), installer.pip_identity if installer is not None else SUBPROCESS_PIP,
+                        config.input_format, config.extras, config.groups) if cache is not None else None
     result = BuildResult(output, os.path.join(output, "python") if request.layer else output, zip_path)
     check = ResolutionCheck(ResolutionPolicy(config.max_resolution_age, config.refresh), time.time())
     try:
@@ -276,18 +276,24 @@ def _dependencies(request: BuildRequest, config: Config, result: BuildResult, ca
         shutil.rmtree(scratch, ignore_errors=True)
     if cache is not None and key is not None and placement is not None and result.missing is None:
         try:
-            cache.store(key, placement, _resolution_facts(request, placement, resolved_at))
+            cache.store(key, placement, _resolution_facts(request, config, placement, resolved_at))
         except OSError as error:  # the bundle is good; only the next build will not find it
             ui.warning(f"could not record this build in the cache: {error}")
     return placement
 
 
-def _resolution_facts(request: BuildRequest, placement: Placement, resolved_at: float) -> ResolutionFacts:
-    """What the record of a build resolved now keeps of its resolution: when, and what no requirement pins."""
+def _resolution_facts(request: BuildRequest, config: Config, placement: Placement, resolved_at: float
+                      ) -> ResolutionFacts:
+    """What the record of a build resolved now keeps of its resolution: when, and what no requirement pins
+    (nothing, for a lock)."""
+    from .build_inputs import input_requirements
+    from .input_formats import LOCKS, input_format
     from .pinning import installed_distributions, unpinned_distributions
-    from .requirements_file import read_requirements_file
 
-    requirements = read_requirements_file(request.requirements)
+    kind = input_format(request.requirements, config.input_format)
+    requirements = input_requirements(request.requirements, kind, config.extras, config.groups)
+    if kind in LOCKS:
+        return ResolutionFacts(resolved_at, ())
     environment = LambdaTarget(request.runtime, request.architecture).marker_environment()
     unpinned = unpinned_distributions(requirements.requirements + requirements.constraints,
                                       installed_distributions(placement.files), environment)

@@ -42,6 +42,25 @@ class LocalProject:
         return hash(self.identifier)
 
 
+class UnavailableRelease:
+    """A release a lock installs with no file for the target; it stands in the missing set like a Package."""
+
+    dist_type = "locked"
+
+    def __init__(self, identifier: str) -> None:
+        self.identifier = self.filename = identifier
+        self.name = canonicalize_name(identifier.split("==", 1)[0])
+
+    def __repr__(self) -> str:
+        return f"{self.identifier}(locked)"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UnavailableRelease) and self.identifier == other.identifier
+
+    def __hash__(self) -> int:
+        return hash(self.identifier)
+
+
 class Package:
     """A downloaded distribution (wheel or sdist), equal to any other of the same release."""
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from typing import Any, Dict
 
-from .locked import LockFileError
+from .exceptions import LockFileError
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - the Python 3.9/3.10 runs of the tests take it
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
 
 
 def load_toml(path: str) -> Dict[str, Any]:

@@ -175,7 +175,9 @@ class Config:
                  find_links: Optional[Sequence[str]] = None, trusted_hosts: Optional[Sequence[str]] = None,
                  extra_pip_args: Optional[Sequence[str]] = None, allow_missing: bool = False,
                  cache_dir: Optional[str] = None, no_cache: bool = False, link_from_cache: bool = False,
-                 max_resolution_age: float = DEFAULT_MAX_RESOLUTION_AGE, refresh: bool = False) -> None:
+                 max_resolution_age: float = DEFAULT_MAX_RESOLUTION_AGE, refresh: bool = False,
+                 input_format: Optional[str] = None, extras: Sequence[str] = (),
+                 groups: Optional[Sequence[str]] = None) -> None:
         self.index_url = index_url
         self.extra_index_urls: Sequence[str] = [] if extra_index_urls is None else extra_index_urls
         self.find_links: Sequence[str] = [] if find_links is None else find_links
@@ -196,6 +198,12 @@ class Config:
         # ``refresh`` (``resolution_age``). A fully pinned build is placed whatever its age.
         self.max_resolution_age = max_resolution_age
         self.refresh = refresh
+        # The input's format (``input_formats``: "requirements", "pylock", "uv.lock", "poetry.lock",
+        # "Pipfile.lock", "pyproject"); None: told by the file's name. A pyproject's or a lock's extras and
+        # dependency groups to install (groups None: a pylock.toml's default groups, none of another input).
+        self.input_format = input_format
+        self.extras: Sequence[str] = tuple(extras)
+        self.groups: Optional[Sequence[str]] = None if groups is None else tuple(groups)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Config) and vars(other) == vars(self)

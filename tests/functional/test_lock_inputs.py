@@ -1,0 +1,217 @@
+"""Locks and pyproject.toml as inputs, with the real pip and the local index: what was locked is what ships.
+
+The locks are written here from the index's own files (their URLs and sha256), as a locking tool writes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import pytest
+
+from aws_lambda_builders import cli
+from aws_lambda_builders.architecture import ARM64, X86_64
+from aws_lambda_builders.workflows.python_pip import pip_runner
+from aws_lambda_builders.workflows.python_pip.bundle_check import check_bundle
+
+pytestmark = pytest.mark.usefixtures("offline_pip")
+
+
+def files_of(package_index, name: str) -> List[Path]:
+    prefix = name.replace("-", "_") + "-"
+    return sorted(p for p in package_index.directory.iterdir() if p.name.startswith((prefix, name + "-")))
+
+
+def file_entry(package_index, path: Path) -> str:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    root = package_index.url[:-len("simple/")]
+    return f'{{ url = "{root}packages/{path.name}", hashes = {{ sha256 = "{digest}" }} }}'
+
+
+def pylock(package_index, packages: Dict[str, str], markers: Optional[Dict[str, str]] = None) -> str:
+    """A pylock.toml of ``packages`` (name -> version) with every file the index has for each."""
+    text = 'lock-version = "1.0"\ncreated-by = "tests"\n'
+    for name, version in packages.items():
+        text += f'\n[[packages]]\nname = "{name}"\nversion = "{version}"\n'
+        if markers and name in markers:
+            text += f"marker = {json.dumps(markers[name])}\n"
+        files = files_of(package_index, name)
+        sdists = [f for f in files if f.name.endswith(".tar.gz")]
+        wheels = [f for f in files if f.name.endswith(".whl")]
+        if sdists:
+            text += f"sdist = {file_entry(package_index, sdists[0])}\n"
+        if wheels:
+            text += "wheels = [\n" + "".join(f"    {file_entry(package_index, w)},\n" for w in wheels) + "]\n"
+    return text
+
+
+def lambda_pip(tmp_path: Path, package_index, lock: Path, *options: str, runtime: str = "python3.12",
+               architecture: str = X86_64, output: str = "out"):
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(["build", "-r", str(lock), "-o", str(tmp_path / output), "--runtime", runtime,
+                     "--architecture", architecture, "-i", package_index.url, "--scratch-dir",
+                     str(tmp_path / "scratch"), "--cache-dir", str(tmp_path / "cache"), "--json", *options],
+                    stream=err, out=out)
+    return code, json.loads(out.getvalue()) if out.getvalue() else None, err.getvalue()
+
+
+def installed(document) -> Dict[str, str]:
+    return {d["name"]: d["version"] for d in document["distributions"]}
+
+
+@pytest.mark.parametrize("architecture", [X86_64, ARM64])
+def test_a_pylock_installs_the_locked_wheel_of_each_package_for_the_target(tmp_path, package_index, architecture):
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(pylock(package_index, {"binary-three-platforms": "1.4", "pure-lib": "2.1", "pure-app": "1.0"}))
+
+    code, document, err = lambda_pip(tmp_path, package_index, lock, architecture=architecture)
+
+    assert code == 0, err
+    assert installed(document) == {"binary-three-platforms": "1.4", "pure-lib": "2.1", "pure-app": "1.0"}
+    machine = {X86_64: "x86_64", ARM64: "aarch64"}[architecture]
+    assert (tmp_path / "out" / "binary_three_platforms" / f"_native.cpython-312-{machine}-linux-gnu.so").is_file()
+    assert check_bundle(str(tmp_path / "out"), "python3.12", architecture).problems == []
+    assert "resolving on this machine" not in err
+
+
+def test_a_package_whose_lock_has_only_glibc_2_28_wheels_is_missing_for_python3_11_and_installed_for_3_12(
+        tmp_path, package_index):
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(pylock(package_index, {"manylinux-2-28-only": "3.0", "pure-lib": "2.1"}))
+
+    code, document, err = lambda_pip(tmp_path, package_index, lock, runtime="python3.11", output="out311")
+    assert code == cli.EXIT_MISSING
+    reason = dict((m["package"], m["reason"]) for m in document["missing"])["manylinux-2-28-only==3.0"]
+    assert "the lock has no file for python3.11 on x86_64" in reason and "manylinux_2_26_x86_64 or older" in reason
+    assert "manylinux_2_28_only-3.0-cp311-cp311-manylinux_2_28_x86_64.whl" in reason
+    assert not (tmp_path / "out311").exists()
+
+    code, document, err = lambda_pip(tmp_path, package_index, lock, runtime="python3.12", output="out312")
+    assert code == 0, err
+    assert installed(document) == {"manylinux-2-28-only": "3.0", "pure-lib": "2.1"}
+    assert check_bundle(str(tmp_path / "out312"), "python3.12", X86_64).problems == []
+
+
+def test_a_lock_with_one_tampered_hash_is_refused_naming_the_package_and_the_output_is_untouched(
+        tmp_path, package_index):
+    good = pylock(package_index, {"pure-lib": "2.1", "pure-app": "1.0"})
+    digest = hashlib.sha256(files_of(package_index, "pure-app")[0].read_bytes()).hexdigest()
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(good.replace(digest, "0" * 64))
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "kept.txt").write_text("the last good bundle")
+
+    code, document, err = lambda_pip(tmp_path, package_index, lock)
+
+    assert code == cli.EXIT_INPUT == 5
+    assert "Hash mismatch for pure-app" in err and f"the lock {lock} pins" in err
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["kept.txt"]
+
+
+def test_a_pylock_file_without_hashes_is_refused_naming_the_package(tmp_path, package_index):
+    text = pylock(package_index, {"pure-lib": "2.1", "pure-app": "1.0"})
+    digest = hashlib.sha256(files_of(package_index, "pure-lib")[0].read_bytes()).hexdigest()
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(text.replace(f', hashes = {{ sha256 = "{digest}" }}', ", hashes = {}"))
+
+    code, document, err = lambda_pip(tmp_path, package_index, lock)
+
+    assert code == cli.EXIT_INPUT
+    assert "not a valid pylock.toml" in err and "(package pure-lib 2.1)" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unchanged_lock_rebuilds_without_pip_and_a_changed_line_builds_again(tmp_path, package_index,
+                                                                                  monkeypatch):
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(pylock(package_index, {"pure-lib": "2.1"}))
+    assert lambda_pip(tmp_path, package_index, lock)[0] == 0
+    calls: List[Sequence[str]] = []
+    real_main = pip_runner.SubprocessPip.main
+
+    def recording(self, args, *rest, **kwargs):
+        calls.append(list(args))
+        return real_main(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(pip_runner.SubprocessPip, "main", recording)
+    code, document, err = lambda_pip(tmp_path, package_index, lock)
+    assert code == 0 and calls == []
+    assert installed(document) == {"pure-lib": "2.1"}
+
+    lock.write_text(pylock(package_index, {"pure-lib": "2.1", "pure-app": "1.0"}))
+    code, document, err = lambda_pip(tmp_path, package_index, lock)
+    assert code == 0 and calls, "a changed lock runs pip again"
+    assert installed(document) == {"pure-lib": "2.1", "pure-app": "1.0"}
+
+
+def test_a_locked_sdist_is_built_for_the_target_and_a_marker_leaves_a_package_out(tmp_path, package_index):
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(pylock(package_index, {"sdist-only-pure": "0.5", "pure-lib": "2.1"},
+                           markers={"pure-lib": "python_version < '3.12'"}))
+
+    code, document, err = lambda_pip(tmp_path, package_index, lock)
+
+    assert code == 0, err
+    assert installed(document) == {"sdist-only-pure": "0.5"}
+    assert [f.name for f in files_of(package_index, "sdist-only-pure")] == ["sdist-only-pure-0.5.tar.gz"], \
+        "installed from a wheel built here: the lock has only its sdist"
+
+
+def test_digests_alone_let_pip_pick_the_indexs_file_for_the_target(tmp_path, package_index):
+    """Pipfile.lock names no file: pip chooses among the index's files those with a locked digest."""
+    digests = [hashlib.sha256(p.read_bytes()).hexdigest() for p in files_of(package_index, "binary-three-platforms")]
+    lock = tmp_path / "Pipfile.lock"
+    lock.write_text(json.dumps({
+        "_meta": {"pipfile-spec": 6, "sources": [{"name": "local", "url": package_index.url, "verify_ssl": False}]},
+        "default": {"binary-three-platforms": {"version": "==1.4", "hashes": [f"sha256:{d}" for d in digests]},
+                    "pure-lib": {"version": "==2.1", "hashes": [
+                        "sha256:" + hashlib.sha256(files_of(package_index, "pure-lib")[0].read_bytes()).hexdigest()],
+                        "markers": "python_version >= '3.10'"}},
+        "develop": {"pure-app": {"version": "==1.0", "hashes": ["sha256:" + "1" * 64]}},
+    }))
+
+    code, document, err = lambda_pip(tmp_path, package_index, lock, architecture=ARM64)
+
+    assert code == 0, err
+    assert installed(document) == {"binary-three-platforms": "1.4", "pure-lib": "2.1"}
+    assert check_bundle(str(tmp_path / "out"), "python3.12", ARM64).problems == []
+
+
+def test_a_pyproject_is_resolved_for_the_target_with_the_extras_and_groups_asked_for(tmp_path, package_index):
+    project = tmp_path / "pyproject.toml"
+    project.write_text('[project]\nname = "function"\nversion = "1"\ndependencies = ["pure-app"]\n'
+                       '[project.optional-dependencies]\nnative = ["binary-three-platforms"]\n'
+                       '[dependency-groups]\ntools = ["sdist-only-pure"]\nall = [{include-group = "tools"}]\n')
+
+    code, document, err = lambda_pip(tmp_path, package_index, project, output="plain")
+    assert code == 0, err
+    assert installed(document) == {"pure-app": "1.0", "pure-lib": "2.1"}
+
+    code, document, err = lambda_pip(tmp_path, package_index, project, "--extra", "native", "--group", "all",
+                                     output="everything")
+    assert code == 0, err
+    assert installed(document) == {"pure-app": "1.0", "pure-lib": "2.1", "binary-three-platforms": "1.4",
+                                   "sdist-only-pure": "0.5"}
+
+    code, document, err = lambda_pip(tmp_path, package_index, project, "--extra", "nope", output="unknown")
+    assert code == cli.EXIT_INPUT
+    assert "no extra 'nope' (it has: native)" in err
+
+
+def test_the_library_builds_from_a_lock_given_as_its_requirements(tmp_path, package_index):
+    from aws_lambda_builders.workflows.python_pip.packager import PythonPipDependencyBuilder
+    from aws_lambda_builders.workflows.python_pip.utils import Config
+
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(pylock(package_index, {"binary-three-platforms": "1.4"}))
+    PythonPipDependencyBuilder(runtime="python3.13", python_exe=sys.executable, architecture=ARM64
+                               ).build_dependencies(str(tmp_path / "lib"), str(tmp_path / "scratch"), str(lock),
+                                                    config=Config(index_url=package_index.url))
+
+    assert sorted(p.name for p in (tmp_path / "lib").glob("*.dist-info")) == ["binary_three_platforms-1.4.dist-info"]
+    assert check_bundle(str(tmp_path / "lib"), "python3.13", ARM64).problems == []
