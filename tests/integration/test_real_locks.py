@@ -87,7 +87,7 @@ def test_pips_own_lock_for_this_machine_reports_what_it_offers_for_another_targe
     assert code == cli.EXIT_MISSING
     reasons = {m["package"].split("==")[0]: m["reason"] for m in document["missing"]}
     assert sorted(reasons) == sorted(EXPECTED["no_compatible_wheel"]["pylock-pip"]["python3.11-arm64"])
-    for name, reason in reasons.items():
+    for reason in reasons.values():
         assert reason.startswith("the lock has no file for python3.11 on arm64")
         assert "manylinux" in reason and "x86_64.whl" in reason, reason
     assert not (tmp_path / "out").exists()

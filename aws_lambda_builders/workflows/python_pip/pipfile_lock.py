@@ -20,7 +20,8 @@ from typing import Any, Dict, Mapping, Optional, Sequence
 from packaging.utils import canonicalize_name
 
 from .lock_entries import file_url, local_path, marker_holds, vcs_reference
-from .locked import LockedInput, LockedRelease, LockFileError
+from .exceptions import LockFileError
+from .locked import LockedInput, LockedRelease
 
 _ARCHIVES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar")
 _NOT_CATEGORIES = ("_meta", "default")

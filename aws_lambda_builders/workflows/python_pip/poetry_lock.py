@@ -25,7 +25,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from .lock_entries import file_url, local_path, marker_holds, target_python, vcs_reference
-from .locked import LockedFile, LockedInput, LockedRelease, LockFileError
+from .exceptions import LockFileError
+from .locked import LockedFile, LockedInput, LockedRelease
 from .toml_files import load_toml
 
 Package = Dict[str, Any]

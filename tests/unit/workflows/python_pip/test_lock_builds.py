@@ -10,6 +10,7 @@ from tests.unit.workflows.python_pip.fake_pip import FakePip, wheel
 from tests.unit.workflows.python_pip.packager_helpers import build, installed, make_builder
 
 DIGEST = "a" * 64
+HASHES = f'hashes = {{ sha256 = "{DIGEST}" }}'
 LOCK = f"""lock-version = "1.0"
 created-by = "tests"
 
@@ -17,14 +18,14 @@ created-by = "tests"
 name = "native"
 version = "1.0"
 wheels = [
-  {{ url = "https://files.example/native-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", hashes = {{ sha256 = "{DIGEST}" }} }},
-  {{ url = "https://files.example/native-1.0-cp312-cp312-manylinux_2_17_aarch64.whl", hashes = {{ sha256 = "{DIGEST}" }} }},
+  {{ url = "https://files.example/native-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", {HASHES} }},
+  {{ url = "https://files.example/native-1.0-cp312-cp312-manylinux_2_17_aarch64.whl", {HASHES} }},
 ]
 
 [[packages]]
 name = "x86-only"
 version = "2.0"
-wheels = [{{ url = "https://files.example/x86_only-2.0-cp312-cp312-manylinux_2_17_x86_64.whl", hashes = {{ sha256 = "{DIGEST}" }} }}]
+wheels = [{{ url = "https://files.example/x86_only-2.0-cp312-cp312-manylinux_2_17_x86_64.whl", {HASHES} }}]
 """
 
 

@@ -6,7 +6,8 @@ import textwrap
 
 import pytest
 
-from aws_lambda_builders.workflows.python_pip.locked import LockedFile, LockFileError
+from aws_lambda_builders.workflows.python_pip.exceptions import LockFileError
+from aws_lambda_builders.workflows.python_pip.locked import LockedFile
 from aws_lambda_builders.workflows.python_pip.target import LambdaTarget
 from aws_lambda_builders.workflows.python_pip.uv_lock import read_uv_lock
 
