@@ -25,7 +25,7 @@ import json
 import os
 import signal
 import sys
-from typing import TYPE_CHECKING, Dict, List, Optional, TextIO
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, TextIO
 
 from aws_lambda_builders import __version__
 from aws_lambda_builders.terminal_ui import TerminalUI
@@ -143,6 +143,22 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
     build.add_argument("--json", action="store_true", help="print a JSON summary on stdout (implies --quiet)")
 
+    lock = commands.add_parser("lock", help="write a pylock.toml of what ships to one or more Lambda targets")
+    lock.add_argument("-r", "--requirements", required=True, metavar="INPUT",
+                      help="a requirements file or a pyproject.toml to resolve for each target")
+    _add_input_arguments(lock)
+    lock.add_argument("-o", "--output", default="pylock.toml",
+                      help="the lock to write (default: pylock.toml here; replaced whole)")
+    lock.add_argument("--runtime", action="append", choices=list(RUNTIMES), metavar="RUNTIME",
+                      help=f"a target runtime (repeatable; default: {host_runtime})")
+    lock.add_argument("--architecture", action="append", choices=[X86_64, ARM64],
+                      help="a target architecture (repeatable; default: x86_64); every runtime for every one")
+    lock.add_argument("--python", default=sys.executable, help="interpreter that runs pip (default: this one)")
+    lock.add_argument("--scratch-dir", help="where downloads go while they last (default: a temp dir)")
+    lock.add_argument("-i", "--index-url", help="base URL of the package index")
+    lock.add_argument("--extra-index-url", action="append", default=[], help="more index URLs (repeatable)")
+    lock.add_argument("-f", "--find-links", action="append", default=[], help="local dirs or URLs of archives")
+    lock.add_argument("-q", "--quiet", action="store_true", help="print only errors and the result")
     check = commands.add_parser("check", help="audit a bundle directory against a Lambda target")
     check.add_argument("bundle", help="the directory to audit (a build output, or any pip --target directory)")
     _add_target_arguments(check, host_runtime)
@@ -259,6 +275,35 @@ def summary(result: orchestrator.BuildResult, runtime: str, architecture: str, l
     }
 
 
+def lock_command(args: argparse.Namespace, stream: TextIO, out: TextIO, argv: Sequence[str]) -> int:
+    """``lambda-pip lock``: the pylock.toml written, what each target takes on ``out``."""
+    from aws_lambda_builders.workflows.python_pip.locking import write_lock
+    from aws_lambda_builders.workflows.python_pip.pip_runner import PipRunner, SubprocessPip
+    from aws_lambda_builders.workflows.python_pip.utils import OSUtils
+
+    if not os.path.isfile(args.requirements):
+        raise RequirementsFileNotFoundError(args.requirements)
+    runtimes = args.runtime or ["python%d.%d" % sys.version_info[:2]]
+    targets = [LambdaTarget(runtime, architecture) for runtime in runtimes
+               for architecture in (args.architecture or [X86_64])]
+    config = Config(index_url=args.index_url, extra_index_urls=args.extra_index_url, find_links=args.find_links,
+                    input_format=args.input_format, extras=args.extra, groups=args.group)
+    ui = TerminalUI(stream, quiet=args.quiet)
+    pip = PipRunner(args.python, SubprocessPip(OSUtils(), args.python))
+    pip.listen(ui.pip_progress)
+    try:
+        resolutions = write_lock(os.path.abspath(args.requirements), targets, args.output, pip, config,
+                                 command="lambda-pip " + " ".join(argv), scratch_root=args.scratch_dir,
+                                 say=ui.write)
+    finally:
+        pip.listen(None)
+        ui.done()
+    releases = {(d.name, d.version) for _, downloads in resolutions for d in downloads}
+    print(f"locked {len(releases)} releases for {', '.join(t.describe() for t in targets)} into {args.output}",
+          file=out)
+    return EXIT_OK
+
+
 def check(args: argparse.Namespace, stream: TextIO, out: TextIO) -> int:
     """The audit's report on ``out``; an argument that is no directory is an error on ``stream``."""
     if not os.path.isdir(args.bundle):
@@ -363,6 +408,8 @@ def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None, out:
             return check(args, stream, out)
         if args.command == "cache":
             return cache_command(args, out)
+        if args.command == "lock":
+            return lock_command(args, stream, out, sys.argv[1:] if argv is None else argv)
         return build(args, stream, out)
     except KeyboardInterrupt as error:
         return report_error(args, error, "interrupted: the output directory is as it was", EXIT_INTERRUPTED,

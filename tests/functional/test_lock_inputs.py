@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -215,3 +216,113 @@ def test_the_library_builds_from_a_lock_given_as_its_requirements(tmp_path, pack
 
     assert sorted(p.name for p in (tmp_path / "lib").glob("*.dist-info")) == ["binary_three_platforms-1.4.dist-info"]
     assert check_bundle(str(tmp_path / "lib"), "python3.13", ARM64).problems == []
+
+
+def lock_command(tmp_path: Path, package_index, requirements: Path, *options: str, output: str = "pylock.toml"):
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(["lock", "-r", str(requirements), "-o", str(tmp_path / output), "-i", package_index.url,
+                     "--scratch-dir", str(tmp_path / "scratch"), *options], stream=err, out=out)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_lambda_pip_lock_writes_a_lock_for_several_targets_that_builds_each_of_them(tmp_path, package_index):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("binary-three-platforms\npure-app\nsdist-only-pure\n"
+                            "manylinux-2-28-only; platform_machine == 'aarch64'\n")
+
+    code, out, err = lock_command(tmp_path, package_index, requirements, "--runtime", "python3.12",
+                                  "--architecture", "x86_64", "--architecture", "arm64")
+
+    assert code == 0, err
+    assert out.strip() == (f"locked 5 releases for python3.12 on x86_64, python3.12 on arm64 into "
+                           f"{tmp_path / 'pylock.toml'}")
+    text = (tmp_path / "pylock.toml").read_text()
+    assert text.startswith("# Written by lambda-pip lock -r ")
+    for wheel in ("binary_three_platforms-1.4-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                  "binary_three_platforms-1.4-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl"):
+        digest = hashlib.sha256((package_index.directory / wheel).read_bytes()).hexdigest()
+        assert f'{wheel}", hashes = {{ sha256 = "{digest}" }} }}' in text
+    assert "macosx" not in text, "only what the targets take is locked"
+    assert "sdist-only-pure-0.5.tar.gz" in text
+    for architecture, expected in ((X86_64, {"binary-three-platforms": "1.4", "pure-app": "1.0", "pure-lib": "2.1",
+                                             "sdist-only-pure": "0.5"}),
+                                   (ARM64, {"binary-three-platforms": "1.4", "pure-app": "1.0", "pure-lib": "2.1",
+                                            "sdist-only-pure": "0.5", "manylinux-2-28-only": "3.0"})):
+        code, document, err = lambda_pip(tmp_path, package_index, tmp_path / "pylock.toml",
+                                         architecture=architecture, output=f"out-{architecture}")
+        assert code == 0, err
+        assert installed(document) == expected
+        assert check_bundle(str(tmp_path / f"out-{architecture}"), "python3.12", architecture).problems == []
+
+    code, document, err = lambda_pip(tmp_path, package_index, tmp_path / "pylock.toml", runtime="python3.13",
+                                     output="other")
+    assert code == cli.EXIT_INPUT
+    assert "was made for other targets than python3.13 on x86_64" in err and "--runtime python3.13" in err
+
+
+def test_lambda_pip_lock_keeps_a_local_project_as_a_directory_and_writes_nothing_into_it(tmp_path,
+                                                                                         package_index):
+    project = tmp_path / "mine"
+    (project / "mine").mkdir(parents=True)
+    (project / "mine" / "__init__.py").write_text("VALUE = 1\n")
+    (project / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools"]\n'
+                                            'build-backend = "setuptools.build_meta"\n'
+                                            '[project]\nname = "mine"\nversion = "0.1"\ndependencies = ["pure-lib"]\n')
+    before = sorted(str(p.relative_to(project)) for p in project.rglob("*"))
+    (tmp_path / "app").mkdir()
+    function = tmp_path / "app" / "pyproject.toml"
+    function.write_text('[project]\nname = "function"\nversion = "1"\ndependencies = ["mine @ file://'
+                        f'{project}"]\n')
+
+    code, out, err = lock_command(tmp_path, package_index, function, "--runtime", "python3.12",
+                                  output="app/pylock.toml")
+
+    assert code == 0, err
+    text = (tmp_path / "app" / "pylock.toml").read_text()
+    assert 'name = "mine"\ndirectory = { path = "../mine" }' in text
+    assert sorted(str(p.relative_to(project)) for p in project.rglob("*")) == before
+
+    code, document, err = lambda_pip(tmp_path, package_index, tmp_path / "app" / "pylock.toml")
+    assert code == 0, err
+    assert installed(document) == {"mine": "0.1", "pure-lib": "2.1"}
+
+
+def test_a_failed_lock_leaves_the_last_lock_as_it_was(tmp_path, package_index):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("no-such-project-here\n")
+    (tmp_path / "pylock.toml").write_text("# the last good lock\n")
+
+    code, out, err = lock_command(tmp_path, package_index, requirements)
+
+    assert code != 0 and "no-such-project-here" in err
+    assert (tmp_path / "pylock.toml").read_text() == "# the last good lock\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pylock.toml", "requirements.txt", "scratch"]
+    assert list((tmp_path / "scratch").iterdir()) == []
+
+
+def test_a_locked_vcs_entry_is_built_from_its_locked_commit(tmp_path, package_index):
+    repository = tmp_path / "repository"
+    (repository / "vcsmod").mkdir(parents=True)
+    (repository / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools"]\n'
+                                               'build-backend = "setuptools.build_meta"\n'
+                                               '[project]\nname = "vcsmod"\nversion = "0.3"\n')
+
+    def commit(value: int) -> str:
+        (repository / "vcsmod" / "__init__.py").write_text(f"VALUE = {value}\n")
+        git = ["git", "-C", str(repository), "-c", "user.email=t@example.com", "-c", "user.name=t"]
+        subprocess.run(git + ["add", "-A"], check=True)
+        subprocess.run(git + ["commit", "-qm", f"value {value}"], check=True)
+        return subprocess.run(git + ["rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+
+    subprocess.run(["git", "init", "-q", str(repository)], check=True)
+    locked = commit(1)
+    commit(2)  # the branch moved on: the lock's commit is what ships
+    lock = tmp_path / "pylock.toml"
+    lock.write_text('lock-version = "1.0"\ncreated-by = "tests"\n[[packages]]\nname = "vcsmod"\n'
+                    f'vcs = {{ type = "git", url = "file://{repository}", commit-id = "{locked}" }}\n')
+
+    code, document, err = lambda_pip(tmp_path, package_index, lock, architecture=ARM64)
+
+    assert code == 0, err
+    assert installed(document) == {"vcsmod": "0.3"}
+    assert (tmp_path / "out" / "vcsmod" / "__init__.py").read_text() == "VALUE = 1\n"

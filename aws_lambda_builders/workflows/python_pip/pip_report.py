@@ -97,6 +97,7 @@ class ReportedDistribution(NamedTuple):
     requested: bool  # named by the user (a top-level requirement), not only a dependency
     is_direct: bool  # a direct reference (a path, a URL), not found in an index or --find-links
     directory: Optional[str]  # the local project directory, for a requirement met by one (PEP 610 dir_info)
+    vcs: Optional[str] = None  # "git", "hg", ... for a VCS checkout (PEP 610 vcs_info)
 
 
 def parse_report(text: str) -> List[ReportedDistribution]:
@@ -149,6 +150,7 @@ def _distribution(entry: Dict[str, Any]) -> ReportedDistribution:
         requested=bool(entry.get("requested", False)),
         is_direct=bool(entry.get("is_direct", False)),
         directory=file_url_path(url) if "dir_info" in download_info else None,
+        vcs=str((download_info.get("vcs_info") or {}).get("vcs") or "") or None,
     )
 
 

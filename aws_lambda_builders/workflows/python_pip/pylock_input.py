@@ -47,6 +47,11 @@ def read_pylock(path: str, target: LambdaTarget, extras: Sequence[str] = (),
         selected = [package for package, _ in lock.select(environment=cast(Any, target.marker_environment()),
                                                           tags=tags, extras=extras, dependency_groups=groups)]
     except PylockSelectError as error:
+        if lock.environments and "environments" in str(error):
+            made_for = "; ".join(str(marker) for marker in lock.environments)
+            raise LockFileError(path, f"was made for other targets than {target.describe()} ({made_for})",
+                                hint=f"Lock again for {target.describe()} too (lambda-pip lock --runtime "
+                                     f"{target.runtime} --architecture {target.architecture} ...).") from error
         raise LockFileError(path, f"does not install on {target.describe()}: {error}") from error
     base = os.path.dirname(os.path.abspath(path))
     return LockedInput(path, tuple(sorted((_release(package, base) for package in selected),

@@ -102,9 +102,13 @@ def releases_by_file(reported: Sequence[ReportedDistribution]) -> Dict[str, Tupl
     """Each reported archive's (normalized name, version) by its file name, as ``pip download`` saves it."""
     releases = {}
     for distribution in reported:
-        if distribution.directory is None:
+        if distribution.directory is not None:
+            continue
+        if distribution.vcs is not None:  # a checkout, which pip saves as <name>-<version>.zip
+            filename = f"{distribution.name}-{distribution.version}.zip"
+        else:
             filename = posixpath.basename(urllib.parse.unquote(urllib.parse.urlsplit(distribution.url).path))
-            releases[filename] = (distribution.name, distribution.version)
+        releases[filename] = (distribution.name, distribution.version)
     return releases
 
 

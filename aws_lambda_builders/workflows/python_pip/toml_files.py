@@ -22,3 +22,11 @@ def load_toml(path: str) -> Dict[str, Any]:
         raise LockFileError(path, f"not valid TOML: {error}") from error
     except UnicodeDecodeError as error:
         raise LockFileError(path, f"not UTF-8 text: {error}") from error
+
+
+def parse_toml(text: str, path: str) -> Dict[str, Any]:
+    """The document ``text`` (of ``path``, named in the error)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise LockFileError(path, f"not valid TOML: {error}") from error
