@@ -326,3 +326,24 @@ def test_a_locked_vcs_entry_is_built_from_its_locked_commit(tmp_path, package_in
     assert code == 0, err
     assert installed(document) == {"vcsmod": "0.3"}
     assert (tmp_path / "out" / "vcsmod" / "__init__.py").read_text() == "VALUE = 1\n"
+
+
+def test_lambda_builder_builds_a_function_whose_manifest_is_a_lock(tmp_path, package_index, monkeypatch):
+    """SAM's path (``sam build --manifest uv.lock`` gives the workflow the lock as its manifest)."""
+    from aws_lambda_builders.builder import LambdaBuilder
+
+    monkeypatch.setenv("PIP_INDEX_URL", package_index.url)
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "app.py").write_text("import binary_three_platforms\n")
+    (source / "pylock.toml").write_text(pylock(package_index, {"binary-three-platforms": "1.4", "pure-lib": "2.1"}))
+
+    LambdaBuilder(language="python", dependency_manager="pip", application_framework=None).build(
+        str(source), str(tmp_path / "artifacts"), str(tmp_path / "scratch"), str(source / "pylock.toml"),
+        runtime="python3.12", architecture="arm64")
+
+    artifacts = tmp_path / "artifacts"
+    assert (artifacts / "app.py").is_file()
+    assert sorted(p.name for p in artifacts.glob("*.dist-info")) == ["binary_three_platforms-1.4.dist-info",
+                                                                     "pure_lib-2.1.dist-info"]
+    assert check_bundle(str(artifacts), "python3.12", ARM64).problems == []

@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from aws_lambda_builders.architecture import X86_64
@@ -32,7 +31,6 @@ from .archives import check_members
 from .build_inputs import has_lines, prepare_input
 from .build_run import BuildRun
 from .cache import BuildCache, Placement
-from .cache_key import built_wheel_target
 from .exceptions import (
     InvalidRequirementLineError,
     MissingDependencyError,
@@ -45,13 +43,12 @@ from .missing import compiling_here, missing_reasons
 from .orchestrator import Installed
 from .package import LocalProject, Package, UnavailableRelease
 from .paths import path_arguments
-from .pip_output import pip_error_summary
-from .pip_runner import PipResult, PipRunner
+from .pip_runner import PipRunner
 from .resolution import resolve_closure
 from .requirements_file import check_pinned_download, has_requirement_lines, invalid_requirement, read_requirements_file
-from .sdist_builds import SdistBuilds, build_failed
+from .sdist_steps import SdistSteps
 from .seams import packager_name
-from .selection import apply_allowlist, sdists_to_build, sort_downloads, still_missing, wheels_to_ask_for
+from .selection import apply_allowlist, sort_downloads, still_missing, wheels_to_ask_for
 from .steps import STEPS
 from .target import RUNTIMES, LambdaTarget, compatibility_tags, is_compatible_platform_tag, wheel_tags
 from .upstream_platforms import DependencyBuilderTables
@@ -62,7 +59,7 @@ LOG = logging.getLogger(__name__)
 __all__ = ["STEPS", "DependencyBuilder"]
 
 
-class DependencyBuilder(DependencyBuilderTables):
+class DependencyBuilder(SdistSteps, DependencyBuilderTables):
     """Builds a site-packages directory for one Lambda target from a requirements file.
 
     ``runtime`` and ``python_exe`` may come in either order: aws-lambda-builders'
@@ -308,83 +305,6 @@ class DependencyBuilder(DependencyBuilderTables):
         if pinned:
             package = self._package(directory, filename, temp_dir=self._run.pip_temp_dir)
             check_pinned_download(os.path.join(directory, filename), package.name, package.identifier, pinned)
-
-    def _build_sdists(self, sdists: Set[Package], directory: str, compile_c: bool = True) -> None:
-        """Steps 4 and 5: build each sdist into a wheel in ``directory``, several at a time (``SdistBuilds``);
-        reported from this thread once all are done, in identifier order, as if they ran one by one."""
-        run = self._run
-        if compile_c and self._host.machine is not None and self._host.machine != self.target.machine:
-            # A compiler here makes code for this CPU, which the target cannot load: the build
-            # without one (step 5's) is the only one whose wheel can be used, so it runs now, once.
-            compile_c = False
-        ordered = sdists_to_build(sdists, run.built_without_c, compile_c)
-        if not compile_c:
-            run.built_without_c.update(s.filename for s in ordered)
-        if not ordered:
-            return
-        builds = self._sdist_builds()
-        run.ui.write("building " + ", ".join(s.filename for s in ordered) + ("" if compile_c else
-                                                                             " without a C compiler"))
-        results = builds.build(ordered, directory, compile_c)
-        compatible = self._categorize_wheel_files(directory)[0]
-        for sdist, result in zip(ordered, results):
-            if self._record_build_error(sdist.identifier, result):
-                continue
-            built = [w for w in compatible if w == sdist]
-            if built:
-                run.ui.package_built(sdist.filename, built[0].filename)
-
-    def _sdist_builds(self) -> SdistBuilds:
-        """This build's sdist builder, made once: pip in an interpreter of the target's Python version when the
-        machine has one (its C extensions are then for the target's ABI), else in ``python_exe``."""
-        run = self._run
-        if run.sdist_builds is None:
-            runner = self._pip
-            found = self._host.interpreter_for and self._host.interpreter_for(self.target.python_version,
-                                                                              [self.python_exe])
-            if found and found.path != os.path.realpath(self.python_exe):
-                run.ui.write(f"building sdists with Python {found.describe()}")
-                runner = self._pip.for_python(found.path)
-                runner.temp_dir = run.pip_temp_dir
-            built_for = built_wheel_target(self.runtime, self.architecture, runner.python_exe,
-                                           run.later_pip_options)
-            run.sdist_builds = SdistBuilds(runner, run.later_pip_options, run.cache, built_for)
-        return run.sdist_builds
-
-    def _record_build_error(self, key: str, result: Optional[PipResult]) -> bool:
-        """Keep pip's reason when a build failed. (Runners written for the original return None.)
-
-        The first failure is kept: the build with a compiler says what is wrong
-        with the code; the one without says only that there was no compiler.
-        """
-        if build_failed(result):
-            self._run.build_errors.setdefault(key, pip_error_summary(result[2].decode("utf-8", "replace")))
-            return True
-        return False
-
-    def _unbuilt_local_projects(self) -> Set[LocalProject]:
-        """Local directory requirements from which pip could not build any wheel."""
-        return {LocalProject(source) for source, wheels in self._run.local_builds.items() if not wheels}
-
-    def _rebuild_local_directories_without_c(self, directory: str) -> None:
-        """Step 5 for local directory requirements, which pip built in step 1 with a compiler: each whose wheel
-        is incompatible is rebuilt without one (``SdistBuilds.build_project_without_c``), and a compatible wheel
-        replaces it."""
-        compatible, incompatible = self._categorize_wheel_files(directory)
-        unusable = incompatible - compatible
-        for source, wheels in sorted(self._run.local_builds.items()):
-            if not wheels & unusable:
-                continue
-            aside = tempfile.mkdtemp(prefix="no-c-", dir=directory)
-            try:
-                self._record_build_error(source, self._sdist_builds().build_project_without_c(
-                    self._run.local_copies.get(source, source), aside))
-                # Iterate the new wheels themselves: a set intersection may keep the old ones.
-                for wheel in [w for w in self._categorize_wheel_files(aside)[0] if w in unusable]:
-                    shutil.move(os.path.join(aside, wheel.filename), os.path.join(directory, wheel.filename))
-                    self._run.ui.package_built(source, wheel.filename)
-            finally:
-                shutil.rmtree(aside, ignore_errors=True)
 
     def _categorize_wheel_files(self, directory: str) -> Tuple[Set[Package], Set[Package]]:
         compatible: Set[Package] = set()

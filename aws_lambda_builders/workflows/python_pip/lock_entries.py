@@ -11,7 +11,7 @@ from typing import AbstractSet, Mapping, Optional, Union
 
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 
-from .exceptions import LockFileError
+from .lock_errors import LockFileError
 
 # An scp-like git location (``git@github.com:org/repo.git``), which pip takes only as an ssh:// URL.
 _SCP_LIKE = re.compile(r"^(?P<user>[\w.-]+)@(?P<host>[\w.-]+):(?!//)(?P<path>.*)$")

@@ -15,7 +15,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
-from .exceptions import LockHashMissingError
+from .lock_errors import LockHashMissingError
 from .target import LambdaTarget
 
 # The digests pip's --hash accepts (and the lock formats use).

@@ -17,7 +17,7 @@ import urllib.parse
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from .build_inputs import prepare_input
-from .exceptions import LockFileError
+from .lock_errors import LockFileError
 from .input_formats import LOCKS, input_format
 from .local_projects import scratch_requirements
 from .pip_report import ReportedDistribution

@@ -20,7 +20,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence
 from packaging.utils import canonicalize_name
 
 from .lock_entries import file_url, local_path, marker_holds, vcs_reference
-from .exceptions import LockFileError
+from .lock_errors import LockFileError
 from .locked import LockedInput, LockedRelease
 
 _ARCHIVES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar")

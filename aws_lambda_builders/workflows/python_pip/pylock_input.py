@@ -14,7 +14,7 @@ import urllib.parse
 import urllib.request
 from typing import Any, Optional, Sequence, cast
 
-from .exceptions import LockFileError
+from .lock_errors import LockFileError
 from .locked import LockedFile, LockedInput, LockedRelease, hash_pairs
 from .target import LambdaTarget
 from .toml_files import load_toml

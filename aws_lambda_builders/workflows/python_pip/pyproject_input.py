@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Sequence
 
 from packaging.utils import canonicalize_name
 
-from .exceptions import LockFileError
+from .lock_errors import LockFileError
 from .toml_files import load_toml
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Dict
 
-from .exceptions import LockFileError
+from .lock_errors import LockFileError
 
 if sys.version_info >= (3, 11):
     import tomllib

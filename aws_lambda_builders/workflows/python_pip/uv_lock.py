@@ -25,7 +25,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from .lock_entries import file_url, local_path, marker_holds, target_python, vcs_reference
-from .exceptions import LockFileError
+from .lock_errors import LockFileError
 from .locked import LockedFile, LockedInput, LockedRelease
 from .toml_files import load_toml
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aws_lambda_builders.architecture import ARM64, X86_64
-from aws_lambda_builders.workflows.python_pip.exceptions import LockHashMissingError
+from aws_lambda_builders.workflows.python_pip.lock_errors import LockHashMissingError
 from aws_lambda_builders.workflows.python_pip.locked import (
     LockedFile,
     LockedInput,

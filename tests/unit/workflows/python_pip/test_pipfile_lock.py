@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from aws_lambda_builders.workflows.python_pip.exceptions import LockFileError
+from aws_lambda_builders.workflows.python_pip.lock_errors import LockFileError
 from aws_lambda_builders.workflows.python_pip.locked import LockedRelease
 from aws_lambda_builders.workflows.python_pip.pipfile_lock import read_pipfile_lock
 from aws_lambda_builders.workflows.python_pip.target import LambdaTarget

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from aws_lambda_builders.workflows.python_pip.exceptions import LockFileError
+from aws_lambda_builders.workflows.python_pip.lock_errors import LockFileError
 from aws_lambda_builders.workflows.python_pip.locked import LockedFile
 from aws_lambda_builders.workflows.python_pip.poetry_lock import read_poetry_lock
 from aws_lambda_builders.workflows.python_pip.target import LambdaTarget

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aws_lambda_builders.architecture import ARM64, X86_64
-from aws_lambda_builders.workflows.python_pip.exceptions import LockFileError
+from aws_lambda_builders.workflows.python_pip.lock_errors import LockFileError
 from aws_lambda_builders.workflows.python_pip.pylock_input import read_pylock
 from aws_lambda_builders.workflows.python_pip.target import LambdaTarget
 

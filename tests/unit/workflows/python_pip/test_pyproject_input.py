@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aws_lambda_builders.workflows.python_pip.exceptions import LockFileError
+from aws_lambda_builders.workflows.python_pip.lock_errors import LockFileError
 from aws_lambda_builders.workflows.python_pip.pyproject_input import pyproject_requirements
 
 PROJECT = """

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from aws_lambda_builders.workflows.python_pip.exceptions import LockFileError
+from aws_lambda_builders.workflows.python_pip.lock_errors import LockFileError
 from aws_lambda_builders.workflows.python_pip.locked import LockedFile
 from aws_lambda_builders.workflows.python_pip.target import LambdaTarget
 from aws_lambda_builders.workflows.python_pip.uv_lock import read_uv_lock
