@@ -162,7 +162,11 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="audit a bundle directory against a Lambda target")
     check.add_argument("bundle", help="the directory to audit (a build output, or any pip --target directory)")
     _add_target_arguments(check, host_runtime)
-    check.add_argument("-r", "--requirements", help="also report requirements with nothing installed for them")
+    check.add_argument("-r", "--requirements", metavar="INPUT",
+                       help="also report what INPUT installs on the target that the bundle lacks or has at another "
+                            "version: a requirements file or a pyproject.toml (the extras its requirements name "
+                            "followed into the installed METADATA), or a lock (every release at its locked version)")
+    _add_input_arguments(check)
     check.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
 
     cache = commands.add_parser("cache", help="show the build cache, remove what builds no longer use, or check it")
@@ -309,11 +313,15 @@ def check(args: argparse.Namespace, stream: TextIO, out: TextIO) -> int:
     if not os.path.isdir(args.bundle):
         print(f"error: {args.bundle} is not a directory", file=stream)
         return EXIT_INPUT
+    if not args.requirements and (args.input_format or args.extra or args.group is not None):
+        print("error: --input-format, --extra and --group are options of -r INPUT, which is not given", file=stream)
+        return EXIT_USAGE
     if args.requirements and not os.path.isfile(args.requirements):
         raise RequirementsFileNotFoundError(args.requirements)
     from aws_lambda_builders.workflows.python_pip.bundle_check import check_bundle
 
-    report = check_bundle(args.bundle, args.runtime, args.architecture, args.requirements)
+    report = check_bundle(args.bundle, args.runtime, args.architecture, args.requirements,
+                          input_format=args.input_format, extras=args.extra, groups=args.group)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2), file=out)
     else:

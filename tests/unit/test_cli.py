@@ -467,6 +467,118 @@ def test_check_missing_requirements_file_exits_5(clean_bundle, tmp_path):
     assert "no-such-requirements.txt" in text
 
 
+def _dist_info(bundle, name, version, requires=()):
+    directory = os.path.join(bundle, f"{name}-{version}.dist-info")
+    os.makedirs(directory)
+    with open(os.path.join(directory, "METADATA"), "w") as f:
+        f.write(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+                + "".join(f"Requires-Dist: {line}\n" for line in requires))
+    with open(os.path.join(directory, "WHEEL"), "w") as f:
+        f.write("Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+
+
+def test_check_follows_a_requirements_extras_into_the_installed_metadata(clean_bundle, tmp_path):
+    _dist_info(clean_bundle, "psycopg", "3.2.1",
+               ["typing-extensions>=4.4", 'psycopg-binary==3.2.1; implementation_name != "pypy" and extra == "binary"'])
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("psycopg[binary]>=3\n")
+    argv = ["check", clean_bundle, "--runtime", "python3.12", "--architecture", "arm64", "-r", str(requirements)]
+    code, text = _run(argv)
+    assert code == 1
+    assert text.splitlines() == [
+        'missing-requirement: psycopg[binary]>=3 (requirements.txt:1) needs psycopg-binary (its extra "binary"), '
+        "which has no dist-info in the bundle",
+        f"{clean_bundle}: 1 problem(s) for python3.12 on arm64 (2 distributions, 1 binaries checked)"]
+    _dist_info(clean_bundle, "psycopg_binary", "3.2.1")
+    assert _run(argv) == (0, f"{clean_bundle}: ok for python3.12 on arm64 (3 distributions, 1 binaries checked)\n")
+
+
+UV_LOCK = """
+version = 1
+requires-python = ">=3.10"
+
+[[package]]
+name = "my-function"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [{ name = "dep" }, { name = "orjson" }, { name = "six" }]
+
+[package.optional-dependencies]
+yaml = [{ name = "pyyaml" }]
+
+[[package]]
+name = "dep"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.example/dep-1.0-py3-none-any.whl", hash = "sha256:1111" }]
+
+[[package]]
+name = "orjson"
+version = "3.10.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.example/orjson-3.10.0-cp312-cp312-manylinux_2_17_aarch64.whl", hash = "sha256:2222" }]
+
+[[package]]
+name = "six"
+version = "1.17.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.example/six-1.17.0-py2.py3-none-any.whl", hash = "sha256:3333" }]
+
+[[package]]
+name = "pyyaml"
+version = "6.0.2"
+source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.example/PyYAML-6.0.2-cp312-cp312-manylinux_2_17_aarch64.whl", hash = "sha256:4444" }]
+"""
+
+
+def test_check_with_a_uv_lock_names_the_release_missing_and_the_one_at_another_version(clean_bundle, tmp_path):
+    _dist_info(clean_bundle, "orjson", "3.9.0")
+    lock = tmp_path / "uv.lock"
+    lock.write_text(UV_LOCK)
+    code, text = _run(["check", clean_bundle, "--runtime", "python3.12", "--architecture", "arm64",
+                       "-r", str(lock), "--extra", "yaml"])
+    assert code == 1
+    assert text.splitlines()[:3] == [
+        "missing-requirement: orjson==3.10.0 (uv.lock) is installed at 3.9.0, not the locked 3.10.0",
+        "missing-requirement: pyyaml==6.0.2 (uv.lock) has no dist-info in the bundle",
+        "missing-requirement: six==1.17.0 (uv.lock) has no dist-info in the bundle"]
+    assert text.splitlines()[3].endswith(": 3 problem(s) for python3.12 on arm64 (2 distributions, 1 binaries checked)")
+
+
+def test_check_json_reports_a_lock_told_by_input_format(clean_bundle, tmp_path, capsys):
+    lock = tmp_path / "locked.toml"
+    lock.write_text(UV_LOCK)
+    code = cli.main(["check", clean_bundle, "--runtime", "python3.12", "--architecture", "arm64", "-r", str(lock),
+                     "--input-format", "uv.lock", "--json"], stream=io.StringIO())
+    assert code == 1
+    assert [(p["kind"], p["message"]) for p in json.loads(capsys.readouterr().out)["problems"]] == [
+        ("missing-requirement", "orjson==3.10.0 (locked.toml) has no dist-info in the bundle"),
+        ("missing-requirement", "six==1.17.0 (locked.toml) has no dist-info in the bundle")]
+
+
+def test_check_with_a_locks_unknown_extra_exits_5(clean_bundle, tmp_path):
+    lock = tmp_path / "uv.lock"
+    lock.write_text(UV_LOCK)
+    code, text = _run(["check", clean_bundle, "--runtime", "python3.12", "-r", str(lock), "--extra", "gpu"])
+    assert code == 5
+    assert text.startswith(f"error: {lock}: my-function has no extra gpu (the lock has: yaml)")
+
+
+def test_check_with_an_unreadable_lock_exits_5(clean_bundle, tmp_path):
+    lock = tmp_path / "pylock.toml"
+    lock.write_text("lock-version = [\n")
+    code, text = _run(["check", clean_bundle, "--runtime", "python3.12", "-r", str(lock)])
+    assert code == 5
+    assert text.startswith(f"error: {lock}: not valid TOML")
+
+
+def test_check_input_options_without_an_input_are_a_usage_error(clean_bundle):
+    code, text = _run(["check", clean_bundle, "--runtime", "python3.12", "--extra", "yaml"])
+    assert code == 2
+    assert text == "error: --input-format, --extra and --group are options of -r INPUT, which is not given\n"
+
+
 def test_check_without_bundle_argument_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as excinfo:
         cli.main(["check", "--runtime", "python3.12"], stream=io.StringIO())

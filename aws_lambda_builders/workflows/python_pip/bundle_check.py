@@ -3,7 +3,7 @@
 It answers the questions behind "invalid ELF header" and "GLIBC_2.28 not
 found": which shared object is for another CPU or needs a newer glibc, which
 extension module is for another Python, which installed distribution was made
-for another platform, and which requirement has nothing installed for it.
+for another platform, and (``coverage_check``) what the input installs that the bundle lacks.
 """
 
 from __future__ import annotations
@@ -15,15 +15,12 @@ import posixpath
 import re
 import zipfile
 from dataclasses import asdict, dataclass, field
-from typing import BinaryIO, Dict, Iterator, List, Optional, Set, Tuple
+from typing import BinaryIO, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import Tag, parse_tag
-from packaging.utils import canonicalize_name
 
-from .dist_info import name_and_version, wheel_file_tags
+from .dist_info import wheel_file_tags
 from .elf import ELF_MAGIC, NotAnElfFile, parse_elf
-from .requirements_file import read_requirements_file
 from .target import LambdaTarget, wheel_tags
 
 _EXTENSION = re.compile(r"\.cpython-(?P<version>\d+)(?P<flags>[a-z]*)-(?P<machine>[a-z0-9_]+)-linux-(?P<libc>\w+)\.so$")
@@ -69,9 +66,16 @@ class CheckReport:
         }
 
 
-def check_bundle(bundle: str, runtime: str, architecture: str,
-                 requirements_path: Optional[str] = None) -> CheckReport:
-    """Audit every file and dist-info of ``bundle`` for ``runtime`` on ``architecture``."""
+def check_bundle(bundle: str, runtime: str, architecture: str, requirements_path: Optional[str] = None, *,
+                 input_format: Optional[str] = None, extras: Sequence[str] = (),
+                 groups: Optional[Sequence[str]] = None) -> CheckReport:
+    """Audit every file and dist-info of ``bundle`` for ``runtime`` on ``architecture``.
+
+    With ``requirements_path``, also what that input installs on the target and the bundle lacks
+    (``coverage_check``): a requirements file, a lock or a pyproject.toml, of the format ``input_format``
+    (default: told by its name), with the ``extras`` and dependency ``groups`` a build of it would take.
+    Raises ``LockFileError`` for an input that cannot be read or has no such extra or group.
+    """
     target = LambdaTarget(runtime, architecture)
     report = CheckReport(bundle, runtime, architecture)
     for path in _files(bundle):
@@ -80,17 +84,18 @@ def check_bundle(bundle: str, runtime: str, architecture: str,
         if problems is not None:
             report.shared_objects += 1
             report.problems.extend(problems)
-    installed: Dict[str, str] = {}
     libraries = library_root(bundle)
     for dist_info in sorted(d for d in os.listdir(libraries) if d.endswith(".dist-info")):
         report.distributions += 1
-        name, version = name_and_version(os.path.join(libraries, dist_info))
-        installed[canonicalize_name(name)] = version
         report.problems.extend(check_wheel_tags(os.path.join(libraries, dist_info),
                                                 os.path.relpath(os.path.join(libraries, dist_info), bundle),
                                                 target))
     if requirements_path:
-        report.problems.extend(check_requirements(requirements_path, installed, target))
+        from .coverage_check import input_problems, installed_distributions
+
+        shortfalls = input_problems(requirements_path, input_format, target, extras, groups,
+                                    installed_distributions(libraries))
+        report.problems.extend(Problem("missing-requirement", "", message) for message in shortfalls)
     return report
 
 
@@ -202,26 +207,3 @@ def check_wheel_tags(dist_info_path: str, dist_info: str, target: LambdaTarget) 
         return [Problem("wheel-tags", os.path.join(dist_info, "WHEEL"),
                         f"was installed from a wheel for {listed}, not for {target.describe()}")]
     return []
-
-
-def check_requirements(requirements_path: str, installed: Dict[str, str], target: LambdaTarget) -> List[Problem]:
-    """Every requirement that applies to the target must have a matching dist-info."""
-    problems = []
-    environment = target.marker_environment()
-    for line in read_requirements_file(requirements_path).requirements:
-        path, number = line.path, line.number
-        try:
-            requirement = Requirement(line.requirement)
-        except InvalidRequirement:
-            continue  # a local path or a bare URL: its name is only known after building it
-        if requirement.marker and not requirement.marker.evaluate(environment):
-            continue
-        version = installed.get(canonicalize_name(requirement.name))
-        where = f"{os.path.basename(path)}:{number}"
-        if version is None:
-            problems.append(Problem("missing-requirement", "",
-                                    f"{requirement} ({where}) has no dist-info in the bundle"))
-        elif requirement.specifier and not requirement.specifier.contains(version, prereleases=True):
-            problems.append(Problem("missing-requirement", "",
-                                    f"{requirement} ({where}) is installed at {version}, which does not satisfy it"))
-    return problems

@@ -51,6 +51,13 @@ def name_and_version(dist_info_path: str) -> Tuple[str, str]:
     return name_and_version_from_directory(dist_info_path)
 
 
+def requires_dist(dist_info_path: str) -> List[str]:
+    """The ``Requires-Dist`` values of the dist-info's METADATA, as written (markers and all); none when
+    there is no METADATA or it declares no requirement."""
+    metadata = read_headers(dist_info_path, "METADATA")
+    return (metadata.get_all("Requires-Dist") or []) if metadata is not None else []
+
+
 def wheel_file_tags(dist_info_path: str) -> List[str]:
     """The ``Tag`` values of the dist-info's WHEEL file, as written (compressed tag sets such as
     ``py2.py3-none-any`` not expanded); none when there is no WHEEL file or it names no tag."""

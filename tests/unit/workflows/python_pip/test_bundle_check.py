@@ -8,12 +8,13 @@ import struct
 
 import pytest
 
-from aws_lambda_builders.workflows.python_pip.requirements_file import read_requirements_file
 from aws_lambda_builders.workflows.python_pip.bundle_check import (
     CheckReport,
     Problem,
     check_bundle,
 )
+from aws_lambda_builders.workflows.python_pip.exceptions import LockFileError
+from aws_lambda_builders.workflows.python_pip.requirements_file import read_requirements_file
 from aws_lambda_builders.workflows.python_pip.wheel_install import install_wheel
 from tests.builders import elf_with_glibc_needs, make_wheel, tiny_elf
 
@@ -467,6 +468,305 @@ def test_paths_and_urls_without_a_name_are_not_reported(bundle, tmp_path):
 
 def test_without_requirements_file_nothing_is_required(bundle):
     assert check_bundle(str(bundle), "python3.12", "x86_64").ok
+
+
+# --- extras of requirements, followed into the installed METADATA -----------------------------
+
+PSYCOPG_REQUIRES = (
+    'backports.zoneinfo>=0.2.0; python_version < "3.9"',
+    "typing-extensions>=4.4",
+    'psycopg-binary==3.2.1; implementation_name != "pypy" and extra == "binary"',
+    'psycopg-c==3.2.1; implementation_name != "pypy" and extra == "c"',
+    'psycopg-pool; extra == "pool"',
+)
+
+
+def _dist_info(root, name, version, requires=(), tag="py3-none-any"):
+    """A dist-info written by hand, as an installer leaves it: METADATA (Name, Version, Requires-Dist) and WHEEL."""
+    directory = root / f"{name.replace('-', '_')}-{version}.dist-info"
+    directory.mkdir(parents=True)
+    (directory / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+                                        + "".join(f"Requires-Dist: {line}\n" for line in requires))
+    (directory / "WHEEL").write_text(f"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: {tag}\n")
+
+
+def _messages(report):
+    assert {p.kind for p in report.problems} <= {"missing-requirement"}
+    return [p.message for p in report.problems]
+
+
+def test_extra_dependency_without_dist_info_fails_the_check(bundle, tmp_path):
+    """The bundle used to pass: psycopg is there, the psycopg-binary its extra needs is not."""
+    _dist_info(bundle, "psycopg", "3.2.1", PSYCOPG_REQUIRES)
+    requirements = _requirements(tmp_path, "psycopg[binary]>=3\n")
+    report = check_bundle(str(bundle), "python3.12", "x86_64", requirements)
+    assert _messages(report) == [
+        'psycopg[binary]>=3 (requirements.txt:1) needs psycopg-binary (its extra "binary"), '
+        "which has no dist-info in the bundle"]
+    assert report.problems[0].path == ""
+
+
+def test_extra_dependencies_installed_pass_and_plain_or_other_extras_dependencies_are_not_asked_for(bundle, tmp_path):
+    _dist_info(bundle, "psycopg", "3.2.1", PSYCOPG_REQUIRES)
+    _dist_info(bundle, "psycopg-binary", "3.2.1", tag="cp312-cp312-manylinux_2_17_x86_64")
+    requirements = _requirements(tmp_path, "psycopg[binary]>=3\n")
+    report = check_bundle(str(bundle), "python3.12", "x86_64", requirements)
+    # typing-extensions (plain), psycopg-c and psycopg-pool (other extras) have no dist-info either
+    assert report.problems == []
+    assert report.distributions == 2
+
+
+def test_extra_dependency_at_a_version_its_specifier_refuses_is_a_problem(bundle, tmp_path):
+    _dist_info(bundle, "psycopg", "3.2.1", PSYCOPG_REQUIRES)
+    _dist_info(bundle, "psycopg-binary", "3.2.0")
+    requirements = _requirements(tmp_path, "psycopg[binary,pool]\n")
+    assert _messages(check_bundle(str(bundle), "python3.12", "x86_64", requirements)) == [
+        'psycopg[binary,pool] (requirements.txt:1) needs psycopg-binary==3.2.1 (its extra "binary"), '
+        "which is installed at 3.2.0",
+        'psycopg[binary,pool] (requirements.txt:1) needs psycopg-pool (its extra "pool"), '
+        "which has no dist-info in the bundle"]
+
+
+def test_extra_names_and_requirement_names_are_matched_normalized(bundle, tmp_path):
+    _dist_info(bundle, "Flask", "3.0.0", ['asgiref>=3.2; extra == "async"'])
+    _dist_info(bundle, "asgiref", "3.8.1")
+    assert check_bundle(str(bundle), "python3.12", "x86_64", _requirements(tmp_path, "flask[ASYNC]\n")).ok
+
+
+def test_extras_of_an_extras_dependency_are_followed_recursively(bundle, tmp_path):
+    _dist_info(bundle, "celery", "5.4.0", ["kombu<6.0,>=5.3.4", 'kombu[redis]; extra == "redis"'])
+    _dist_info(bundle, "kombu", "5.4.2", ["vine==5.1.0", 'redis!=4.5.5,<6.0.0,>=4.5.2; extra == "redis"',
+                                          'kombu[redis]; extra == "all"'])
+    requirements = _requirements(tmp_path, "celery[redis]==5.4.0\n")
+    assert _messages(check_bundle(str(bundle), "python3.12", "x86_64", requirements)) == [
+        'celery[redis]==5.4.0 (requirements.txt:1) needs redis (kombu\'s extra "redis"), '
+        "which has no dist-info in the bundle"]
+    _dist_info(bundle, "redis", "5.0.8")
+    assert check_bundle(str(bundle), "python3.12", "x86_64", requirements).ok
+
+
+def test_an_extra_that_names_its_own_distributions_extras_ends(bundle, tmp_path):
+    _dist_info(bundle, "kombu", "5.4.2", ['kombu[redis,all]; extra == "all"', 'redis>=4.5.2; extra == "redis"'])
+    requirements = _requirements(tmp_path, "kombu[all]\n")
+    assert _messages(check_bundle(str(bundle), "python3.12", "x86_64", requirements)) == [
+        'kombu[all] (requirements.txt:1) needs redis (its extra "redis"), which has no dist-info in the bundle']
+
+
+def test_extra_dependency_whose_marker_excludes_the_target_is_not_required(bundle, tmp_path):
+    _dist_info(bundle, "fastparse", "1.0", ['simd-x86==2.0; platform_machine == "x86_64" and extra == "speed"',
+                                            'cffi>=1.16; python_version < "3.12" and extra == "speed"'])
+    requirements = _requirements(tmp_path, "fastparse[speed]\n")
+    assert check_bundle(str(bundle), "python3.12", "arm64", requirements).ok
+    assert _messages(check_bundle(str(bundle), "python3.12", "x86_64", requirements)) == [
+        'fastparse[speed] (requirements.txt:1) needs simd-x86 (its extra "speed"), '
+        "which has no dist-info in the bundle"]
+    assert _messages(check_bundle(str(bundle), "python3.11", "arm64", requirements)) == [
+        'fastparse[speed] (requirements.txt:1) needs cffi (its extra "speed"), which has no dist-info in the bundle']
+
+
+def test_extras_of_a_requirement_missing_itself_are_not_reported_twice(bundle, tmp_path):
+    requirements = _requirements(tmp_path, "psycopg[binary]>=3\n")
+    assert _messages(check_bundle(str(bundle), "python3.12", "x86_64", requirements)) == [
+        "psycopg[binary]>=3 (requirements.txt:1) has no dist-info in the bundle"]
+
+
+# --- pyproject.toml and lock inputs -------------------------------------------------------------
+
+PYPROJECT = """
+[project]
+name = "my-function"
+version = "1.0"
+dependencies = ["psycopg[binary]>=3", 'uvloop; platform_machine == "x86_64"']
+
+[project.optional-dependencies]
+yaml = ["pyyaml>=6"]
+
+[dependency-groups]
+dev = ["pytest"]
+"""
+
+
+def test_pyproject_requirements_with_extras_and_groups_are_checked(bundle, tmp_path):
+    _dist_info(bundle, "psycopg", "3.2.1", PSYCOPG_REQUIRES)
+    _dist_info(bundle, "pyyaml", "5.4")
+    pyproject = _requirements(tmp_path, PYPROJECT, name="pyproject.toml")
+    assert _messages(check_bundle(str(bundle), "python3.12", "arm64", pyproject, extras=["yaml"], groups=["dev"])) == [
+        'psycopg[binary]>=3 (pyproject.toml) needs psycopg-binary (its extra "binary"), '
+        "which has no dist-info in the bundle",
+        "pyyaml>=6 (pyproject.toml) is installed at 5.4, which does not satisfy it",
+        "pytest (pyproject.toml) has no dist-info in the bundle"]
+    assert len(check_bundle(str(bundle), "python3.12", "arm64", pyproject).problems) == 1  # no extra, no group
+
+
+def test_pyproject_extra_the_project_lacks_raises_lock_file_error(bundle, tmp_path):
+    pyproject = _requirements(tmp_path, PYPROJECT, name="pyproject.toml")
+    with pytest.raises(LockFileError, match="the project has no extra 'json' \\(it has: yaml\\)"):
+        check_bundle(str(bundle), "python3.12", "arm64", pyproject, extras=["json"])
+
+
+HASHES = "hashes = { sha256 = \"%s\" }" % ("a" * 64)
+PYLOCK = f"""
+lock-version = "1.0"
+created-by = "tests"
+requires-python = ">=3.10"
+extras = ["yaml"]
+
+[[packages]]
+name = "orjson"
+version = "3.10.0"
+wheels = [{{ url = "https://files.example/orjson-3.10.0-cp312-cp312-manylinux_2_17_aarch64.whl", {HASHES} }}]
+
+[[packages]]
+name = "attrs"
+version = "25.3.0"
+wheels = [{{ url = "https://files.example/attrs-25.3.0-py3-none-any.whl", {HASHES} }}]
+
+[[packages]]
+name = "six"
+version = "1.17.0"
+wheels = [{{ url = "https://files.example/six-1.17.0-py2.py3-none-any.whl", {HASHES} }}]
+
+[[packages]]
+name = "uvloop"
+version = "0.21.0"
+marker = "platform_machine == 'x86_64'"
+wheels = [{{ url = "https://files.example/uvloop-0.21.0-cp312-cp312-manylinux_2_17_x86_64.whl", {HASHES} }}]
+
+[[packages]]
+name = "pyyaml"
+version = "6.0.2"
+marker = "'yaml' in extras"
+wheels = [{{ url = "https://files.example/PyYAML-6.0.2-cp312-cp312-manylinux_2_17_aarch64.whl", {HASHES} }}]
+
+[[packages]]
+name = "theirs"
+vcs = {{ type = "git", url = "https://example.com/theirs.git", commit-id = "0123abcd" }}
+"""
+
+
+def _pylock_bundle(bundle, orjson="3.9.0", attrs=None):
+    _dist_info(bundle, "orjson", orjson)
+    _dist_info(bundle, "six", "1.17")  # the same release as 1.17.0
+    _dist_info(bundle, "theirs", "0.1.dev3")  # a VCS release the lock gives no version: its name is enough
+    if attrs:
+        _dist_info(bundle, "attrs", attrs)
+
+
+def test_pylock_release_missing_or_at_another_version_is_a_problem(bundle, tmp_path):
+    _pylock_bundle(bundle)
+    lock = _requirements(tmp_path, PYLOCK, name="pylock.toml")
+    assert _messages(check_bundle(str(bundle), "python3.12", "arm64", lock)) == [
+        "attrs==25.3.0 (pylock.toml) has no dist-info in the bundle",
+        "orjson==3.10.0 (pylock.toml) is installed at 3.9.0, not the locked 3.10.0"]
+
+
+def test_pylock_extras_and_markers_decide_what_the_bundle_needs(bundle, tmp_path):
+    _pylock_bundle(bundle, orjson="3.10.0", attrs="25.3.0")
+    lock = _requirements(tmp_path, PYLOCK, name="pylock.prod.toml")
+    assert check_bundle(str(bundle), "python3.12", "arm64", lock).ok
+    assert _messages(check_bundle(str(bundle), "python3.12", "arm64", lock, extras=["yaml"])) == [
+        "pyyaml==6.0.2 (pylock.prod.toml) has no dist-info in the bundle"]
+    assert _messages(check_bundle(str(bundle), "python3.12", "x86_64", lock)) == [
+        "uvloop==0.21.0 (pylock.prod.toml) has no dist-info in the bundle"]
+
+
+def test_input_format_tells_a_lock_of_another_name(bundle, tmp_path):
+    _pylock_bundle(bundle)
+    lock = _requirements(tmp_path, PYLOCK, name="locked.toml")
+    report = check_bundle(str(bundle), "python3.12", "arm64", lock, input_format="pylock")
+    assert len(report.problems) == 2
+    assert report.problems[0].message == "attrs==25.3.0 (locked.toml) has no dist-info in the bundle"
+
+
+UV_LOCK = """
+version = 1
+revision = 3
+requires-python = ">=3.10"
+
+[[package]]
+name = "my-function"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "orjson" },
+    { name = "requests", extra = ["socks"] },
+    { name = "localpkg" },
+]
+
+[package.optional-dependencies]
+fast = [
+    { name = "six" },
+]
+
+[package.metadata]
+requires-dist = [
+    { name = "localpkg", directory = "libs/localpkg" },
+    { name = "orjson" },
+    { name = "requests", extras = ["socks"] },
+    { name = "six", marker = "extra == 'fast'" },
+]
+provides-extras = ["fast"]
+
+[[package]]
+name = "localpkg"
+version = "1.0"
+source = { directory = "libs/localpkg" }
+
+[[package]]
+name = "orjson"
+version = "3.10.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [
+    { url = "https://files.example/orjson-3.10.0-cp312-cp312-manylinux_2_17_x86_64.whl", hash = "sha256:1111" },
+]
+
+[[package]]
+name = "pysocks"
+version = "1.7.1"
+source = { registry = "https://pypi.org/simple" }
+wheels = [
+    { url = "https://files.example/PySocks-1.7.1-py3-none-any.whl", hash = "sha256:2222" },
+]
+
+[[package]]
+name = "requests"
+version = "2.32.5"
+source = { registry = "https://pypi.org/simple" }
+wheels = [
+    { url = "https://files.example/requests-2.32.5-py3-none-any.whl", hash = "sha256:5555" },
+]
+
+[package.optional-dependencies]
+socks = [
+    { name = "pysocks" },
+]
+
+[[package]]
+name = "six"
+version = "1.17.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [
+    { url = "https://files.example/six-1.17.0-py2.py3-none-any.whl", hash = "sha256:6666" },
+]
+"""
+
+
+def test_uv_lock_release_missing_or_at_another_version_is_a_problem(bundle, tmp_path):
+    _dist_info(bundle, "orjson", "3.9.0")
+    _dist_info(bundle, "requests", "2.32.5")
+    _dist_info(bundle, "localpkg", "1.0")
+    lock = _requirements(tmp_path, UV_LOCK, name="uv.lock")
+    assert _messages(check_bundle(str(bundle), "python3.12", "x86_64", lock)) == [
+        "orjson==3.10.0 (uv.lock) is installed at 3.9.0, not the locked 3.10.0",
+        "pysocks==1.7.1 (uv.lock) has no dist-info in the bundle"]
+    assert _messages(check_bundle(str(bundle), "python3.12", "x86_64", lock, extras=["fast"]))[-1] == (
+        "six==1.17.0 (uv.lock) has no dist-info in the bundle")
+
+
+def test_uv_lock_unknown_extra_raises_lock_file_error(bundle, tmp_path):
+    lock = _requirements(tmp_path, UV_LOCK, name="uv.lock")
+    with pytest.raises(LockFileError, match="my-function has no extra gpu \\(the lock has: fast\\)"):
+        check_bundle(str(bundle), "python3.12", "x86_64", lock, extras=["gpu"])
 
 
 # --- the report ---------------------------------------------------------------------------------
