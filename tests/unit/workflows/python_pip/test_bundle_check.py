@@ -13,7 +13,7 @@ from aws_lambda_builders.workflows.python_pip.bundle_check import (
     Problem,
     check_bundle,
 )
-from aws_lambda_builders.workflows.python_pip.exceptions import LockFileError
+from aws_lambda_builders.workflows.python_pip.lock_errors import LockFileError
 from aws_lambda_builders.workflows.python_pip.requirements_file import read_requirements_file
 from aws_lambda_builders.workflows.python_pip.wheel_install import install_wheel
 from tests.builders import elf_with_glibc_needs, make_wheel, tiny_elf
