@@ -56,7 +56,7 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     RequirementsFileNotFoundError,
     explain,
 )
-from aws_lambda_builders.workflows.python_pip.input_formats import FORMATS
+from aws_lambda_builders.workflows.python_pip.input_formats import FORMATS, PYLOCK, input_format
 from aws_lambda_builders.workflows.python_pip.resolution_age import DEFAULT_MAX_RESOLUTION_AGE, ONE_DAY
 from aws_lambda_builders.workflows.python_pip.target import RUNTIMES, LambdaTarget
 from aws_lambda_builders.workflows.python_pip.units import format_size
@@ -111,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--allow-missing", action="store_true",
                        help="install what can be built even when some dependencies cannot (exit code 1 all the "
                             "same); by default the output is left as it was")
+    build.add_argument("--cross", action="store_true",
+                       help="compile sdists with C extensions for the target's CPU, Python and glibc with zig "
+                            "(needs lambda-pip[cross] and a Python of the target's version here)")
     build.add_argument("--source", help="the function's own code, copied beside its dependencies "
                                         "(without VCS dirs, virtualenvs, caches and editor files)")
     build.add_argument("--layer", action="store_true", help="build a layer: everything under python/")
@@ -224,6 +227,8 @@ def build(args: argparse.Namespace, stream: TextIO, out: TextIO) -> int:
         count = len([n for n in os.listdir(result.libraries) if n.endswith(".dist-info")])
         print(f"built {count} distributions into {result.output} for {args.runtime} on {args.architecture}",
               file=out)
+        if result.cross_built:
+            print(f"cross-built for {args.runtime} on {args.architecture}: {', '.join(result.cross_built)}", file=out)
         for option, freed in result.savings.items():
             print(f"  --{option} saved {format_size(freed)}", file=out)
         for line in result.sizes.lines() if result.sizes is not None else []:
@@ -240,7 +245,7 @@ def build_request(args: argparse.Namespace) -> orchestrator.BuildRequest:
                     find_links=args.find_links, trusted_hosts=args.trusted_host, allow_missing=args.allow_missing,
                     cache_dir=args.cache_dir, no_cache=args.no_cache, link_from_cache=not args.copy_from_cache,
                     max_resolution_age=args.max_resolution_age * ONE_DAY, refresh=args.refresh,
-                    input_format=args.input_format, extras=args.extra, groups=args.group)
+                    input_format=args.input_format, extras=args.extra, groups=args.group, cross=args.cross)
     return orchestrator.BuildRequest(
         requirements=os.path.abspath(args.requirements), output=args.output, runtime=args.runtime,
         architecture=args.architecture, python=args.python, config=config, scratch_dir=args.scratch_dir,
@@ -273,6 +278,7 @@ def summary(result: orchestrator.BuildResult, runtime: str, architecture: str, l
         "savings_bytes": result.savings,
         "timings_seconds": {name: round(seconds, 3) for name, seconds in result.timings.items()},
         "reused_resolution": result.reused_resolution.to_dict() if result.reused_resolution is not None else None,
+        "cross_built": list(result.cross_built),
     }
 
 
@@ -290,6 +296,9 @@ def lock_command(args: argparse.Namespace, stream: TextIO, out: TextIO, argv: Se
     config = Config(index_url=args.index_url, extra_index_urls=args.extra_index_url, find_links=args.find_links,
                     input_format=args.input_format, extras=args.extra, groups=args.group)
     ui = TerminalUI(stream, quiet=args.quiet)
+    if input_format(args.output) != PYLOCK:
+        ui.warning(f"{args.output} is not named pylock.toml or pylock.NAME.toml: build from it with "
+                   "--input-format pylock")
     pip = PipRunner(args.python, SubprocessPip(OSUtils(), args.python))
     pip.listen(ui.pip_progress)
     try:

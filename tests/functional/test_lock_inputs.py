@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -347,3 +348,45 @@ def test_lambda_builder_builds_a_function_whose_manifest_is_a_lock(tmp_path, pac
     assert sorted(p.name for p in artifacts.glob("*.dist-info")) == ["binary_three_platforms-1.4.dist-info",
                                                                      "pure_lib-2.1.dist-info"]
     assert check_bundle(str(artifacts), "python3.12", ARM64).problems == []
+
+
+def test_extras_and_groups_given_for_a_requirements_file_are_refused(tmp_path, package_index):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("pure-lib\n")
+
+    code, document, err = lambda_pip(tmp_path, package_index, requirements, "--extra", "yaml")
+
+    assert code == cli.EXIT_INPUT
+    assert "--extra and --group choose from a pyproject.toml or a lock" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_lock_missing_a_file_for_the_target_advises_locking_for_it(tmp_path, package_index):
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(pylock(package_index, {"manylinux-2-28-only": "3.0"}))
+
+    code, document, err = lambda_pip(tmp_path, package_index, lock, runtime="python3.11")
+
+    assert code == cli.EXIT_MISSING
+    assert "Lock for the target" in document["error"] and "Pin a version" not in document["error"]
+
+
+def test_lambda_pip_lock_keeps_the_mode_of_the_lock_it_replaces_and_warns_of_a_name_build_would_not_know(
+        tmp_path, package_index):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("pure-lib\n")
+    (tmp_path / "pylock.toml").write_text("# the old lock\n")
+    (tmp_path / "pylock.toml").chmod(0o640)
+
+    code, out, err = lock_command(tmp_path, package_index, requirements, "--runtime", "python3.12")
+    assert code == 0, err
+    assert (tmp_path / "pylock.toml").stat().st_mode & 0o7777 == 0o640
+    assert "warning" not in err
+
+    code, out, err = lock_command(tmp_path, package_index, requirements, "--runtime", "python3.12",
+                                  output="locks.toml")
+    assert code == 0, err
+    assert "locks.toml is not named pylock.toml or pylock.NAME.toml" in err and "--input-format pylock" in err
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "locks.toml").stat().st_mode & 0o7777 == 0o666 & ~umask, "a new lock: a new file's mode"

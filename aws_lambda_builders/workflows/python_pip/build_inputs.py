@@ -12,10 +12,11 @@
 from __future__ import annotations
 
 import os
-from typing import Dict, List, NamedTuple, Optional, Sequence
+from types import MappingProxyType
+from typing import List, Mapping, NamedTuple, Optional, Sequence
 
 from .input_formats import PIPFILE_LOCK, POETRY_LOCK, PYLOCK, PYPROJECT, REQUIREMENTS, UV_LOCK
-from .locked import LockedInput, locked_lines
+from .locked import LockedInput, lock_has_hashes, locked_lines
 from .requirements_file import RequirementLine, RequirementsFile, read_requirements_file
 from .target import LambdaTarget
 
@@ -26,7 +27,8 @@ class PreparedInput(NamedTuple):
     requirements: str  # the requirements file pip reads (the user's own, or one written for the input)
     lock: Optional[str] = None  # the lock's path: its releases are downloaded as locked (None: resolved)
     sources: Optional[str] = None  # a lock's local projects and VCS checkouts, built by pip (None: it has none)
-    unavailable: Dict[str, str] = {}  # a lock's releases with no file for the target: identifier -> why
+    unavailable: Mapping[str, str] = MappingProxyType({})  # a lock's releases with no file for the target: why
+    digests_only: Sequence[str] = ()  # the names of a lock's releases pinned by digests alone
 
     @property
     def is_empty(self) -> bool:
@@ -42,10 +44,14 @@ def prepare_input(path: str, kind: str, target: LambdaTarget, extras: Sequence[s
         from .pyproject_input import pyproject_requirements
 
         return PreparedInput(_write(directory, "pyproject-requirements.txt",
-                                    pyproject_requirements(path, extras, groups or ())))
-    lines = locked_lines(read_lock(path, kind, target, extras, groups), target)
+                                    pyproject_requirements(path, extras, groups or (), target)))
+    locked = read_lock(path, kind, target, extras, groups)
+    with open(path, encoding="utf-8", errors="replace") as f:
+        locked = locked._replace(hashed=lock_has_hashes(f.read()))
+    lines = locked_lines(locked, target)
     sources = _write(directory, "lock-sources.txt", lines.sources) if lines.sources else None
-    return PreparedInput(_write(directory, "lock-files.txt", lines.files), path, sources, lines.missing)
+    return PreparedInput(_write(directory, "lock-files.txt", lines.files), path, sources, lines.missing,
+                         lines.digests_only)
 
 
 def read_lock(path: str, kind: str, target: LambdaTarget, extras: Sequence[str],

@@ -15,6 +15,7 @@ from .utils import UI
 
 if TYPE_CHECKING:
     from .build_inputs import PreparedInput
+    from .cross_builds import CrossBuilds
     from .cache import BuildCache, Placement
     from .package import Package
     from .sdist_builds import SdistBuilds
@@ -37,6 +38,10 @@ class BuildRun:
     later_pip_options: List[str] = field(default_factory=list)
     pip_temp_dir: Optional[str] = None  # where pip's temporary files go: in the build's scratch directory
     sdist_builds: Optional["SdistBuilds"] = None  # made once, before the first sdist is built
+    scratch: Optional[str] = None  # this build's own scratch directory
+    cross: bool = False  # step 4 compiles for the target with zig (``Config(cross=True)``, ``--cross``)
+    cross_builds: Optional["CrossBuilds"] = None  # made once, before the first sdist is cross-built
+    cross_built: List[str] = field(default_factory=list)  # identifiers of the sdists cross-built and accepted
     resolved_for_target: bool = False  # step 1 held for the target (no fallback to this machine)
     built_without_c: Set[str] = field(default_factory=set)  # sdists already built without a compiler
     build_errors: Dict[str, str] = field(default_factory=dict)  # pip's reason, by package identifier

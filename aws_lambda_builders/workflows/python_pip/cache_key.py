@@ -88,11 +88,16 @@ def build_key(requirements: RequirementsFile, runtime: str, architecture: str, p
 
 def key_for_build(requirements_path: str, runtime: str, architecture: str, python_exe: str,
                   pip_options: Sequence[str], pip: str = SUBPROCESS_PIP, input_format: Optional[str] = None,
-                  extras: Sequence[str] = (), groups: Optional[Sequence[str]] = None) -> Optional[str]:
+                  extras: Sequence[str] = (), groups: Optional[Sequence[str]] = None, cross: bool = False
+                  ) -> Optional[str]:
     """:func:`build_key` of an input (a requirements file, a lock, a pyproject.toml: ``input_formats``) as it
-    is now, by this version of the tool."""
-    from .input_formats import REQUIREMENTS, input_format as format_of
+    is now, by this version of the tool; ``cross``: sdists compiled with zig (its version is in the key)."""
+    from .input_formats import PYPROJECT, REQUIREMENTS, input_format as format_of
 
+    if cross:
+        from .cross_builds import zig_version
+
+        pip = f"{pip} cross-built with zig {zig_version()}"
     kind = format_of(requirements_path, input_format)
     if kind == REQUIREMENTS:
         return build_key(read_requirements_file(requirements_path), runtime, architecture, python_exe,
@@ -102,7 +107,12 @@ def key_for_build(requirements_path: str, runtime: str, architecture: str, pytho
     facts = input_key_facts(requirements_path, kind, extras, groups)
     if facts is None:
         return None
-    return build_key(RequirementsFile(), runtime, architecture, python_exe, pip_options, __version__, pip=pip,
+    requirements = RequirementsFile()
+    if kind == PYPROJECT:  # its requirements, as a requirements file's: a local path or VCS link has no key
+        from .build_inputs import input_requirements
+
+        requirements = input_requirements(requirements_path, kind, extras, groups)
+    return build_key(requirements, runtime, architecture, python_exe, pip_options, __version__, pip=pip,
                      input_facts=facts)
 
 

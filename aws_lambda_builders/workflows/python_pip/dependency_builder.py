@@ -165,6 +165,7 @@ class DependencyBuilder(SdistSteps, DependencyBuilderTables):
                     raise InvalidRequirementLineError(line.path, line.number, line.requirement, why)
             run.pip_options = config.pip_options()
             run.later_pip_options = run.pip_options + run.requirements.pip_options
+            run.scratch, run.cross = scratch, config.cross
             self._send_pip_temp_files_to(pip_temp)
             # pip builds a local project where it is: it is given copies, so nothing is written into the user's.
             for_pip = scratch_requirements(prepared.requirements, inputs_dir, skip=[scratch, libraries, *skip])
@@ -178,8 +179,9 @@ class DependencyBuilder(SdistSteps, DependencyBuilderTables):
                     run.lock_sources = sources.path
             wheels, missing = self._download_dependencies(work_dir, for_pip.path)
             reasons = run.missing_reasons
+            advice = MissingDependencyError.LOCK_ADVICE if run.prepared is not None else None
             if missing and not config.allow_missing:
-                raise MissingDependencyError(missing, reasons)
+                raise MissingDependencyError(missing, reasons, advice)
             with self._step("install"):
                 self._install_wheels(work_dir, libraries, wheels)
         finally:
@@ -187,7 +189,8 @@ class DependencyBuilder(SdistSteps, DependencyBuilderTables):
             with self._step("clean-up"):
                 for directory in (inputs_dir, work_dir, pip_temp):
                     shutil.rmtree(directory, ignore_errors=True)
-        return Installed(run.placement, MissingDependencyError(missing, reasons) if missing else None)
+        return Installed(run.placement, MissingDependencyError(missing, reasons, advice) if missing else None,
+                         tuple(run.cross_built))
 
     def _send_pip_temp_files_to(self, directory: Optional[str]) -> None:
         """Where pip's temporary files go during this build (None: back to the system's temporary directory).

@@ -55,7 +55,13 @@ class MissingDependencyError(PackagerError):
     package's identifier to why it is missing, and the hint lists them.
     """
 
-    def __init__(self, missing: Iterable[object], reasons: Optional[Mapping[str, str]] = None) -> None:
+    ADVICE = ("Pin a version that publishes a compatible wheel, or build the wheel yourself and put it in a "
+              "--find-links directory.")
+    LOCK_ADVICE = ("Lock for the target, so that the lock picks releases with a wheel for it (your locking tool "
+                   "for its platform, or lambda-pip lock --runtime ... --architecture ...), or try --cross.")
+
+    def __init__(self, missing: Iterable[object], reasons: Optional[Mapping[str, str]] = None,
+                 advice: Optional[str] = None) -> None:
         # aws-lambda-builders does not call the base initialiser: ``args`` stay what was passed.
         self.missing = missing
         self.reasons = dict(reasons or {})
@@ -64,10 +70,7 @@ class MissingDependencyError(PackagerError):
         for name in names:
             reason = self.reasons.get(name)
             lines.append(f"  - {name}: {reason}" if reason else f"  - {name}")
-        lines.append(
-            "Pin a version that publishes a compatible wheel, or build the wheel "
-            "yourself and put it in a --find-links directory."
-        )
+        lines.append(advice or self.ADVICE)
         self.hint = "\n".join(lines)
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 REQUIREMENTS = "requirements"
 PYLOCK = "pylock"
@@ -46,3 +46,11 @@ def companion_files(path: str, kind: str) -> List[str]:
     if kind == POETRY_LOCK:
         return [os.path.join(os.path.dirname(os.path.abspath(path)), "pyproject.toml")]
     return []
+
+
+def options_problem(kind: str, extras: Sequence[str], groups: Optional[Sequence[str]]) -> Optional[str]:
+    """Why ``--extra``/``--group`` cannot apply to an input of format ``kind`` (None: they can)."""
+    if kind == REQUIREMENTS and (extras or groups):
+        return ("--extra and --group choose from a pyproject.toml or a lock; a requirements file names its "
+                "extras in its requirements (package[extra])")
+    return None

@@ -14,7 +14,8 @@ import json
 import os
 from typing import Any, Dict, List, Optional, Sequence
 
-from .input_formats import PIPFILE_LOCK, POETRY_LOCK, PYLOCK, PYPROJECT, UV_LOCK, companion_files
+from .input_formats import PIPFILE_LOCK, POETRY_LOCK, PYLOCK, UV_LOCK, companion_files
+from .lock_errors import LockFileError
 
 
 def input_key_facts(path: str, kind: str, extras: Sequence[str], groups: Optional[Sequence[str]]
@@ -30,8 +31,14 @@ def installs_local_directory(path: str, kind: str) -> bool:
     """Whether the input names a local directory (or a local file other than a lock's hashed one)."""
     if kind == PIPFILE_LOCK:
         with open(path, "rb") as f:
-            document = json.loads(f.read().decode("utf-8"))
-        return any(isinstance(entry, dict) and ("path" in entry or "file" in entry and "://" not in entry["file"])
+            try:
+                document = json.loads(f.read().decode("utf-8"))
+            except ValueError as error:
+                raise LockFileError(path, f"not valid JSON: {error}", hint="Run `pipenv lock` again.") from error
+        if not isinstance(document, dict):
+            raise LockFileError(path, "not a Pipfile.lock: its JSON is not an object", hint="Run `pipenv lock` again.")
+        return any(isinstance(entry, dict) and (entry.get("path") not in (None, ".") or
+                                                "file" in entry and "://" not in str(entry["file"]))
                    for section, entries in document.items() if section != "_meta" and isinstance(entries, dict)
                    for entry in entries.values())
     from .toml_files import load_toml
@@ -45,11 +52,6 @@ def installs_local_directory(path: str, kind: str) -> bool:
     if kind == POETRY_LOCK:
         return any(_table(package.get("source")).get("type") in ("directory", "file")
                    for package in _tables(document.get("package")))
-    if kind == PYPROJECT:
-        project = _table(document.get("project"))
-        listed = list(project.get("dependencies") or []) + [
-            line for lines in _table(project.get("optional-dependencies")).values() for line in lines or []]
-        return any(isinstance(line, str) and "file:" in line for line in listed)
     return False
 
 

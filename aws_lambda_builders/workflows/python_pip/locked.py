@@ -11,6 +11,7 @@ anything, so a lock is installed, not resolved again.
 from __future__ import annotations
 
 import os
+import re
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
@@ -60,10 +61,15 @@ class LockedRelease(NamedTuple):
 
 
 class LockedInput(NamedTuple):
-    """A lock read for one target: the releases it installs there, and where it is."""
+    """A lock read for one target: the releases it installs there, and where it is.
+
+    ``hashed``: whether the lock pins any file by its digest, for any target (None: told by the releases
+    selected; ``build_inputs`` tells it from the whole file, :func:`lock_has_hashes`).
+    """
 
     path: str
     releases: Tuple[LockedRelease, ...]
+    hashed: Optional[bool] = None
 
 
 class LockedLines(NamedTuple):
@@ -74,6 +80,7 @@ class LockedLines(NamedTuple):
     files: List[str]
     sources: List[str]
     missing: Dict[str, str]  # identifier -> what the lock offers, and why none of it loads on the target
+    digests_only: List[str]  # the names of the releases pinned by digests alone (pip picks their files)
 
 
 def choose_file(release: LockedRelease, target: LambdaTarget) -> Optional[LockedFile]:
@@ -100,8 +107,8 @@ def locked_lines(locked: LockedInput, target: LambdaTarget) -> LockedLines:
 
     Raises :class:`LockHashMissingError` when the lock has hashes but not for a file chosen here.
     """
-    lines = LockedLines([], [], {})
-    any_hashes = any(release.has_hashes for release in locked.releases)
+    lines = LockedLines([], [], {}, [])
+    any_hashes = locked.hashed if locked.hashed is not None else any(r.has_hashes for r in locked.releases)
     unverified = []
     for release in sorted(locked.releases, key=lambda r: r.name):
         if release.direct is not None:
@@ -110,14 +117,16 @@ def locked_lines(locked: LockedInput, target: LambdaTarget) -> LockedLines:
             elif os.path.isabs(release.direct) or not _is_archive_url(release.direct):
                 lines.sources.append(release.direct if os.path.isabs(release.direct)
                                       else f"{release.name} @ {release.direct}")
+            elif any_hashes:
+                unverified.append(release.identifier)
             else:
-                unverified.append(release.identifier) if any_hashes else lines.files.append(
-                    f"{release.name} @ {release.direct}")
+                lines.files.append(f"{release.name} @ {release.direct}")
             continue
         if not release.files:  # digests only: pip picks the index's file for the target among them
             if any_hashes and not release.hashes:
                 unverified.append(release.identifier)
             lines.files.append(_line(release.name, f"=={release.version}", release.hashes))
+            lines.digests_only.append(release.name)
             continue
         chosen = choose_file(release, target)
         if chosen is None:
@@ -155,3 +164,12 @@ def hash_pairs(hashes: Dict[str, str]) -> Tuple[str, ...]:
     """A lock's ``{algorithm: digest}`` as pip's ``algorithm:digest`` words (those pip checks)."""
     return tuple(f"{algorithm}:{digest}" for algorithm, digest in sorted(hashes.items())
                  if algorithm in HASH_ALGORITHMS)
+
+
+_DIGEST = re.compile(r"(sha256|sha384|sha512)\W{1,6}[0-9a-fA-F]{64}")
+
+
+def lock_has_hashes(text: str) -> bool:
+    """Whether a lock's text pins any file by a digest pip checks, for whichever target (every format writes
+    the algorithm's name before the digest: ``sha256:<hex>``, ``sha256 = "<hex>"``)."""
+    return _DIGEST.search(text) is not None

@@ -2,7 +2,9 @@
 with ``--no-deps`` (the lock already is the closure), for the target; then builds its local projects.
 
 A release the lock pins by digests alone (Pipfile.lock) is looked for on the index among its files with those
-digests: when none of them loads on the target, pip finds nothing, and the release is missing, not an error.
+digests: when the index has no file of that release for the target, pip finds nothing, and the release is
+missing; when it has one whose digest the lock does not pin, pip refuses it as it refuses any mismatch, and the
+error says that the lock may not cover the target.
 """
 
 from __future__ import annotations
@@ -32,13 +34,18 @@ def download_locked(pip: PipRunner, prepared: PreparedInput, files: str, sources
             local_builds.update(resolve(pip, files, directory, target, no_deps, later_options, reported))
             break
         except HashMismatchError as error:
-            raise HashMismatchError(error.packages, error.detail, pinned_by=f"the lock {prepared.lock}") from error
+            detail = error.detail
+            if error.packages and set(error.packages) <= set(prepared.digests_only):
+                detail += (f"\nThe lock names no file for {', '.join(error.packages)}, only digests: the file the "
+                           f"index has for {target.describe()} is none of them. Either the lock was made on another "
+                           "platform than the target's (lock it for the target too), or the index serves another "
+                           "file than the one locked.")
+            raise HashMismatchError(error.packages, detail, pinned_by=f"the lock {prepared.lock}") from error
         except NoSuchPackageError as error:
             removed = without_requirement(files, error.package_name)
             if removed is None:  # not a release of the lock: pip's verdict stands
                 raise
-            unavailable[removed] = (f"none of the index's files with the digests the lock pins loads on "
-                                    f"{target.describe()}")
+            unavailable[removed] = f"the index has no file of it for {target.describe()}"
             empty(directory)
             reported.clear()
     if sources is not None:

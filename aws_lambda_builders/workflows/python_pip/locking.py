@@ -124,8 +124,16 @@ def _write_atomically(path: str, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as f:
             f.write(text)
+        # The mode of the lock it replaces, else a new file's (mkstemp's is private to its owner).
+        os.chmod(staging, os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o666 & ~_umask())
         os.replace(staging, path)
     except BaseException:
         if os.path.exists(staging):
             os.remove(staging)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Protocol, Se
 from .cache import BuildCache, Placement, ResolutionFacts, restore_build
 from .cache_key import SUBPROCESS_PIP, key_for_build
 from .exceptions import DiskFullError, MissingDependencyError, RequirementsFileNotFoundError
+from .input_formats import input_format, options_problem
 from .leftovers import new_owned_directory, owned_pattern, remove_dead
 from .output import ProtectedPath, check_output, make_staging, protected_paths, remove, replace_directory, staging_file
 from .resolution_age import ResolutionCheck, ResolutionPolicy, ReusedResolution
@@ -92,6 +93,7 @@ class BuildResult:
         self.sizes: Optional[SizeReport] = None
         self.savings: Dict[str, int] = {}  # what each size option freed, in bytes
         self.timings: Dict[str, float] = {}  # seconds: dependencies, total
+        self.cross_built: Sequence[str] = ()  # the sdists compiled for the target with zig in this build
 
     def __repr__(self) -> str:
         return f"BuildResult({self.output!r}, missing={self.missing!r}, unchanged={self.unchanged})"
@@ -102,6 +104,7 @@ class Installed(NamedTuple):
 
     placement: Optional[Placement]  # the files placed from the cache; None when it was not used
     missing: Optional[MissingDependencyError]  # what could not be built (only with ``allow_missing``)
+    cross_built: Sequence[str] = ()  # the sdists compiled for the target with zig (``--cross``)
 
 
 class DependencyInstaller(Protocol):
@@ -131,6 +134,11 @@ def build(request: BuildRequest, ui: Optional[UI] = None, installer: Optional[De
     config = request.config or Config()
     if not os.path.isfile(request.requirements):
         raise RequirementsFileNotFoundError(request.requirements)
+    problem = options_problem(input_format(request.requirements, config.input_format), config.extras, config.groups)
+    if problem:
+        from .lock_errors import LockFileError
+
+        raise LockFileError(request.requirements, problem)
     cache = config.build_cache()
     # Before anything is written: the one place the build may replace, and where the zip goes.
     output = check_output(request.output, protected_paths(
@@ -148,7 +156,7 @@ def build(request: BuildRequest, ui: Optional[UI] = None, installer: Optional[De
         cache = None
     key = key_for_build(request.requirements, request.runtime, request.architecture, request.python,
                         config.pip_options(), installer.pip_identity if installer is not None else SUBPROCESS_PIP,
-                        config.input_format, config.extras, config.groups) if cache is not None else None
+                        config.input_format, config.extras, config.groups, config.cross) if cache is not None else None
     result = BuildResult(output, os.path.join(output, "python") if request.layer else output, zip_path)
     check = ResolutionCheck(ResolutionPolicy(config.max_resolution_age, config.refresh), time.time())
     try:
@@ -269,9 +277,11 @@ def _dependencies(request: BuildRequest, config: Config, result: BuildResult, ca
     remove_dead(scratch_root, owned_pattern(BUILD_DIRECTORY_PREFIX))
     scratch = new_owned_directory(scratch_root, BUILD_DIRECTORY_PREFIX)
     try:
-        placement, result.missing = installer.install_dependencies(
+        installed = installer.install_dependencies(
             request.requirements, libraries, scratch, ui, config, cache,
             skip=skip + [scratch_root] + ([cache.root] if cache is not None else []))
+        placement, result.missing, *more = installed  # an installer of the older shape gives the two first
+        result.cross_built = tuple(more[0]) if more else ()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if cache is not None and key is not None and placement is not None and result.missing is None:

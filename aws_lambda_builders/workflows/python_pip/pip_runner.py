@@ -144,6 +144,9 @@ class PipRunner:
         # Where pip's temporary files go (TMPDIR): the packager points it into the build's scratch
         # directory while a build runs, so they are removed with it; None leaves the system's.
         self.temp_dir = temp_dir
+        # More of the environment of the wheel builds this runner starts: a cross build's configuration of
+        # the target (``cross_builds``); empty for a build for this machine.
+        self.build_environment: Dict[str, str] = {}
 
     @property
     def identity(self) -> str:
@@ -203,12 +206,18 @@ class PipRunner:
         """
         arguments = ["--no-deps", "--wheel-dir", directory] + list(sdists) + list(options)
         env_vars = self._osutils.original_environ()
+        env_vars.update(self.build_environment)
         shim = ""
         if not compile_c:
             env_vars.update(pip_no_compile_c_env_vars)
             env_vars["PIP_NO_CACHE_DIR"] = "1"
             shim = pip_no_compile_c_shim
         return self._execute("wheel", arguments, env_vars=env_vars, shim=shim)
+
+    def install(self, requirements: Sequence[str], options: Sequence[str] = ()) -> PipResult:
+        """Install ``requirements`` into this runner's interpreter (a build environment of ours, never the
+        user's): pip's result, a failure not raised."""
+        return self._execute("install", ["--disable-pip-version-check", *requirements, *options])
 
     def download_all_dependencies(self, requirements_filename: str, directory: str,
                                   options: Sequence[str] = (), target: Optional[LambdaTarget] = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from typing import TYPE_CHECKING, Optional, Set, Tuple
+from typing import TYPE_CHECKING, List, Optional, Set, Tuple
 
 from .cache_key import built_wheel_target
 from .package import LocalProject, Package
@@ -37,10 +37,15 @@ class SdistSteps:
     if TYPE_CHECKING:
         def _categorize_wheel_files(self, directory: str) -> Tuple[Set[Package], Set[Package]]: ...
 
+        def _binary_problems(self, directory: str, filename: str) -> List[str]: ...
+
     def _build_sdists(self, sdists: Set[Package], directory: str, compile_c: bool = True) -> None:
         """Steps 4 and 5: build each sdist into a wheel in ``directory``, several at a time (``SdistBuilds``);
         reported from this thread once all are done, in identifier order, as if they ran one by one."""
         run = self._run
+        if compile_c and run.cross:  # the target's compiler, whatever this machine is
+            self._cross_build_sdists(sdists, directory)
+            return
         if compile_c and self._host.machine is not None and self._host.machine != self.target.machine:
             # A compiler here makes code for this CPU, which the target cannot load: the build
             # without one (step 5's) is the only one whose wheel can be used, so it runs now, once.
@@ -61,6 +66,41 @@ class SdistSteps:
             built = [w for w in compatible if w == sdist]
             if built:
                 run.ui.package_built(sdist.filename, built[0].filename)
+
+    def _cross_build_sdists(self, sdists: Set[Package], directory: str) -> None:
+        """Step 4 with ``--cross`` (``cross_builds``): each sdist compiled for the target with zig; a wheel whose
+        binaries the audit finds the target's is tagged for the target's glibc, any other is left unusable
+        (step 5 then builds the sdist without a compiler, and the audit's findings say why it is missing)."""
+        from .cross_builds import CrossBuilds
+        from .cross_target import manylinux_tag
+        from .wheel_retag import retag
+
+        run = self._run
+        ordered = sdists_to_build(sdists, run.built_without_c, True)
+        if not ordered:
+            return
+        if run.cross_builds is None:
+            run.cross_builds = CrossBuilds(self._pip, self._host, self.target, self.python_exe,
+                                           run.later_pip_options, run.cache, run.scratch or tempfile.gettempdir(),
+                                           run.ui.write)
+        builds = run.cross_builds
+        if builds.unavailable() is None:
+            run.ui.write("cross-building " + ", ".join(s.filename for s in ordered) + f" for {self.target.describe()}")
+        results = builds.build(ordered, directory)
+        for sdist, result in zip(ordered, results):
+            if self._record_build_error(sdist.identifier, result):
+                continue
+            for filename in sorted(os.listdir(directory)):
+                if not filename.endswith(f"linux_{self.target.machine}.whl") or Package(directory, filename) != sdist:
+                    continue
+                if self._binary_problems(directory, filename):
+                    continue  # not the target's binaries: reported with the missing package
+                tags = os.path.basename(filename)[:-len(".whl")].split("-")[-3:]
+                retagged = retag(os.path.join(directory, filename),
+                                 f"{tags[0]}-{tags[1]}-{manylinux_tag(self.target)}")
+                os.remove(os.path.join(directory, filename))
+                run.cross_built.append(sdist.identifier)
+                run.ui.package_built(sdist.filename, os.path.basename(retagged))
 
     def _sdist_builds(self) -> SdistBuilds:
         """This build's sdist builder, made once: pip in an interpreter of the target's Python version when the

@@ -177,7 +177,7 @@ class Config:
                  cache_dir: Optional[str] = None, no_cache: bool = False, link_from_cache: bool = False,
                  max_resolution_age: float = DEFAULT_MAX_RESOLUTION_AGE, refresh: bool = False,
                  input_format: Optional[str] = None, extras: Sequence[str] = (),
-                 groups: Optional[Sequence[str]] = None) -> None:
+                 groups: Optional[Sequence[str]] = None, cross: bool = False) -> None:
         self.index_url = index_url
         self.extra_index_urls: Sequence[str] = [] if extra_index_urls is None else extra_index_urls
         self.find_links: Sequence[str] = [] if find_links is None else find_links
@@ -204,6 +204,9 @@ class Config:
         self.input_format = input_format
         self.extras: Sequence[str] = tuple(extras)
         self.groups: Optional[Sequence[str]] = None if groups is None else tuple(groups)
+        # Compile sdists with C (and Cython) extensions for the target with zig (``cross_builds``; needs the
+        # ``ziglang`` package, ``lambda-pip[cross]``, and an interpreter of the target's Python version here).
+        self.cross = cross
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Config) and vars(other) == vars(self)

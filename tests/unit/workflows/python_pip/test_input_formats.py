@@ -52,7 +52,6 @@ def test_poetry_locks_key_covers_the_pyproject_beside_it(tmp_path):
     ("poetry.lock", "poetry.lock", '[[package]]\nname = "mine"\n[package.source]\ntype = "directory"\n'
                                    'url = "../mine"\n'),
     ("Pipfile.lock", "Pipfile.lock", json.dumps({"_meta": {}, "default": {"mine": {"path": "../mine"}}})),
-    ("pyproject", "pyproject.toml", '[project]\nname = "f"\ndependencies = ["mine @ file:///src/mine"]\n'),
 ])
 def test_an_input_that_installs_a_local_directory_has_no_key(tmp_path, kind, name, text):
     (tmp_path / name).write_text(text)
@@ -64,3 +63,33 @@ def test_a_uv_projects_own_root_is_not_a_local_directory_it_installs(tmp_path):
     (tmp_path / "uv.lock").write_text('[[package]]\nname = "function"\nsource = { virtual = "." }\n'
                                       '[[package]]\nname = "six"\nsource = { registry = "https://pypi.org/simple" }\n')
     assert not installs_local_directory(str(tmp_path / "uv.lock"), "uv.lock")
+
+
+@pytest.mark.parametrize("text,groups", [
+    ('[project]\nname = "f"\ndependencies = ["mine @ file:///src/mine"]\n', None),
+    ('[project]\nname = "f"\ndependencies = ["six @ git+https://example.com/six.git@main"]\n', None),
+    ('[project]\nname = "f"\ndependencies = []\n[dependency-groups]\nlocal = ["mine @ file:///src/mine"]\n',
+     ["local"]),
+])
+def test_a_pyproject_is_keyed_as_a_requirements_file_a_local_or_vcs_requirement_has_no_key(tmp_path, text, groups):
+    (tmp_path / "pyproject.toml").write_text(text)
+    assert key_for_build(str(tmp_path / "pyproject.toml"), "python3.12", "x86_64", "/usr/bin/python3", [],
+                         groups=groups) is None
+
+
+def test_a_pyprojects_key_follows_its_requirements(tmp_path):
+    project = tmp_path / "pyproject.toml"
+    project.write_text('[project]\nname = "f"\ndependencies = ["six==1.16.0"]\n')
+    key = key_for_build(str(project), "python3.12", "x86_64", "/usr/bin/python3", [])
+    assert key is not None
+    project.write_text('[project]\nname = "f"\ndependencies = ["six==1.17.0"]\n')
+    assert key_for_build(str(project), "python3.12", "x86_64", "/usr/bin/python3", []) != key
+
+
+def test_a_malformed_pipfile_lock_is_an_input_error_naming_it(tmp_path):
+    from aws_lambda_builders.workflows.python_pip.lock_errors import LockFileError
+
+    for text in ('{"default": {', "[1, 2]"):
+        (tmp_path / "Pipfile.lock").write_text(text)
+        with pytest.raises(LockFileError, match="Pipfile.lock: not"):
+            key_for_build(str(tmp_path / "Pipfile.lock"), "python3.12", "x86_64", "/usr/bin/python3", [])

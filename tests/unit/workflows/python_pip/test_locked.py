@@ -103,3 +103,26 @@ def test_a_lock_without_any_hash_is_installed_without_hash_checks():
 
 def test_hash_pairs_keep_the_algorithms_pip_checks():
     assert hash_pairs({"sha256": "ab", "md5": "cd", "sha512": "ef"}) == ("sha256:ab", "sha512:ef")
+
+
+def test_a_lock_with_hashes_for_other_targets_only_still_refuses_an_unhashed_file():
+    """The lock's own promise decides, not what this target happens to select (a hashed entry for
+    python3.10 only does not make an unhashed one for python3.12 acceptable)."""
+    unhashed = LockedRelease("six", "1.17.0", hashes=())
+    with pytest.raises(LockHashMissingError):
+        locked_lines(LockedInput("/p/Pipfile.lock", (unhashed,), hashed=True), LambdaTarget("python3.12", X86_64))
+    lines = locked_lines(LockedInput("/p/Pipfile.lock", (unhashed,), hashed=False), LambdaTarget("python3.12", X86_64))
+    assert lines.files == ["six==1.17.0"] and lines.digests_only == ["six"]
+
+
+@pytest.mark.parametrize("text,hashed", [
+    (f'hash = "sha256:{"a" * 64}"', True),  # uv.lock, poetry.lock
+    (f'hashes = {{ sha256 = "{"a" * 64}" }}', True),  # pylock.toml
+    (f'"hashes": ["sha512:{"b" * 64}{"c" * 64}"]', True),  # Pipfile.lock
+    ('version = "1.0"\nurl = "https://files.example/a.whl"', False),
+    (f'name = "{"d" * 64}"', False),
+])
+def test_whether_a_lock_pins_any_file_by_digest_is_told_from_its_whole_text(text, hashed):
+    from aws_lambda_builders.workflows.python_pip.locked import lock_has_hashes
+
+    assert lock_has_hashes(text) is hashed

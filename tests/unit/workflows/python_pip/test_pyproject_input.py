@@ -55,3 +55,29 @@ def test_a_file_that_is_not_toml_names_itself(tmp_path):
     path = write(tmp_path, "[project\n")
     with pytest.raises(LockFileError, match=f"^{path}: not valid TOML"):
         pyproject_requirements(path)
+
+
+def test_the_projects_own_extras_stand_for_their_requirements_with_their_markers(tmp_path):
+    path = write(tmp_path, """
+[project]
+name = "My_Function"
+version = "1"
+dependencies = ["requests"]
+[project.optional-dependencies]
+yaml = ["pyyaml"]
+json = ["orjson; platform_machine == 'x86_64'"]
+all = ["my-function[yaml,json]", "my-function[yaml]; python_version < '3.12'"]
+""")
+    assert pyproject_requirements(path, extras=["all"]) == [
+        "requests", "orjson; platform_machine == 'x86_64'", "pyyaml",
+        'pyyaml; python_version < "3.12"']
+
+
+def test_a_target_outside_the_projects_requires_python_is_refused(tmp_path):
+    from aws_lambda_builders.architecture import X86_64
+    from aws_lambda_builders.workflows.python_pip.target import LambdaTarget
+
+    path = write(tmp_path, '[project]\nname = "f"\nrequires-python = ">=3.12"\ndependencies = ["six"]\n')
+    assert pyproject_requirements(path, target=LambdaTarget("python3.12", X86_64)) == ["six"]
+    with pytest.raises(LockFileError, match=r"requires Python >=3.12; python3.11 on x86_64 runs 3.11.0"):
+        pyproject_requirements(path, target=LambdaTarget("python3.11", X86_64))

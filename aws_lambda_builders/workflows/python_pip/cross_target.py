@@ -1,0 +1,90 @@
+"""What compiling C for a Lambda target from another machine takes, decided as pure functions of the target.
+
+zig's C compiler targets a CPU and a glibc version at once (``aarch64-linux-gnu.2.26``): what it links
+needs no newer glibc than the runtime's. An interpreter of the target's Python version on this machine
+provides the headers and the configuration (``sysconfig``) the build backend compiles with; both are made
+the target's: its ``pyconfig.h`` without this CPU's assembler macros, its configuration naming zig as the
+compiler, the target's extension suffix (``.cpython-311-aarch64-linux-gnu.so``) and platform
+(``_PYTHON_HOST_PLATFORM``). The wheel that comes out is tagged ``linux_<machine>`` by the backend; once the
+audit has found every binary to be the target's, it is tagged for the target's glibc
+(``manylinux_2_26_aarch64``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Mapping
+
+from .target import LambdaTarget
+
+# pyconfig.h macros that only hold on x86 (inline assembler for the x87 FPU and x86-64): an extension built
+# for aarch64 from an x86_64 interpreter's headers must not see them. Undefined, they only turn off
+# CPython's own use of that assembler, never a feature an extension relies on.
+X86_ONLY_MACROS = ("HAVE_GCC_ASM_FOR_X64", "HAVE_GCC_ASM_FOR_X87")
+
+
+def zig_target(target: LambdaTarget) -> str:
+    """zig's ``-target`` for ``target``: its CPU, Linux, glibc at the runtime's version."""
+    major, minor = target.glibc
+    return f"{target.machine}-linux-gnu.{major}.{minor}"
+
+
+def host_platform(target: LambdaTarget) -> str:
+    """``_PYTHON_HOST_PLATFORM`` for the target: what ``sysconfig.get_platform()`` says, and the wheel's tag
+    (``linux-aarch64`` gives ``linux_aarch64``)."""
+    return f"linux-{target.machine}"
+
+
+def sysconfigdata_name(target: LambdaTarget) -> str:
+    """The module ``sysconfig`` reads the target's configuration from (``_PYTHON_SYSCONFIGDATA_NAME``)."""
+    return f"_sysconfigdata__linux_{target.machine}-linux-gnu"
+
+
+def extension_suffix(target: LambdaTarget) -> str:
+    major, minor = target.python_version
+    return f".cpython-{major}{minor}-{target.machine}-linux-gnu.so"
+
+
+def target_pyconfig(text: str, target: LambdaTarget) -> str:
+    """An interpreter's ``pyconfig.h`` made the target's (see :data:`X86_ONLY_MACROS`)."""
+    if target.machine == "x86_64":
+        return text
+    for macro in X86_ONLY_MACROS:
+        text = re.sub(rf"^#define {macro}\b.*$", f"/* #undef {macro} (not on {target.machine}) */", text,
+                      flags=re.MULTILINE)
+    return text
+
+
+def target_config_vars(host: Mapping[str, Any], target: LambdaTarget, zig: str, include: str) -> Dict[str, Any]:
+    """An interpreter's build configuration (``sysconfig``'s ``build_time_vars``) made the target's.
+
+    ``zig`` is the zig executable, ``include`` the target's headers. The compiler and linker are zig's for
+    the target; the host's flags, library paths and run paths go (they name this machine's directories);
+    the names that say which CPU and ABI an extension is for become the target's.
+    """
+    major, minor = target.python_version
+    cc = f"{zig} cc -target {zig_target(target)}"
+    cxx = f"{zig} c++ -target {zig_target(target)}"
+    flags = f"-DNDEBUG -fwrapv -O2 -Wall -I{include}"
+    triple = f"{target.machine}-linux-gnu"
+    config = dict(host)
+    config.update({
+        "CC": cc, "CXX": cxx, "LDSHARED": f"{cc} -shared", "BLDSHARED": f"{cc} -shared",
+        "LDCXXSHARED": f"{cxx} -shared", "AR": f"{zig} ar", "ARFLAGS": "rcs",
+        "CFLAGS": flags, "OPT": "-DNDEBUG -fwrapv -O2 -Wall", "BASECFLAGS": "", "CPPFLAGS": f"-I{include}",
+        "CCSHARED": "-fPIC", "CFLAGSFORSHARED": "-fPIC", "LDFLAGS": "", "CONFIGURE_CFLAGS": "",
+        "CONFIGURE_CPPFLAGS": "", "CONFIGURE_LDFLAGS": "", "PY_CFLAGS": flags, "PY_CFLAGS_NODIST": "",
+        "PY_CORE_CFLAGS": flags, "PY_CPPFLAGS": f"-I{include}", "PY_LDFLAGS": "", "PY_LDFLAGS_NODIST": "",
+        "PY_CORE_LDFLAGS": "", "LIBS": "", "SYSLIBS": "-lm", "LINKFORSHARED": "",
+        "EXT_SUFFIX": extension_suffix(target), "SO": extension_suffix(target),
+        "SOABI": f"cpython-{major}{minor}-{triple}", "MULTIARCH": triple,
+        "HOST_GNU_TYPE": f"{target.machine}-unknown-linux-gnu", "MACHDEP": "linux",
+        "INCLUDEPY": include, "INCLUDEDIR": include,
+    })
+    return config
+
+
+def manylinux_tag(target: LambdaTarget) -> str:
+    """The platform tag of a wheel built for ``target`` with zig and found sound by the audit."""
+    major, minor = target.glibc
+    return f"manylinux_{major}_{minor}_{target.machine}"
