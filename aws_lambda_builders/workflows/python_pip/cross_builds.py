@@ -25,7 +25,16 @@ import shutil
 import subprocess
 from typing import TYPE_CHECKING, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from .cross_target import host_platform, sysconfigdata_name, target_config_vars, target_pyconfig
+from .cross_target import (
+    ARCHIVER,
+    C_COMPILER,
+    CXX_COMPILER,
+    compiler_wrapper,
+    host_platform,
+    sysconfigdata_name,
+    target_config_vars,
+    target_pyconfig,
+)
 from .package import Package
 from .pip_runner import PipResult, PipRunner
 from .sdist_builds import BUILT, SdistBuilds
@@ -201,7 +210,13 @@ class CrossBuilds:
             with open(pyconfig, "w", encoding="utf-8", errors="surrogateescape") as f:
                 f.write(target_pyconfig(text, self.target))
         os.makedirs(lib)
-        config = target_config_vars(description["vars"], self.target, self._zig.path, include)
+        programs = os.path.join(root, "bin")
+        os.makedirs(programs)
+        for program in (C_COMPILER, CXX_COMPILER, ARCHIVER):
+            with open(os.path.join(programs, program), "w", encoding="utf-8") as f:
+                f.write(compiler_wrapper(self._zig.path, self.target, program))
+            os.chmod(os.path.join(programs, program), 0o755)
+        config = target_config_vars(description["vars"], self.target, programs, include)
         with open(os.path.join(lib, sysconfigdata_name(self.target) + ".py"), "w", encoding="utf-8") as f:
             f.write("# The build configuration of " + self.target.describe() + ", written by lambda-pip --cross.\n")
             f.write("build_time_vars = " + pprint.pformat(config, width=120) + "\n")

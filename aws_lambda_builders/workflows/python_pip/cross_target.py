@@ -55,22 +55,47 @@ def target_pyconfig(text: str, target: LambdaTarget) -> str:
     return text
 
 
-def target_config_vars(host: Mapping[str, Any], target: LambdaTarget, zig: str, include: str) -> Dict[str, Any]:
+# The programs a cross build's configuration names: zig for the target, one word each, as build backends
+# take a compiler to be (setuptools swaps the first word of the linker for the C++ compiler's to link C++).
+C_COMPILER, CXX_COMPILER, ARCHIVER = "cc", "c++", "ar"
+_CXX_SOURCES = "*.cpp|*.cc|*.cxx|*.c++|*.C|*.cp|*.CPP"
+
+
+def compiler_wrapper(zig: str, target: LambdaTarget, program: str) -> str:
+    """The shell script that is ``program`` (:data:`C_COMPILER`, :data:`CXX_COMPILER`, :data:`ARCHIVER`) for
+    ``target``: zig's. The C compiler compiles a C++ source as C++ (setuptools compiles every source with it)."""
+    quoted = "'" + zig.replace("'", "'\\''") + "'"
+    if program == ARCHIVER:
+        return f"#!/bin/sh\nexec {quoted} ar \"$@\"\n"
+    drivers = f"exec {quoted} c++ -target {zig_target(target)} \"$@\""
+    if program == CXX_COMPILER:
+        return f"#!/bin/sh\n{drivers}\n"
+    return ("#!/bin/sh\n"
+            "for arg in \"$@\"; do\n"
+            f"  case \"$arg\" in {_CXX_SOURCES}) {drivers};; esac\n"
+            "done\n"
+            f"exec {quoted} cc -target {zig_target(target)} \"$@\"\n")
+
+
+def target_config_vars(host: Mapping[str, Any], target: LambdaTarget, programs: str, include: str
+                       ) -> Dict[str, Any]:
     """An interpreter's build configuration (``sysconfig``'s ``build_time_vars``) made the target's.
 
-    ``zig`` is the zig executable, ``include`` the target's headers. The compiler and linker are zig's for
-    the target; the host's flags, library paths and run paths go (they name this machine's directories);
-    the names that say which CPU and ABI an extension is for become the target's.
+    ``programs`` is the directory of the :func:`compiler_wrapper` scripts, ``include`` the target's headers.
+    The compiler and linker are zig's for the target; the host's flags, library paths and run paths go (they
+    name this machine's directories); the names that say which CPU and ABI an extension is for become the
+    target's.
     """
     major, minor = target.python_version
-    cc = f"{zig} cc -target {zig_target(target)}"
-    cxx = f"{zig} c++ -target {zig_target(target)}"
+    cc, cxx = f"{programs}/{C_COMPILER}", f"{programs}/{CXX_COMPILER}"
     flags = f"-DNDEBUG -fwrapv -O2 -Wall -I{include}"
     triple = f"{target.machine}-linux-gnu"
     config = dict(host)
     config.update({
-        "CC": cc, "CXX": cxx, "LDSHARED": f"{cc} -shared", "BLDSHARED": f"{cc} -shared",
-        "LDCXXSHARED": f"{cxx} -shared", "AR": f"{zig} ar", "ARFLAGS": "rcs",
+        # Linked stripped (-s): no debug information or local symbols in what ships (zig's libc++ alone is
+        # megabytes of them); the dynamic symbols a module exports stay.
+        "CC": cc, "CXX": cxx, "LDSHARED": f"{cc} -shared -s", "BLDSHARED": f"{cc} -shared -s",
+        "LDCXXSHARED": f"{cxx} -shared -s", "AR": f"{programs}/{ARCHIVER}", "ARFLAGS": "rcs",
         "CFLAGS": flags, "OPT": "-DNDEBUG -fwrapv -O2 -Wall", "BASECFLAGS": "", "CPPFLAGS": f"-I{include}",
         "CCSHARED": "-fPIC", "CFLAGSFORSHARED": "-fPIC", "LDFLAGS": "", "CONFIGURE_CFLAGS": "",
         "CONFIGURE_CPPFLAGS": "", "CONFIGURE_LDFLAGS": "", "PY_CFLAGS": flags, "PY_CFLAGS_NODIST": "",

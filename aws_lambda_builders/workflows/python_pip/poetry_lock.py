@@ -120,7 +120,29 @@ def _roots(path: str, pyproject: Dict[str, Any], extras: Sequence[str], groups: 
                                 hint=f"Ask for one of the {kind}s pyproject.toml has, or add it there and run "
                                      "`poetry lock` again.")
         roots += [e for w in dict.fromkeys(map(_normal, wanted_names)) for e in available[w]]
-    return roots
+    own = _normal(str(project.get("name") or poetry.get("name") or ""))
+    return _own_extras_expanded(roots, own, by_extra) if own else roots
+
+
+def _own_extras_expanded(roots: List[_Edge], own: str, by_extra: Dict[str, List[_Edge]]) -> List[_Edge]:
+    """``roots`` with each dependency of the project on itself (``all = ["myproject[yaml]"]``) replaced by
+    those extras' dependencies, its markers joined to theirs: never a package of that name."""
+    expanded: List[_Edge] = []
+    pending, seen = list(roots), set()
+    while pending:
+        edge = pending.pop(0)
+        if edge.name != own:
+            expanded.append(edge)
+            continue
+        for extra in map(_normal, edge.extras):
+            if (extra, edge.markers) in seen:
+                continue
+            seen.add((extra, edge.markers))
+            for inner in by_extra.get(extra, []):
+                markers = inner.markers if not edge.markers else (
+                    f"({inner.markers}) and ({edge.markers})" if inner.markers else edge.markers)
+                pending.append(inner._replace(markers=markers))
+    return expanded
 
 
 def _pep735(path: str, table: Dict[str, Any], group: str, seen: Tuple[str, ...]) -> List[_Edge]:

@@ -73,6 +73,7 @@ class SdistSteps:
         (step 5 then builds the sdist without a compiler, and the audit's findings say why it is missing)."""
         from .cross_builds import CrossBuilds
         from .cross_target import manylinux_tag
+        from .pure_wheel import holds_compiled_code, retag_as_pure
         from .wheel_retag import retag
 
         run = self._run
@@ -93,13 +94,18 @@ class SdistSteps:
             for filename in sorted(os.listdir(directory)):
                 if not filename.endswith(f"linux_{self.target.machine}.whl") or Package(directory, filename) != sdist:
                     continue
+                path = os.path.join(directory, filename)
                 if self._binary_problems(directory, filename):
                     continue  # not the target's binaries: reported with the missing package
-                tags = os.path.basename(filename)[:-len(".whl")].split("-")[-3:]
-                retagged = retag(os.path.join(directory, filename),
-                                 f"{tags[0]}-{tags[1]}-{manylinux_tag(self.target)}")
-                os.remove(os.path.join(directory, filename))
-                run.cross_built.append(sdist.identifier)
+                if holds_compiled_code(path):
+                    tags = filename[:-len(".whl")].split("-")[-3:]
+                    retagged = retag(path, f"{tags[0]}-{tags[1]}-{manylinux_tag(self.target)}")
+                    run.cross_built.append(sdist.identifier)
+                else:  # its optional extension did not compile for the target: pure Python, and tagged so
+                    retagged = retag_as_pure(path)
+                    run.ui.write(f"{sdist.filename} gave no compiled code for {self.target.describe()}: "
+                                 f"installed as {os.path.basename(retagged)}")
+                os.remove(path)
                 run.ui.package_built(sdist.filename, os.path.basename(retagged))
 
     def _sdist_builds(self) -> SdistBuilds:

@@ -7,6 +7,7 @@ import pytest
 from aws_lambda_builders.architecture import ARM64, X86_64
 from aws_lambda_builders.workflows.python_pip.cross_builds import build_requirements
 from aws_lambda_builders.workflows.python_pip.cross_target import (
+    compiler_wrapper,
     extension_suffix,
     host_platform,
     manylinux_tag,
@@ -51,11 +52,11 @@ def test_the_configuration_names_zig_for_the_target_and_forgets_this_machines_pa
             "CFLAGS": "-Wsign-compare -DNDEBUG -g -fwrapv -O3 -Wall -march=x86-64-v3", "LDFLAGS": "-L/opt/py/lib",
             "EXT_SUFFIX": ".cpython-311-x86_64-linux-gnu.so", "SOABI": "cpython-311-x86_64-linux-gnu",
             "MULTIARCH": "x86_64-linux-gnu", "VERSION": "3.11", "Py_ENABLE_SHARED": 0}
-    config = target_config_vars(host, PY311_ARM, "/z/zig", "/scratch/include")
+    config = target_config_vars(host, PY311_ARM, "/scratch/bin", "/scratch/include")
 
-    assert config["CC"] == "/z/zig cc -target aarch64-linux-gnu.2.26"
-    assert config["LDSHARED"] == "/z/zig cc -target aarch64-linux-gnu.2.26 -shared"
-    assert config["CXX"] == "/z/zig c++ -target aarch64-linux-gnu.2.26"
+    assert config["CC"] == "/scratch/bin/cc" and config["CXX"] == "/scratch/bin/c++"
+    assert config["LDSHARED"] == "/scratch/bin/cc -shared -s"
+    assert config["LDCXXSHARED"] == "/scratch/bin/c++ -shared -s"
     assert config["CFLAGS"] == "-DNDEBUG -fwrapv -O2 -Wall -I/scratch/include"
     assert config["LDFLAGS"] == "" and "-march" not in str(config) and "/opt/py" not in str(config)
     assert config["EXT_SUFFIX"] == ".cpython-311-aarch64-linux-gnu.so"
@@ -70,3 +71,24 @@ def test_build_requirements_are_the_sdists_own_else_pep_517s_default_with_wheel(
 
     assert build_requirements(declared) == ("Cython>=3", "setuptools>=61", "wheel")
     assert build_requirements(undeclared) == ("setuptools>=40.8.0", "wheel")
+
+
+def test_the_compilers_are_zig_for_the_target_and_the_c_compiler_compiles_cxx_sources_as_cxx(tmp_path):
+    import os
+    import subprocess
+
+    zig = tmp_path / "zig it"  # a path with a space, as any path may have
+    zig.write_text('#!/bin/sh\necho "$@"\n')
+    zig.chmod(0o755)
+    for program in ("cc", "c++", "ar"):
+        (tmp_path / program).write_text(compiler_wrapper(str(zig), PY311_ARM, program))
+        (tmp_path / program).chmod(0o755)
+
+    def run(program, *arguments):
+        return subprocess.run([str(tmp_path / program), *arguments], capture_output=True, text=True,
+                              env={"PATH": os.environ["PATH"]}).stdout.strip()
+
+    assert run("cc", "-c", "a.c", "-o", "a.o") == "cc -target aarch64-linux-gnu.2.26 -c a.c -o a.o"
+    assert run("cc", "-c", "b.cpp", "-o", "b.o") == "c++ -target aarch64-linux-gnu.2.26 -c b.cpp -o b.o"
+    assert run("c++", "-shared", "a.o") == "c++ -target aarch64-linux-gnu.2.26 -shared a.o"
+    assert run("ar", "rcs", "lib.a", "a.o") == "ar rcs lib.a a.o"

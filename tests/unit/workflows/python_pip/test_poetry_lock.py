@@ -445,3 +445,13 @@ def test_a_malformed_lock_is_a_lock_file_error_naming_the_file_and_the_problem(t
 
     assert str(error.value).startswith(f"{path}: ")
     assert problem in str(error.value)
+
+
+def test_an_extra_naming_the_project_itself_stands_for_its_own_extras(tmp_path):
+    pyproject = PYPROJECT.replace('fast = ["orjson"]', 'fast = ["orjson"]\nall = ["My_Function[fast]"]')
+    path = write_project(tmp_path, pyproject=pyproject)
+
+    selected = versions(read_poetry_lock(path, PY311_X86, extras=["all"]))
+
+    assert "orjson" in selected and "my-function" not in selected
+    assert selected["orjson"] == versions(read_poetry_lock(path, PY311_X86, extras=["fast"]))["orjson"]
