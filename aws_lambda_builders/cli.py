@@ -25,7 +25,7 @@ import json
 import os
 import signal
 import sys
-from typing import Dict, List, Optional, Sequence, TextIO
+from typing import Dict, List, Optional, TextIO
 
 from aws_lambda_builders import __version__
 from aws_lambda_builders.terminal_ui import TerminalUI
@@ -56,7 +56,7 @@ from aws_lambda_builders.workflows.python_pip.exceptions import (
     RequirementsFileNotFoundError,
     explain,
 )
-from aws_lambda_builders.workflows.python_pip.input_formats import FORMATS, PYLOCK, input_format
+from aws_lambda_builders.workflows.python_pip.input_formats import FORMATS
 from aws_lambda_builders.workflows.python_pip.resolution_age import DEFAULT_MAX_RESOLUTION_AGE, ONE_DAY
 from aws_lambda_builders.workflows.python_pip.target import RUNTIMES, LambdaTarget
 from aws_lambda_builders.workflows.python_pip.units import format_size
@@ -129,6 +129,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--cache-dir", help="the build cache (default: $LAMBDA_PIP_CACHE_DIR, else the user's cache "
                                            "directory); an unchanged rebuild places files from it without pip")
     build.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache")
+    build.add_argument("--cache-url", default=None, metavar="s3://BUCKET/PREFIX",
+                       help="a remote build cache under the local one, shared by machines (default: "
+                            "$LAMBDA_PIP_CACHE_URL; needs lambda-pip[s3])")
+    build.add_argument("--cache-endpoint", metavar="URL",
+                       help="an S3-compatible endpoint for --cache-url (default: $AWS_ENDPOINT_URL, else AWS's)")
+    build.add_argument("--cache-readonly", action="store_true",
+                       help="read the remote build cache, never write it (for untrusted jobs)")
     build.add_argument("--copy-from-cache", action="store_true",
                        help="copy files from the cache instead of hard-linking them (slower; for a bundle whose "
                             "files will be edited in place)")
@@ -227,6 +234,8 @@ def build(args: argparse.Namespace, stream: TextIO, out: TextIO) -> int:
         count = len([n for n in os.listdir(result.libraries) if n.endswith(".dist-info")])
         print(f"built {count} distributions into {result.output} for {args.runtime} on {args.architecture}",
               file=out)
+        if result.remote is not None:
+            print(result.remote.line(), file=out)
         if result.cross_built:
             print(f"cross-built for {args.runtime} on {args.architecture}: {', '.join(result.cross_built)}", file=out)
         for option, freed in result.savings.items():
@@ -245,7 +254,8 @@ def build_request(args: argparse.Namespace) -> orchestrator.BuildRequest:
                     find_links=args.find_links, trusted_hosts=args.trusted_host, allow_missing=args.allow_missing,
                     cache_dir=args.cache_dir, no_cache=args.no_cache, link_from_cache=not args.copy_from_cache,
                     max_resolution_age=args.max_resolution_age * ONE_DAY, refresh=args.refresh,
-                    input_format=args.input_format, extras=args.extra, groups=args.group, cross=args.cross)
+                    input_format=args.input_format, extras=args.extra, groups=args.group, cross=args.cross,
+                    cache_url=args.cache_url, cache_endpoint=args.cache_endpoint, cache_readonly=args.cache_readonly)
     return orchestrator.BuildRequest(
         requirements=os.path.abspath(args.requirements), output=args.output, runtime=args.runtime,
         architecture=args.architecture, python=args.python, config=config, scratch_dir=args.scratch_dir,
@@ -279,39 +289,8 @@ def summary(result: orchestrator.BuildResult, runtime: str, architecture: str, l
         "timings_seconds": {name: round(seconds, 3) for name, seconds in result.timings.items()},
         "reused_resolution": result.reused_resolution.to_dict() if result.reused_resolution is not None else None,
         "cross_built": list(result.cross_built),
+        "remote_cache": result.remote.to_dict() if result.remote is not None else None,
     }
-
-
-def lock_command(args: argparse.Namespace, stream: TextIO, out: TextIO, argv: Sequence[str]) -> int:
-    """``lambda-pip lock``: the pylock.toml written, what each target takes on ``out``."""
-    from aws_lambda_builders.workflows.python_pip.locking import write_lock
-    from aws_lambda_builders.workflows.python_pip.pip_runner import PipRunner, SubprocessPip
-    from aws_lambda_builders.workflows.python_pip.utils import OSUtils
-
-    if not os.path.isfile(args.requirements):
-        raise RequirementsFileNotFoundError(args.requirements)
-    runtimes = args.runtime or ["python%d.%d" % sys.version_info[:2]]
-    targets = [LambdaTarget(runtime, architecture) for runtime in runtimes
-               for architecture in (args.architecture or [X86_64])]
-    config = Config(index_url=args.index_url, extra_index_urls=args.extra_index_url, find_links=args.find_links,
-                    input_format=args.input_format, extras=args.extra, groups=args.group)
-    ui = TerminalUI(stream, quiet=args.quiet)
-    if input_format(args.output) != PYLOCK:
-        ui.warning(f"{args.output} is not named pylock.toml or pylock.NAME.toml: build from it with "
-                   "--input-format pylock")
-    pip = PipRunner(args.python, SubprocessPip(OSUtils(), args.python))
-    pip.listen(ui.pip_progress)
-    try:
-        resolutions = write_lock(os.path.abspath(args.requirements), targets, args.output, pip, config,
-                                 command="lambda-pip " + " ".join(argv), scratch_root=args.scratch_dir,
-                                 say=ui.write)
-    finally:
-        pip.listen(None)
-        ui.done()
-    releases = {(d.name, d.version) for _, downloads in resolutions for d in downloads}
-    print(f"locked {len(releases)} releases for {', '.join(t.describe() for t in targets)} into {args.output}",
-          file=out)
-    return EXIT_OK
 
 
 def check(args: argparse.Namespace, stream: TextIO, out: TextIO) -> int:
@@ -358,6 +337,8 @@ def main(argv: Optional[List[str]] = None, stream: Optional[TextIO] = None, out:
 
             return cache_command(args, out)
         if args.command == "lock":
+            from aws_lambda_builders.lock_command import lock_command
+
             return lock_command(args, stream, out, sys.argv[1:] if argv is None else argv)
         return build(args, stream, out)
     except KeyboardInterrupt as error:

@@ -53,7 +53,6 @@ import contextlib
 import errno
 import json
 import os
-import sys
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from .cache_files import (
@@ -62,7 +61,6 @@ from .cache_files import (
     differs,
     empty_directory,
     file_problem,
-    files_under,
     link_files,
     locked,
     make_writable_and_remove,
@@ -72,6 +70,7 @@ from .cache_files import (
     touch,
     write_json_atomically,
 )
+from .cache_location import default_cache_dir
 from .cache_records import (
     CacheContents,
     FileFacts,
@@ -98,19 +97,6 @@ FORMAT = "v1"
 _ATTEMPTS = 3
 
 
-def default_cache_dir(environ: Optional[Dict[str, str]] = None) -> str:
-    """``$LAMBDA_PIP_CACHE_DIR``, else the user's cache directory as the platform names it."""
-    environ = dict(os.environ if environ is None else environ)
-    if environ.get("LAMBDA_PIP_CACHE_DIR"):
-        return environ["LAMBDA_PIP_CACHE_DIR"]
-    if sys.platform == "win32":
-        base = environ.get("LOCALAPPDATA") or os.path.expanduser(r"~\AppData\Local")
-        return os.path.join(base, "lambda-pip", "Cache")
-    if sys.platform == "darwin":
-        return os.path.expanduser("~/Library/Caches/lambda-pip")
-    return os.path.join(environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lambda-pip")
-
-
 def restore_build(cache: "BuildCache", key: str, destination: str, write: Callable[[str], None],
                   reusable: Optional[Reusable] = None) -> Optional[Placement]:
     """Step 8 alone, for a build whose inputs are unchanged: its files placed from the cache, or None (also
@@ -124,11 +110,12 @@ def restore_build(cache: "BuildCache", key: str, destination: str, write: Callab
 class BuildCache:
     """The cache at ``root``: trees of unpacked wheels, wheels built from sdists, and whole builds."""
 
-    def __init__(self, root: str, link: bool = True) -> None:
+    def __init__(self, root: str, link: bool = True, keep_wheels: bool = False) -> None:
         self.root = os.path.abspath(root)
         self._base = os.path.join(self.root, FORMAT)
         # Hard links (the cache's own read-only files, placed in no time) or copies of them.
         self.link = link
+        self.keep_wheels = keep_wheels  # each tree's wheel too, for a remote cache (``cache_wheels``)
         self._sdist_digests: Dict[Tuple[str, int, int], str] = {}
 
     # --- whole builds ---------------------------------------------------------------------------
@@ -156,33 +143,14 @@ class BuildCache:
 
     def holds(self, key: str, directory: str, reusable: Optional[Reusable] = None) -> Optional[Placement]:
         """The build ``key`` if ``directory`` holds it as placing it by link did, and nothing else (and
-        ``reusable``, if given, accepts its record).
+        ``reusable``, if given, accepts its record): see :func:`cache_holds.holds`."""
+        from .cache_holds import holds
 
-        Each file must be a link to its cached file, which must be sound: the
-        same inode is then the same bytes. Copies are never taken for the build
-        (an edit may keep a copy's size and mtime), nor is a directory with a
-        file more or less: the caller then places the build again.
-        """
-        placement = self._build_entry(key, reusable) if self.link else None
-        if placement is None:
-            return None
-        for relative, tree, facts in self._recorded(placement):
-            cached = os.path.join(self._tree_dir(tree), relative)
-            try:
-                if facts is None or differs(cached, facts) or not os.path.samestat(
-                        os.lstat(cached), os.lstat(os.path.join(directory, relative))):
-                    return None
-            except OSError:
-                return None
-        try:
-            if files_under(directory) != set(placement.files):
-                return None
-        except OSError:
-            return None
-        touch(self._path("builds", key + ".json"))
-        for tree in set(placement.files.values()):
-            touch(self._tree_dir(tree) + ".json")
-        return placement
+        return holds(self, key, directory, reusable)
+
+    def record(self, key: str) -> Optional[Placement]:
+        """The recorded build ``key`` as it is, or None."""
+        return self._build_entry(key)
 
     def _build_entry(self, key: str, reusable: Optional[Reusable] = None) -> Optional[Placement]:
         """The recorded build ``key``, or None (an unreadable record is removed; one ``reusable`` refuses is
@@ -263,6 +231,10 @@ class BuildCache:
     def tree_for(self, wheel: str) -> str:
         """The sha256 of ``wheel``, after making sure its unpacked tree is in the cache and sound."""
         digest = sha256_file(wheel)
+        if self.keep_wheels:
+            from .cache_wheels import keep_wheel
+
+            keep_wheel(self, wheel, digest)
         with self._lock("tree-" + digest, shared=True):
             if self._tree_is_sound(digest):
                 touch(self._tree_dir(digest) + ".json")  # in use: not to be pruned before it is placed
@@ -293,6 +265,11 @@ class BuildCache:
             return tree_files(self._read_tree_manifest(digest))
         except (OSError, ValueError, AttributeError) as error:
             raise DamagedEntry(f"tree {digest[:12]}: manifest unreadable ({error})") from error
+
+    def has_tree(self, digest: str) -> bool:
+        """Whether the tree of the wheel of sha256 ``digest`` is in the cache, sound."""
+        with self._lock("tree-" + digest, shared=True):
+            return self._tree_is_sound(digest)
 
     def _tree_is_sound(self, digest: str) -> bool:
         try:

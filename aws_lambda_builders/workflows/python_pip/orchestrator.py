@@ -39,6 +39,7 @@ from .target import LambdaTarget
 from .utils import UI, Config
 
 if TYPE_CHECKING:
+    from .remote_cache import RemoteCache, RemoteReport
     from .source_copy import SourceEntry
 
 # A build's own directory in the scratch directory, named with its pid: what a killed build left there
@@ -94,6 +95,7 @@ class BuildResult:
         self.savings: Dict[str, int] = {}  # what each size option freed, in bytes
         self.timings: Dict[str, float] = {}  # seconds: dependencies, total
         self.cross_built: Sequence[str] = ()  # the sdists compiled for the target with zig in this build
+        self.remote: Optional["RemoteReport"] = None  # what the remote cache did (None: there is none)
 
     def __repr__(self) -> str:
         return f"BuildResult({self.output!r}, missing={self.missing!r}, unchanged={self.unchanged})"
@@ -171,7 +173,11 @@ def build(request: BuildRequest, ui: Optional[UI] = None, installer: Optional[De
                 result.sizes = bundle_sizes(output, output, cache.file_facts(kept), kept,
                                             allow_oversize=request.allow_oversize)
         else:
-            _assemble(request, config, result, cache, key, ui, installer, started, check)
+            remote = config.remote_cache(ui.warning) if cache is not None and key is not None else None
+            try:
+                _assemble(request, config, result, cache, key, ui, installer, started, check, remote)
+            finally:
+                result.remote = remote.report if remote is not None else None
     except OSError as error:
         if error.errno == errno.ENOSPC:
             raise DiskFullError(error.filename or output) from error
@@ -206,7 +212,7 @@ def _say_reused(result: BuildResult, placement: Placement, check: ResolutionChec
 
 def _assemble(request: BuildRequest, config: Config, result: BuildResult, cache: Optional[BuildCache],
               key: Optional[str], ui: UI, installer: Optional[DependencyInstaller], started: float,
-              check: ResolutionCheck) -> None:
+              check: ResolutionCheck, remote: Optional["RemoteCache"] = None) -> None:
     """The bundle built in a staging directory beside the output and swapped in when it is complete.
 
     The zip is written beside its place too, and put there right after the
@@ -221,7 +227,7 @@ def _assemble(request: BuildRequest, config: Config, result: BuildResult, cache:
         libraries = os.path.join(staging, "python") if request.layer else staging
         os.makedirs(libraries, exist_ok=True)
         result.placement = _dependencies(request, config, result, cache, key, libraries, ui, installer, check,
-                                         skip=[output, staging] + ([zip_path] if zip_path else []))
+                                         skip=[output, staging] + ([zip_path] if zip_path else []), remote=remote)
         result.timings["dependencies"] = time.monotonic() - started
         if request.size_options:
             from .slimming import reduce_size
@@ -251,11 +257,15 @@ def _assemble(request: BuildRequest, config: Config, result: BuildResult, cache:
 
 def _dependencies(request: BuildRequest, config: Config, result: BuildResult, cache: Optional[BuildCache],
                   key: Optional[str], libraries: str, ui: UI, installer: Optional[DependencyInstaller],
-                  check: ResolutionCheck, skip: List[str]) -> Optional[Placement]:
+                  check: ResolutionCheck, skip: List[str], remote: Optional["RemoteCache"] = None
+                  ) -> Optional[Placement]:
     """The dependencies into ``libraries``: placed from the cache when nothing that decides them changed (and
-    a resolution of unpinned requirements is young enough), else built in a scratch directory of this build;
-    what the cache placed."""
+    a resolution of unpinned requirements is young enough; from the remote cache when the local one lacks
+    the build), else built in a scratch directory of this build; what the cache placed."""
     if cache is not None and key is not None:
+        if remote is not None and cache.record(key) is None and remote.fetch_build(cache, key):
+            ui.write(f"the build was in the remote cache {remote.store.description}: "
+                     f"{len(remote.report.fetched)} wheels downloaded from it")
         placement = restore_build(cache, key, libraries, ui.write, check)
         if placement is not None:
             _say_reused(result, placement, check, ui)
@@ -289,6 +299,9 @@ def _dependencies(request: BuildRequest, config: Config, result: BuildResult, ca
             cache.store(key, placement, _resolution_facts(request, config, placement, resolved_at))
         except OSError as error:  # the bundle is good; only the next build will not find it
             ui.warning(f"could not record this build in the cache: {error}")
+        else:
+            if remote is not None:
+                remote.publish_build(cache, key)
     return placement
 
 

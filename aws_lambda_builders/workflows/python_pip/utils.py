@@ -11,11 +11,12 @@ import io
 import os
 import shutil
 import sys
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence
 
 from .resolution_age import DEFAULT_MAX_RESOLUTION_AGE
 
 if TYPE_CHECKING:
+    from .remote_cache import RemoteCache
     import logging
 
     from .pip_events import PipEvent
@@ -177,7 +178,8 @@ class Config:
                  cache_dir: Optional[str] = None, no_cache: bool = False, link_from_cache: bool = False,
                  max_resolution_age: float = DEFAULT_MAX_RESOLUTION_AGE, refresh: bool = False,
                  input_format: Optional[str] = None, extras: Sequence[str] = (),
-                 groups: Optional[Sequence[str]] = None, cross: bool = False) -> None:
+                 groups: Optional[Sequence[str]] = None, cross: bool = False, cache_url: Optional[str] = None,
+                 cache_endpoint: Optional[str] = None, cache_readonly: bool = False) -> None:
         self.index_url = index_url
         self.extra_index_urls: Sequence[str] = [] if extra_index_urls is None else extra_index_urls
         self.find_links: Sequence[str] = [] if find_links is None else find_links
@@ -207,6 +209,12 @@ class Config:
         # Compile sdists with C (and Cython) extensions for the target with zig (``cross_builds``; needs the
         # ``ziglang`` package, ``lambda-pip[cross]``, and an interpreter of the target's Python version here).
         self.cross = cross
+        # A remote layer under the build cache (``remote_cache``): ``s3://bucket/prefix`` (None:
+        # ``$LAMBDA_PIP_CACHE_URL``, else none), an S3-compatible endpoint (None: ``$AWS_ENDPOINT_URL`` or
+        # AWS's), and whether to read it only (for untrusted jobs).
+        self.cache_url = cache_url
+        self.cache_endpoint = cache_endpoint
+        self.cache_readonly = cache_readonly
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Config) and vars(other) == vars(self)
@@ -220,7 +228,26 @@ class Config:
             return None
         from .cache import BuildCache, default_cache_dir
 
-        return BuildCache(self.cache_dir or default_cache_dir(), link=self.link_from_cache)
+        return BuildCache(self.cache_dir or default_cache_dir(), link=self.link_from_cache,
+                          keep_wheels=self.remote_cache_url() is not None)
+
+    def remote_cache_url(self) -> Optional[str]:
+        """The remote build cache's URL, or None when there is none (or no cache at all)."""
+        return None if self.no_cache else (self.cache_url or os.environ.get("LAMBDA_PIP_CACHE_URL") or None)
+
+    def remote_cache(self, warn: Callable[[str], None]) -> Optional["RemoteCache"]:
+        """The remote layer these settings name, or None (none named, or it cannot be used: said with ``warn``)."""
+        url = self.remote_cache_url()
+        if url is None:
+            return None
+        from .object_store import S3Store, StoreUnavailable
+        from .remote_cache import RemoteCache
+
+        try:
+            return RemoteCache(S3Store(url, self.cache_endpoint), self.cache_readonly, warn)
+        except (StoreUnavailable, ValueError) as error:
+            warn(f"the remote build cache is not used: {error}")
+            return None
 
     def pip_options(self) -> List[str]:
         """The pip command-line options these settings stand for."""

@@ -1,0 +1,210 @@
+"""The remote layer of the build cache (``--cache-url s3://bucket/prefix``): what one machine built, every
+machine places, without pip, an index or a compiler.
+
+The local cache stays the first level. In the remote store (``object_store``):
+
+    wheels/<sha256>.whl     a wheel a build installed (downloaded or built here), by its content's digest
+    builds/<key>.json       a whole build (key: ``cache_key``'s, the local one): its placement (each file, by
+                            the sha256 of the wheel it comes from), each wheel's file name, and the record's
+                            own digest
+
+On a local miss of a build's key, its record is read from the store, and each wheel the local cache lacks is
+downloaded, held to its sha256 (the key it is stored under), and unpacked into the local cache, which then
+places the build as if it had made it. After a build is made and recorded locally, its wheels and its record
+are written to the store, each only if absent (a concurrent runner's identical object stands). A damaged
+object (its bytes not its digest's) is never used: it is reported, the build is made here, and the object is
+replaced with the sound one. With ``readonly`` nothing is ever written. A store that does not answer (or
+refuses) is said once, and the build goes on with the local cache alone: the remote layer never fails a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set
+
+from .cache_records import Placement
+from .object_store import ObjectStore, StoreUnavailable
+
+if TYPE_CHECKING:
+    from .cache import BuildCache
+
+RECORD_FORMAT = 1
+
+
+@dataclass
+class RemoteReport:
+    """What the remote cache did for one build (``--json``'s ``remote_cache``)."""
+
+    store: str  # s3://bucket/prefix
+    readonly: bool = False
+    build_found: bool = False  # the build's record was in the store and placed from it
+    fetched: List[str] = field(default_factory=list)  # wheels downloaded from the store
+    fetched_bytes: int = 0
+    published: List[str] = field(default_factory=list)  # wheels this build wrote to the store
+    published_bytes: int = 0
+    record_published: bool = False
+    refused: List[str] = field(default_factory=list)  # damaged or foreign objects, not used
+    unavailable: Optional[str] = None  # why the store was not used (it did not answer, or refused)
+
+    def line(self) -> str:
+        """One line of what the remote cache did, for a person."""
+        if self.unavailable is not None:
+            return f"remote cache {self.store}: not used ({self.unavailable})"
+        from .units import format_size
+
+        said = [f"build found, {len(self.fetched)} wheels downloaded ({format_size(self.fetched_bytes)})"
+                if self.build_found else "build not found"]
+        if self.published or self.record_published:
+            said.append(f"{len(self.published)} wheels ({format_size(self.published_bytes)}) and the build written")
+        if self.refused:
+            said.append(f"{len(self.refused)} damaged objects refused")
+        return f"remote cache {self.store}{' (read only)' if self.readonly else ''}: " + "; ".join(said)
+
+    def to_dict(self) -> Dict[str, object]:
+        return {"store": self.store, "readonly": self.readonly, "build_found": self.build_found,
+                "fetched": self.fetched, "fetched_bytes": self.fetched_bytes, "published": self.published,
+                "published_bytes": self.published_bytes, "record_published": self.record_published,
+                "refused": self.refused, "unavailable": self.unavailable}
+
+
+def record_document(placement: Placement, wheels: Dict[str, str]) -> bytes:
+    """The remote record of a build: its placement, each wheel's file name, and the digest of both."""
+    body = {"format": RECORD_FORMAT, "placement": placement.to_json(), "wheels": dict(sorted(wheels.items()))}
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
+    return json.dumps(dict(body, digest=digest), sort_keys=True).encode("utf-8")
+
+
+def read_record(data: bytes) -> Optional[Dict[str, Any]]:
+    """A remote record whose digest is its content's; None for a damaged or foreign one."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+        digest = document.pop("digest")
+        if document.get("format") != RECORD_FORMAT or not isinstance(document.get("wheels"), dict):
+            return None
+        if hashlib.sha256(json.dumps(document, sort_keys=True).encode("utf-8")).hexdigest() != digest:
+            return None
+        return dict(document)
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return None
+
+
+class RemoteCache:
+    """The store under the local cache for the builds of one run (see the module's docstring)."""
+
+    def __init__(self, store: ObjectStore, readonly: bool = False,
+                 warn: Callable[[str], None] = lambda message: None) -> None:
+        self.store = store
+        self.readonly = readonly
+        self._warn = warn
+        self.report = RemoteReport(store.description, readonly)
+        self._damaged: Set[str] = set()  # keys of damaged objects, replaced when this run writes them
+
+    def fetch_build(self, cache: "BuildCache", key: str) -> bool:
+        """Bring the build ``key`` from the store into the local cache; whether the local cache now has it."""
+        if self.report.unavailable is not None:
+            return False
+        try:
+            data = self.store.get(f"builds/{key}.json")
+            if data is None:
+                return False
+            record = read_record(data)
+            if record is None:
+                self._refuse(f"builds/{key}.json", "its content is not the digest it carries")
+                return False
+            try:
+                placement, wheels = Placement.from_json(record["placement"]), dict(record["wheels"])
+            except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+                self._refuse(f"builds/{key}.json", f"its placement cannot be read ({error})")
+                return False
+            if set(placement.files.values()) - set(wheels):
+                self._refuse(f"builds/{key}.json", "it places files from wheels it does not name")
+                return False
+            with tempfile.TemporaryDirectory(prefix="lambda-pip-remote-") as scratch:
+                for digest in sorted(set(placement.files.values())):
+                    if not cache.has_tree(digest) and not self._fetch_wheel(cache, digest, str(wheels[digest]),
+                                                                            scratch):
+                        # A record whose wheels are missing or damaged is replaced by this build's own.
+                        self._damaged.add(f"builds/{key}.json")
+                        return False
+            cache.store(key, placement)
+        except StoreUnavailable as error:
+            self._unavailable(error)
+            return False
+        self.report.build_found = True
+        return True
+
+    def publish_build(self, cache: "BuildCache", key: str) -> None:
+        """Write the build ``key`` (recorded in the local cache) and its wheels to the store, what is absent."""
+        if self.readonly or self.report.unavailable is not None:
+            return
+        placement = cache.record(key)
+        if placement is None:
+            return
+        from .cache_wheels import kept_wheel
+
+        wheels: Dict[str, str] = {}
+        paths: Dict[str, str] = {}
+        for digest in sorted(set(placement.files.values())):
+            path = kept_wheel(cache, digest)
+            if path is None:  # unpacked before the remote cache was in use: this build cannot be shared whole
+                return
+            wheels[digest], paths[digest] = os.path.basename(path), path
+        try:
+            for digest, path in paths.items():
+                with open(path, "rb") as f:
+                    data = f.read()
+                if self._write(f"wheels/{digest}.whl", data):
+                    self.report.published.append(wheels[digest])
+                    self.report.published_bytes += len(data)
+            self.report.record_published = self._write(f"builds/{key}.json", record_document(placement, wheels))
+        except (StoreUnavailable, OSError) as error:
+            self._unavailable(error)
+
+    def _fetch_wheel(self, cache: "BuildCache", digest: str, filename: str, scratch: str) -> bool:
+        key = f"wheels/{digest}.whl"
+        data = self.store.get(key)
+        if data is None:
+            return False
+        if hashlib.sha256(data).hexdigest() != digest or os.path.basename(filename) != filename \
+                or not filename.endswith(".whl"):
+            self._refuse(key, "its content is not its digest" if hashlib.sha256(data).hexdigest() != digest
+                         else f"its file name {filename!r} is not a wheel's")
+            return False
+        directory = os.path.join(scratch, digest)
+        os.makedirs(directory)
+        path = os.path.join(directory, filename)
+        with open(path, "wb") as f:
+            f.write(data)
+        try:
+            cache.tree_for(path)  # unpacked, and kept for the next publication
+        except (OSError, ValueError, zipfile.BadZipFile) as error:  # bytes it was stored as, but no wheel
+            self._refuse(key, f"it is not a wheel that installs ({error})")
+            return False
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+        self.report.fetched.append(filename)
+        self.report.fetched_bytes += len(data)
+        return True
+
+    def _write(self, key: str, data: bytes) -> bool:
+        if key in self._damaged:
+            self.store.replace(key, data)
+            self._damaged.discard(key)
+            return True
+        return self.store.put_new(key, data)
+
+    def _refuse(self, key: str, why: str) -> None:
+        self.report.refused.append(key)
+        self._damaged.add(key)
+        self._warn(f"the remote cache's {key} is damaged or foreign ({why}): not used; building here")
+
+    def _unavailable(self, error: Exception) -> None:
+        if self.report.unavailable is None:
+            self.report.unavailable = str(error)
+            self._warn(f"the remote build cache is not used: {error}")
