@@ -157,7 +157,7 @@ def _elf_hash(name: bytes) -> int:
 
 
 def elf_with_glibc_needs(machine: str, versions: Sequence[str], elf_class: int = 64,
-                         little_endian: bool = True) -> bytes:
+                         little_endian: bool = True, needed: Sequence[str] = ()) -> bytes:
     """A small, structurally valid ELF shared object that needs ``versions`` from ``libc.so.6``.
 
     Tests need objects for another CPU, or that need a given glibc (e.g.
@@ -169,6 +169,7 @@ def elf_with_glibc_needs(machine: str, versions: Sequence[str], elf_class: int =
     a ``.shstrtab`` and the section headers (a null section first). ``objdump
     -p`` and ``readelf -V`` read it as a real library's version needs.
     ``elf_class`` is 64 or 32; Verneed/Vernaux have the same layout in both.
+    ``needed``: the libraries of a ``.dynamic`` section's ``DT_NEEDED`` entries (none: no such section).
     """
     if elf_class not in (32, 64):
         raise ValueError(f"elf_class must be 32 or 64, not {elf_class}")
@@ -184,7 +185,7 @@ def elf_with_glibc_needs(machine: str, versions: Sequence[str], elf_class: int =
     # .dynstr: "\0libc.so.6\0GLIBC_2.17\0..."
     dynstr = bytearray(b"\0")
     offsets = {}
-    for name in ["libc.so.6", *versions]:
+    for name in ["libc.so.6", *versions, *needed]:
         if name not in offsets:
             offsets[name] = len(dynstr)
             dynstr.extend(name.encode("ascii") + b"\0")
@@ -197,8 +198,10 @@ def elf_with_glibc_needs(machine: str, versions: Sequence[str], elf_class: int =
         verneed += struct.pack(order + "IHHII", _elf_hash(version.encode("ascii")), 0, index + 2,
                                offsets[version], 0 if last else 16)
 
-    shstrtab = b"\0.dynstr\0.gnu.version_r\0.shstrtab\0"
-    name_dynstr, name_verneed, name_shstrtab = 1, 9, 24
+    shstrtab = b"\0.dynstr\0.gnu.version_r\0.shstrtab\0.dynamic\0"
+    name_dynstr, name_verneed, name_shstrtab, name_dynamic = 1, 9, 24, 34
+    dynamic = b"".join(struct.pack(order + ("qQ" if is64 else "iI"), 1, offsets[library]) for library in needed)
+    dynamic += struct.pack(order + ("qQ" if is64 else "iI"), 0, 0) if needed else b""
 
     body = bytearray(ehsize)
     dynstr_offset = len(body)
@@ -210,6 +213,9 @@ def elf_with_glibc_needs(machine: str, versions: Sequence[str], elf_class: int =
     shstrtab_offset = len(body)
     body += shstrtab
     pad(body)
+    dynamic_offset = len(body)
+    body += dynamic
+    pad(body)
     shoff = len(body)
 
     section_fmt = order + ("IIQQQQIIQQ" if is64 else "IIIIIIIIII")
@@ -218,7 +224,7 @@ def elf_with_glibc_needs(machine: str, versions: Sequence[str], elf_class: int =
         (name_dynstr, 3, 2, 0, dynstr_offset, len(dynstr), 0, 0, 1, 0),  # SHT_STRTAB, SHF_ALLOC
         (name_verneed, 0x6FFFFFFE, 2, 0, verneed_offset, len(verneed), 1, 1, align, 0),
         (name_shstrtab, 3, 0, 0, shstrtab_offset, len(shstrtab), 0, 0, 1, 0),
-    ]
+    ] + ([(name_dynamic, 6, 3, 0, dynamic_offset, len(dynamic), 1, 0, align, 16 if is64 else 8)] if needed else [])
     for section in sections:
         body += struct.pack(section_fmt, *section)
 

@@ -115,3 +115,25 @@ def test_without_cross_an_extension_for_another_cpu_is_missing_as_before(tmp_pat
     assert code == cli.EXIT_MISSING
     assert "needs a C compiler for aarch64" in document["missing"][0]["reason"]
     assert "cross-building" not in err
+
+
+def test_the_users_compiler_variables_do_not_make_a_cross_build_compile_for_this_machine(tmp_path, package_index,
+                                                                                       monkeypatch):
+    monkeypatch.setenv("CC", "gcc")
+    monkeypatch.setenv("CFLAGS", "-march=native")
+    monkeypatch.setenv("LDSHARED", "gcc -shared")
+
+    code, document, err = lambda_pip(tmp_path, package_index, "compiled-function\n", "--cross")
+
+    assert code == 0, err
+    assert document["cross_built"] == ["compiled-function==2.0"]
+    assert check_bundle(str(tmp_path / "out"), "python3.11", ARM64).problems == []
+
+
+def test_a_cross_built_wheel_the_audit_refuses_is_not_kept_in_the_cache(tmp_path, package_index):
+    code, document, err = lambda_pip(tmp_path, package_index, "host-compiled-extension\n", "--cross")
+
+    assert code == cli.EXIT_MISSING
+    assert "the wheel cross-built was refused by the audit" in document["missing"][0]["reason"]
+    built = tmp_path / "cache" / "v1" / "built"
+    assert not [entry for entry in (built.iterdir() if built.is_dir() else []) if "-cross-" in entry.name]

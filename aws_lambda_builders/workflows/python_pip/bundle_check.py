@@ -130,16 +130,39 @@ def check_binary(path: str, relative: str, target: LambdaTarget) -> Optional[Lis
         return binary_problems(f, os.path.basename(path), relative, target)
 
 
+# The shared libraries every Lambda Python runtime provides (glibc's own, the GCC runtime, zlib): a library a
+# binary built here needs that is neither one of these nor in its wheel is this machine's, and Lambda lacks it.
+LAMBDA_SYSTEM_LIBRARIES = frozenset({
+    "libc.so.6", "libm.so.6", "libdl.so.2", "librt.so.1", "libpthread.so.0", "libutil.so.1", "libnsl.so.1",
+    "libresolv.so.2", "libcrypt.so.1", "libgcc_s.so.1", "libstdc++.so.6", "libz.so.1",
+    "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1",
+})
+
+
 def check_wheel_binaries(wheel_path: str, target: LambdaTarget) -> List[Problem]:
-    """The problems of the shared objects inside a wheel (one built here, tagged ``linux_<arch>``)."""
+    """The problems of the shared objects inside a wheel (one built here, tagged ``linux_<arch>``): those of
+    any binary, and each library one needs that neither the wheel nor Lambda's runtime has."""
     problems: List[Problem] = []
     with zipfile.ZipFile(wheel_path) as wheel:
+        names = {posixpath.basename(name) for name in wheel.namelist()}
         for info in wheel.infolist():
             name = posixpath.basename(info.filename)
             if _SHARED_OBJECT.search(name):
                 with wheel.open(info) as member:
-                    problems += binary_problems(io.BytesIO(member.read()), name, info.filename, target) or []
+                    data = member.read()
+                problems += binary_problems(io.BytesIO(data), name, info.filename, target) or []
+                problems += _external_libraries(data, info.filename, names)
     return problems
+
+
+def _external_libraries(data: bytes, path: str, bundled: Set[str]) -> List[Problem]:
+    try:
+        needed = parse_elf(io.BytesIO(data)).needed_libraries
+    except NotAnElfFile:
+        return []
+    return [Problem("external-library", path, f"needs {library}, which neither the wheel nor Lambda's runtime has "
+                                              "(it was linked against a library of this machine)")
+            for library in needed if library not in LAMBDA_SYSTEM_LIBRARIES and library not in bundled]
 
 
 def built_wheel_problems(wheel_path: str, target: LambdaTarget, seen: Dict[Tuple[str, int, int], List[str]]

@@ -26,7 +26,8 @@ def contents(cache: "BuildCache") -> CacheContents:
 def prune(cache: "BuildCache", unused_for: float, now: Optional[float] = None) -> CacheContents:
     """Remove the entries no build has used for ``unused_for`` seconds; what was removed.
 
-    An unpacked wheel that a build kept here still places is kept with it.
+    An unpacked wheel that a build kept here still places is kept with it, and a wheel kept for the remote
+    cache (``cache_wheels``) with its unpacked tree.
     Each entry is removed under its own lock, after its last use is read
     again: one that a running build is placing waits, and one it has just
     used stays. A build that finds an entry gone makes it again.
@@ -58,13 +59,18 @@ def prune(cache: "BuildCache", unused_for: float, now: Optional[float] = None) -
                 remove_file(cache._path("built", entry + ".json"))
                 shutil.rmtree(cache._path("built", entry), ignore_errors=True)
                 removed = removed._replace(built=removed.built + 1, size=removed.size + size)
+    for digest in cache._entries("wheels"):  # a kept wheel goes with its tree (``cache_wheels``)
+        with cache._lock("wheel-" + digest, shared=False):
+            if not os.path.isdir(cache._tree_dir(digest)):
+                removed = removed._replace(size=removed.size + bytes_under(cache._path("wheels", digest)))
+                shutil.rmtree(cache._path("wheels", digest), ignore_errors=True)
     _remove_leftovers_older_than(cache, min(cutoff, now - 3600))
     return removed
 
 
 def _remove_leftovers_older_than(cache: "BuildCache", cutoff: float) -> None:
     """Remove what killed builds left half written (never what is younger than an hour: a build's at work)."""
-    for part in ("trees", "built"):
+    for part in ("trees", "built", "wheels"):
         for name in names_in(cache._path(part)):
             path = cache._path(part, name)
             if not name.startswith(".") or not _unused_since(path, cutoff):

@@ -4,7 +4,7 @@ any machine, without Docker (the decisions: ``cross_target``).
 What a cross build needs, found once per build:
 
 - zig, from the ``ziglang`` package (``pip install 'lambda-pip[cross]'``);
-- an interpreter of the target's Python version on this machine (``--python``, PATH, pyenv, uv's): its
+- an interpreter of the target's Python version on this machine (``--python``, PATH, pyenv's): its
   headers and its build configuration, made the target's in this build's scratch directory;
 - a build environment: a virtual environment of that interpreter per set of build requirements
   (``[build-system] requires``), into which pip installs them for this machine (they run here).
@@ -29,7 +29,9 @@ from .cross_target import (
     ARCHIVER,
     C_COMPILER,
     CXX_COMPILER,
+    compiler_environment,
     compiler_wrapper,
+    multiarch_pyconfig,
     host_platform,
     sysconfigdata_name,
     target_config_vars,
@@ -156,13 +158,14 @@ class CrossBuilds:
             if runner is None:
                 results.update({sdist.filename: failure for sdist in group})
                 continue
-            builds = SdistBuilds(runner, self._options + ["--no-build-isolation"], self._cache, self._built_for())
+            # No cache here: a wheel is kept only once the audit has accepted it (``store``).
+            builds = SdistBuilds(runner, self._options + ["--no-build-isolation"], None, self.built_for())
             results.update(zip((s.filename for s in group), builds.build(group, directory, compile_c=True)))
         return [results[sdist.filename] for sdist in sdists]
 
     def _copy_built_before(self, sdist_path: str, directory: str) -> bool:
         """Copy into ``directory`` the wheel the cache holds from this sdist cross-built alike; whether it did."""
-        cached = self._cache.built_wheel(sdist_path, self._built_for(), True) if self._cache is not None else None
+        cached = self._cache.built_wheel(sdist_path, self.built_for(), True) if self._cache is not None else None
         if cached is None:
             return False
         try:
@@ -171,7 +174,15 @@ class CrossBuilds:
         except OSError:  # replaced by another build since it was looked up: built here
             return False
 
-    def _built_for(self) -> str:
+    def store(self, sdist_path: str, wheel: str) -> None:
+        """Keep ``wheel``, cross-built from ``sdist_path`` and accepted by the audit, in the build cache."""
+        if self._cache is not None:
+            try:
+                self._cache.store_built_wheel(sdist_path, self.built_for(), True, wheel)
+            except OSError:  # the wheel is good; only the next build will build it again
+                pass
+
+    def built_for(self) -> str:
         """The cache's name for what these builds make: the target, zig's version, the interpreter, options."""
         assert self._zig is not None and self._interpreter is not None
         builder = repr((os.path.realpath(self._interpreter), self._zig.version, self._options))
@@ -191,24 +202,37 @@ class CrossBuilds:
         found = self._host.interpreter_for and self._host.interpreter_for((major, minor), [self._python_exe])
         if not found:
             self._unavailable = (f"cross-building for {self.target.describe()} needs a Python {major}.{minor} on "
-                                 f"this machine for its headers (pyenv install {major}.{minor}, "
-                                 f"uv python install {major}.{minor}, or --python)")
+                                 f"this machine for its headers (python{major}.{minor} on PATH, "
+                                 f"pyenv install {major}.{minor}, or --python)")
             return
         self._interpreter = found.path
-        described = subprocess.run([found.path, "-c", _DESCRIBE], capture_output=True, text=True, timeout=120)
+        try:
+            self._unavailable = self._make_target_python(found.path, major, minor)
+        except (OSError, ValueError, KeyError, subprocess.SubprocessError) as error:
+            self._unavailable = f"the headers of {found.path} could not be made the target's: {error}"
+
+    def _make_target_python(self, interpreter: str, major: int, minor: int) -> Optional[str]:
+        """The target's headers, configuration and compilers from ``interpreter``'s; why not, or None."""
+        assert self._zig is not None
+        described = subprocess.run([interpreter, "-c", _DESCRIBE], capture_output=True, text=True, timeout=120)
         if described.returncode != 0:
-            self._unavailable = f"{found.path} could not describe its build configuration: {described.stderr[-500:]}"
-            return
+            return f"{interpreter} could not describe its build configuration: {described.stderr[-500:]}"
         description = json.loads(described.stdout)
+        if not os.path.isfile(os.path.join(description["include"], "Python.h")):
+            return (f"cross-building needs the headers of Python {major}.{minor} ({interpreter} has none: "
+                    f"install python{major}.{minor}-dev, or pass --python a Python {major}.{minor} that has them)")
         root = os.path.join(self._scratch, f"cross-{self.target.runtime}-{self.target.machine}")
         include, lib = os.path.join(root, "include"), os.path.join(root, "lib")
         shutil.copytree(description["include"], include)
         pyconfig = os.path.join(include, "pyconfig.h")
-        if os.path.isfile(pyconfig):
-            with open(pyconfig, encoding="utf-8", errors="surrogateescape") as f:
+        with open(pyconfig, encoding="utf-8", errors="surrogateescape") as f:
+            text = f.read()
+        wrapped = multiarch_pyconfig(text, str(description["vars"].get("MULTIARCH", "")))
+        if wrapped is not None:  # Debian's: the real one is in the system's include directory
+            with open(os.path.join("/usr/include", wrapped), encoding="utf-8", errors="surrogateescape") as f:
                 text = f.read()
-            with open(pyconfig, "w", encoding="utf-8", errors="surrogateescape") as f:
-                f.write(target_pyconfig(text, self.target))
+        with open(pyconfig, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write(target_pyconfig(text, self.target))
         os.makedirs(lib)
         programs = os.path.join(root, "bin")
         os.makedirs(programs)
@@ -222,9 +246,10 @@ class CrossBuilds:
             f.write("build_time_vars = " + pprint.pformat(config, width=120) + "\n")
         self._environment = {"_PYTHON_HOST_PLATFORM": host_platform(self.target),
                              "_PYTHON_SYSCONFIGDATA_NAME": sysconfigdata_name(self.target),
-                             "PYTHONPATH": lib, "PIP_NO_CACHE_DIR": "1"}
+                             "PYTHONPATH": lib, "PIP_NO_CACHE_DIR": "1", **compiler_environment(programs)}
         self._say(f"cross-building for {self.target.describe()} with zig {self._zig.version} and the headers of "
-                  f"Python {major}.{minor} at {found.path}")
+                  f"Python {major}.{minor} at {interpreter}")
+        return None
 
     def _runner_for(self, requirements: Tuple[str, ...]) -> Tuple[Optional[PipRunner], Optional[PipResult]]:
         """pip in a build environment holding ``requirements`` (made once per set); or None and why not."""

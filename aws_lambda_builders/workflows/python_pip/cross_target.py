@@ -13,7 +13,7 @@ audit has found every binary to be the target's, it is tagged for the target's g
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, Mapping, Optional
 
 from .target import LambdaTarget
 
@@ -107,6 +107,25 @@ def target_config_vars(host: Mapping[str, Any], target: LambdaTarget, programs: 
         "INCLUDEPY": include, "INCLUDEDIR": include,
     })
     return config
+
+
+def compiler_environment(programs: str) -> Dict[str, str]:
+    """The compiler variables of a cross build: the target's compilers (``programs``: the directory of the
+    :func:`compiler_wrapper` scripts), and none of this machine's flags (``CC``, ``CFLAGS=-march=native``
+    in the user's environment would otherwise win over the configuration, and make a binary for this CPU)."""
+    return {"CC": f"{programs}/{C_COMPILER}", "CXX": f"{programs}/{CXX_COMPILER}",
+            "LDSHARED": f"{programs}/{C_COMPILER} -shared -s", "LDCXXSHARED": f"{programs}/{CXX_COMPILER} -shared -s",
+            "AR": f"{programs}/{ARCHIVER}", "ARFLAGS": "rcs", "CFLAGS": "", "CXXFLAGS": "", "CPPFLAGS": "",
+            "LDFLAGS": "", "ARCHFLAGS": ""}
+
+
+def multiarch_pyconfig(text: str, multiarch: str) -> Optional[str]:
+    """The header a Debian-style ``pyconfig.h`` includes for ``multiarch`` (``x86_64-linux-gnu/python3.11/
+    pyconfig.h``), relative to the system's include directory; None for a ``pyconfig.h`` that is the real one."""
+    for included in re.findall(r"#\s*include\s*<([^>]+/pyconfig\.h)>", text):
+        if included.startswith(multiarch + "/"):
+            return included
+    return None
 
 
 def manylinux_tag(target: LambdaTarget) -> str:

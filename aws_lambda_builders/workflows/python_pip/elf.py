@@ -1,8 +1,9 @@
-"""What a shared object needs from the machine that loads it: its ELF machine and glibc versions.
+"""What a shared object needs from the machine that loads it: its ELF machine, glibc versions and libraries.
 
-Read with the standard library (``struct``) from the ELF header and the
+Read with the standard library (``struct``) from the ELF header, the
 ``.gnu.version_r`` section (the symbol versions a library needs from each of
-its dependencies), so that auditing a bundle needs no ``objdump``.
+its dependencies) and the ``.dynamic`` section (the libraries it needs), so
+that auditing a bundle needs no ``objdump``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import BinaryIO, List, Optional, Tuple
 ELF_MAGIC = b"\x7fELF"
 EM_NAMES = {3: "i386", 8: "mips", 20: "ppc", 21: "ppc64", 40: "arm", 62: "x86_64", 183: "aarch64", 243: "riscv"}
 SHT_GNU_VERNEED = 0x6FFFFFFE
+SHT_DYNAMIC = 6
+DT_NULL, DT_NEEDED = 0, 1
 _GLIBC = re.compile(r"^GLIBC_(\d+)\.(\d+)(?:\.\d+)?$")
 
 
@@ -26,6 +29,7 @@ class NotAnElfFile(ValueError):
 class ElfInfo:
     machine: str
     needed_versions: Tuple[str, ...]
+    needed_libraries: Tuple[str, ...] = ()  # DT_NEEDED: the shared libraries the loader must find
 
     @property
     def newest_glibc(self) -> Optional[Tuple[int, int]]:
@@ -53,9 +57,10 @@ def parse_elf(f: BinaryIO) -> ElfInfo:
         raise NotAnElfFile(f"truncated ELF header: {error}") from None
     try:
         needed = _needed_versions(f, order, is64, shoff, shentsize, shnum)
+        libraries = _needed_libraries(f, order, is64, shoff, shentsize, shnum)
     except struct.error as error:
         raise NotAnElfFile(f"truncated ELF section: {error}") from None
-    return ElfInfo(EM_NAMES.get(machine, f"machine-{machine}"), tuple(needed))
+    return ElfInfo(EM_NAMES.get(machine, f"machine-{machine}"), tuple(needed), tuple(libraries))
 
 
 def _sections(f: BinaryIO, order: str, is64: bool, shoff: int, shentsize: int, shnum: int):
@@ -99,6 +104,29 @@ def _needed_versions(f: BinaryIO, order: str, is64: bool, shoff: int, shentsize:
                 break
             entry += vn_next
     return names
+
+
+def _needed_libraries(f: BinaryIO, order: str, is64: bool, shoff: int, shentsize: int, shnum: int) -> List[str]:
+    """The ``DT_NEEDED`` entries of the ``.dynamic`` section, in order."""
+    sections = _sections(f, order, is64, shoff, shentsize, shnum)
+    entry = order + ("qQ" if is64 else "iI")
+    width = struct.calcsize(entry)
+    libraries: List[str] = []
+    for sh_type, offset, size, link, _ in sections:
+        if sh_type != SHT_DYNAMIC or link >= len(sections):
+            continue
+        _, strtab_offset, strtab_size, _, _ = sections[link]
+        f.seek(strtab_offset)
+        strtab = f.read(strtab_size)
+        f.seek(offset)
+        table = f.read(size)
+        for start in range(0, len(table) - width + 1, width):
+            tag, value = struct.unpack(entry, table[start:start + width])
+            if tag == DT_NULL:
+                break
+            if tag == DT_NEEDED:
+                libraries.append(_string(strtab, value))
+    return libraries
 
 
 def _string(table: bytes, offset: int) -> str:

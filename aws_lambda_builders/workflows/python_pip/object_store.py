@@ -10,6 +10,7 @@ no credentials) is :class:`StoreUnavailable`, whose message names no credential.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Optional, Protocol, Tuple
 
 from .credentials import redact_credentials
@@ -55,6 +56,9 @@ class S3Store:
         except ImportError as error:
             raise StoreUnavailable("the S3 build cache needs boto3: pip install 'lambda-pip[s3]'") from error
         config = BotoConfig(connect_timeout=5, read_timeout=60, retries={"max_attempts": 2, "mode": "standard"})
+        for name in ("boto3", "botocore", "s3transfer", "urllib3"):  # their debug logs show request headers
+            logger = logging.getLogger(name)
+            logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
         try:
             self._client = boto3.client("s3", endpoint_url=endpoint_url or None, config=config)
         except Exception as error:  # botocore's own errors (a bad region or endpoint) are not one class
@@ -64,7 +68,9 @@ class S3Store:
         try:
             return self._client.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
         except Exception as error:
-            if _code(error) in ("NoSuchKey", "404", "NotFound"):
+            # Without s3:ListBucket, S3 says 403 for a key that is not there: a miss, as for a bucket that lets
+            # this runner read nothing (its writes, if refused too, say so).
+            if _code(error) in ("NoSuchKey", "404", "NotFound", "AccessDenied", "403"):
                 return None
             raise StoreUnavailable(f"{self.description}: {_said(error)}") from error
 

@@ -263,10 +263,14 @@ def _dependencies(request: BuildRequest, config: Config, result: BuildResult, ca
     a resolution of unpinned requirements is young enough; from the remote cache when the local one lacks
     the build), else built in a scratch directory of this build; what the cache placed."""
     if cache is not None and key is not None:
-        if remote is not None and cache.record(key) is None and remote.fetch_build(cache, key):
-            ui.write(f"the build was in the remote cache {remote.store.description}: "
-                     f"{len(remote.report.fetched)} wheels downloaded from it")
+        fetched = remote is not None and cache.record(key) is None and remote.fetch_build(cache, key)
         placement = restore_build(cache, key, libraries, ui.write, check)
+        if fetched and remote is not None:
+            if placement is None:
+                remote.record_unusable(key)
+            else:
+                ui.write(f"the build was in the remote cache {remote.store.description}: "
+                         f"{len(remote.report.fetched)} wheels downloaded from it")
         if placement is not None:
             _say_reused(result, placement, check, ui)
             ui.step_started("install")  # the one step that ran

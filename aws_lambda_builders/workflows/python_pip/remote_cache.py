@@ -24,7 +24,6 @@ import json
 import os
 import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set
 
@@ -73,19 +72,22 @@ class RemoteReport:
                 "refused": self.refused, "unavailable": self.unavailable}
 
 
-def record_document(placement: Placement, wheels: Dict[str, str]) -> bytes:
-    """The remote record of a build: its placement, each wheel's file name, and the digest of both."""
-    body = {"format": RECORD_FORMAT, "placement": placement.to_json(), "wheels": dict(sorted(wheels.items()))}
+def record_document(key: str, placement: Placement, wheels: Dict[str, str]) -> bytes:
+    """The remote record of the build ``key``: its placement, each wheel's file name, and the digest of all."""
+    body = {"format": RECORD_FORMAT, "key": key, "placement": placement.to_json(),
+            "wheels": dict(sorted(wheels.items()))}
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
     return json.dumps(dict(body, digest=digest), sort_keys=True).encode("utf-8")
 
 
-def read_record(data: bytes) -> Optional[Dict[str, Any]]:
-    """A remote record whose digest is its content's; None for a damaged or foreign one."""
+def read_record(data: bytes, key: str) -> Optional[Dict[str, Any]]:
+    """The remote record of the build ``key`` if its digest is its content's and it is that build's; None for a
+    damaged or foreign one (another build's record under this key places what that build placed)."""
     try:
         document = json.loads(data.decode("utf-8"))
         digest = document.pop("digest")
-        if document.get("format") != RECORD_FORMAT or not isinstance(document.get("wheels"), dict):
+        if document.get("format") != RECORD_FORMAT or not isinstance(document.get("wheels"), dict) \
+                or document.get("key") != key:
             return None
         if hashlib.sha256(json.dumps(document, sort_keys=True).encode("utf-8")).hexdigest() != digest:
             return None
@@ -113,9 +115,9 @@ class RemoteCache:
             data = self.store.get(f"builds/{key}.json")
             if data is None:
                 return False
-            record = read_record(data)
+            record = read_record(data, key)
             if record is None:
-                self._refuse(f"builds/{key}.json", "its content is not the digest it carries")
+                self._refuse(f"builds/{key}.json", "its content is not the digest it carries, or not this build's")
                 return False
             try:
                 placement, wheels = Placement.from_json(record["placement"]), dict(record["wheels"])
@@ -162,7 +164,7 @@ class RemoteCache:
                 if self._write(f"wheels/{digest}.whl", data):
                     self.report.published.append(wheels[digest])
                     self.report.published_bytes += len(data)
-            self.report.record_published = self._write(f"builds/{key}.json", record_document(placement, wheels))
+            self.report.record_published = self._write(f"builds/{key}.json", record_document(key, placement, wheels))
         except (StoreUnavailable, OSError) as error:
             self._unavailable(error)
 
@@ -183,14 +185,21 @@ class RemoteCache:
             f.write(data)
         try:
             cache.tree_for(path)  # unpacked, and kept for the next publication
-        except (OSError, ValueError, zipfile.BadZipFile) as error:  # bytes it was stored as, but no wheel
-            self._refuse(key, f"it is not a wheel that installs ({error})")
+        except Exception as error:  # the bytes it was stored as, but no wheel that installs (the installer's
+            # refusals are of several classes): never the build's failure
+            self._refuse(key, f"it is not a wheel that installs ({type(error).__name__}: {error})")
             return False
         finally:
             shutil.rmtree(directory, ignore_errors=True)
         self.report.fetched.append(filename)
         self.report.fetched_bytes += len(data)
         return True
+
+    def record_unusable(self, key: str) -> None:
+        """The build ``key`` fetched from the store could not be placed (its resolution too old to reuse):
+        this build's own record replaces it."""
+        self.report.build_found = False
+        self._damaged.add(f"builds/{key}.json")
 
     def _write(self, key: str, data: bytes) -> bool:
         if key in self._damaged:

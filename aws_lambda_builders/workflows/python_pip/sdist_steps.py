@@ -88,18 +88,28 @@ class SdistSteps:
         if builds.unavailable() is None:
             run.ui.write("cross-building " + ", ".join(s.filename for s in ordered) + f" for {self.target.describe()}")
         results = builds.build(ordered, directory)
+        accepted = f"{manylinux_tag(self.target)}.whl"
         for sdist, result in zip(ordered, results):
             if self._record_build_error(sdist.identifier, result):
                 continue
             for filename in sorted(os.listdir(directory)):
-                if not filename.endswith(f"linux_{self.target.machine}.whl") or Package(directory, filename) != sdist:
+                if not filename.endswith(".whl") or Package(directory, filename) != sdist:
                     continue
                 path = os.path.join(directory, filename)
-                if self._binary_problems(directory, filename):
-                    continue  # not the target's binaries: reported with the missing package
+                if filename.endswith(accepted):  # from the cache, where only what the audit accepted is kept
+                    run.cross_built.append(sdist.identifier)
+                    continue
+                if not filename.endswith(f"linux_{self.target.machine}.whl"):
+                    continue
+                problems = self._binary_problems(directory, filename)
+                if problems:  # not the target's binaries: the package is built without C, or missing, and says why
+                    run.build_errors.setdefault(sdist.identifier, "the wheel cross-built was refused by the audit: "
+                                                + "; ".join(problems))
+                    continue
                 if holds_compiled_code(path):
                     tags = filename[:-len(".whl")].split("-")[-3:]
                     retagged = retag(path, f"{tags[0]}-{tags[1]}-{manylinux_tag(self.target)}")
+                    builds.store(os.path.join(directory, sdist.filename), retagged)
                     run.cross_built.append(sdist.identifier)
                 else:  # its optional extension did not compile for the target: pure Python, and tagged so
                     retagged = retag_as_pure(path)

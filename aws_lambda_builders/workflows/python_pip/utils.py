@@ -229,7 +229,7 @@ class Config:
         from .cache import BuildCache, default_cache_dir
 
         return BuildCache(self.cache_dir or default_cache_dir(), link=self.link_from_cache,
-                          keep_wheels=self.remote_cache_url() is not None)
+                          keep_wheels=self.remote_cache_url() is not None and not self.cache_readonly)
 
     def remote_cache_url(self) -> Optional[str]:
         """The remote build cache's URL, or None when there is none (or no cache at all)."""

@@ -808,3 +808,22 @@ def test_report_is_ok_only_without_problems():
     assert report.ok
     report.problems.append(Problem("glibc", "x.so", "m"))
     assert not report.ok
+
+
+def test_a_wheel_built_here_whose_binary_needs_a_library_of_this_machine_is_refused(tmp_path):
+    from aws_lambda_builders.workflows.python_pip.bundle_check import check_wheel_binaries
+    from aws_lambda_builders.workflows.python_pip.target import LambdaTarget
+    from tests.builders import elf_with_glibc_needs, make_wheel
+
+    target = LambdaTarget("python3.12", "x86_64")
+    linked = make_wheel(str(tmp_path), "linked", "1.0", tag="cp312-cp312-linux_x86_64", files={
+        "linked/_ext.cpython-312-x86_64-linux-gnu.so": elf_with_glibc_needs(
+            "x86_64", ["GLIBC_2.17"], needed=["libyaml-0.so.2", "libm.so.6", "libbundled.so.1"]),
+        "linked.libs/libbundled.so.1": elf_with_glibc_needs("x86_64", ["GLIBC_2.17"], needed=["libc.so.6"]),
+    })
+
+    problems = check_wheel_binaries(linked, target)
+
+    assert [(p.kind, p.path) for p in problems] == [
+        ("external-library", "linked/_ext.cpython-312-x86_64-linux-gnu.so")]
+    assert "needs libyaml-0.so.2, which neither the wheel nor Lambda's runtime has" in str(problems[0])

@@ -192,3 +192,20 @@ def test_a_tree_being_placed_waits_and_stays_when_its_use_is_recorded_meanwhile(
 
     assert bbb + ".json" in records(filled, "trees")
     assert removed[:3] == (1, 1, 1)  # the build k1 and, with it, aaa's tree; the built wheel
+
+
+def test_a_wheel_kept_for_the_remote_cache_goes_with_its_unpacked_tree_and_stays_with_it(tmp_path):
+    from aws_lambda_builders.workflows.python_pip.cache_wheels import kept_wheel
+
+    cache = BuildCache(str(tmp_path / "cache"), keep_wheels=True)
+    old, fresh = wheel(tmp_path, "old"), wheel(tmp_path, "fresh")
+    old_tree, fresh_tree = cache.tree_for(old), cache.tree_for(fresh)
+    assert kept_wheel(cache, old_tree) is not None and kept_wheel(cache, fresh_tree) is not None
+    age(os.path.join(cache.root, "v1", "trees", old_tree + ".json"), 40)
+
+    cache.prune(30 * DAY)
+
+    assert kept_wheel(cache, old_tree) is None
+    assert not os.path.exists(os.path.join(cache.root, "v1", "wheels", old_tree))
+    assert kept_wheel(cache, fresh_tree) is not None
+    assert os.path.basename(kept_wheel(cache, fresh_tree)) == os.path.basename(fresh)

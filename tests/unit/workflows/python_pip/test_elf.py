@@ -133,3 +133,15 @@ def test_running_interpreter_binary_is_parsed():
     assert any(v.startswith("GLIBC_") for v in info.needed_versions)
     assert info.newest_glibc is not None
     assert info.newest_glibc <= _running_glibc()
+
+
+@pytest.mark.parametrize("elf_class", [64, 32])
+def test_the_libraries_a_shared_object_needs_are_read_from_its_dynamic_section(tmp_path, elf_class):
+    from tests.builders import elf_with_glibc_needs
+
+    path = tmp_path / "ext.so"
+    path.write_bytes(elf_with_glibc_needs("aarch64", ["GLIBC_2.17"], elf_class=elf_class,
+                                          needed=["libyaml-0.so.2", "libc.so.6"]))
+    info = read_elf(str(path))
+    assert info.needed_libraries == ("libyaml-0.so.2", "libc.so.6")
+    assert info.newest_glibc == (2, 17)
