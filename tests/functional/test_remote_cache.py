@@ -247,3 +247,31 @@ def test_a_damaged_wheel_built_from_an_sdist_is_replaced_with_the_record_that_na
     assert code == 0, err
     assert third["remote_cache"]["build_found"] is True and third["remote_cache"]["refused"] == []
     assert (tmp_path / "third" / "out.zip").read_bytes() == (tmp_path / "second" / "out.zip").read_bytes()
+
+
+def test_an_sdist_built_by_one_machine_is_not_built_again_by_another_for_other_requirements(
+        tmp_path, package_index, s3, monkeypatch):
+    client, endpoint = s3
+    assert build(tmp_path, package_index, "first", endpoint)[0] == 0
+    assert [k for k in objects(client) if k.startswith("team/built/")], "the wheel built from the sdist is shared"
+    builds = []
+    real = pip_runner.PipRunner.build_wheels
+
+    def recording(self, sdists, *args, **kwargs):
+        builds.append(list(sdists))
+        return real(self, sdists, *args, **kwargs)
+
+    monkeypatch.setattr(pip_runner.PipRunner, "build_wheels", recording)
+    (tmp_path / "other.txt").write_text("required-c-extension\npure-lib\n")
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(["build", "-r", str(tmp_path / "other.txt"), "-o", str(tmp_path / "second" / "out"),
+                     "--runtime", RUNTIME, "-i", package_index.url, "--cache-dir", str(tmp_path / "second" / "cache"),
+                     "--cache-url", f"s3://{BUCKET}/team", "--cache-endpoint", endpoint, "--json"],
+                    stream=err, out=out)
+
+    assert code == 0, err.getvalue()
+    document = json.loads(out.getvalue())
+    assert document["remote_cache"]["build_found"] is False, "another set of requirements: not built whole before"
+    assert builds == [], "the sdist's wheel came from the bucket"
+    assert any(name.startswith("required_c_extension-1.0-") for name in document["remote_cache"]["fetched"])
+    assert check_bundle(str(tmp_path / "second" / "out"), RUNTIME, X86_64).problems == []

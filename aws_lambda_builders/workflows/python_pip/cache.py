@@ -83,6 +83,7 @@ from .cache_records import (
 
 if TYPE_CHECKING:
     from .cache_verify import CacheVerification
+    from .remote_cache import RemoteCache
 
 __all__ = ["BuildCache", "CacheContents", "DamagedEntry", "FileFacts", "PlacedFileFacts", "Placement",
            "ResolutionFacts", "Reusable", "default_cache_dir", "restore_build"]
@@ -116,6 +117,7 @@ class BuildCache:
         # Hard links (the cache's own read-only files, placed in no time) or copies of them.
         self.link = link
         self.keep_wheels = keep_wheels  # each tree's wheel too, for a remote cache (``cache_wheels``)
+        self.remote: Optional["RemoteCache"] = None  # built wheels looked up and shared there too (``cache_built``)
         self._sdist_digests: Dict[Tuple[str, int, int], str] = {}
 
     # --- whole builds ---------------------------------------------------------------------------

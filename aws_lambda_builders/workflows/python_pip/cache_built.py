@@ -27,9 +27,10 @@ if TYPE_CHECKING:
 
 
 def built_wheel(cache: "BuildCache", sdist: str, target: str, compile_c: bool) -> Optional[str]:
-    """A wheel built earlier from this sdist (same content) for ``target``, checked against its hash."""
+    """A wheel built earlier from this sdist (same content) for ``target``, checked against its hash; from the
+    remote cache (``cache.remote``) when the local one lacks it."""
     entry = _built_entry(cache, sdist, target, compile_c)
-    if not os.path.exists(entry + ".json"):
+    if not os.path.exists(entry + ".json") and not _from_remote(cache, sdist, target, compile_c, entry):
         return None
     try:
         with cache._lock("built-" + os.path.basename(entry), shared=True):
@@ -49,8 +50,15 @@ def built_wheel(cache: "BuildCache", sdist: str, target: str, compile_c: bool) -
 
 
 def store_built_wheel(cache: "BuildCache", sdist: str, target: str, compile_c: bool, wheel: str) -> None:
-    """Keep ``wheel``, built from ``sdist`` for ``target``, so that the sdist is not built again."""
+    """Keep ``wheel``, built from ``sdist`` for ``target``, so that the sdist is not built again (by any runner
+    of the remote cache either)."""
     entry = _built_entry(cache, sdist, target, compile_c)
+    _store_locally(cache, entry, wheel)
+    if cache.remote is not None:
+        cache.remote.publish_built(os.path.basename(entry), wheel)
+
+
+def _store_locally(cache: "BuildCache", entry: str, wheel: str) -> None:
     with cache._lock("built-" + os.path.basename(entry), shared=False):
         os.makedirs(os.path.dirname(entry), exist_ok=True)
         remove_leftovers(os.path.dirname(entry), f".{os.path.basename(entry)}-")
@@ -64,6 +72,20 @@ def store_built_wheel(cache: "BuildCache", sdist: str, target: str, compile_c: b
             shutil.rmtree(scratch, ignore_errors=True)
             raise
         write_json_atomically(entry + ".json", {"wheel": os.path.basename(wheel), "sha256": sha256_file(wheel)})
+
+
+def _from_remote(cache: "BuildCache", sdist: str, target: str, compile_c: bool, entry: str) -> bool:
+    """Bring the entry from the remote cache into the local one; whether it did."""
+    if cache.remote is None:
+        return False
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="lambda-pip-remote-") as scratch:
+        wheel = cache.remote.fetch_built(os.path.basename(entry), scratch)
+        if wheel is None:
+            return False
+        _store_locally(cache, entry, wheel)
+    return True
 
 
 def _built_entry(cache: "BuildCache", sdist: str, target: str, compile_c: bool) -> str:

@@ -174,6 +174,8 @@ def build(request: BuildRequest, ui: Optional[UI] = None, installer: Optional[De
                                             allow_oversize=request.allow_oversize)
         else:
             remote = config.remote_cache(ui.warning) if cache is not None and key is not None else None
+            if cache is not None:
+                cache.remote = remote
             try:
                 _assemble(request, config, result, cache, key, ui, installer, started, check, remote)
             finally:

@@ -7,6 +7,11 @@ The local cache stays the first level. In the remote store (``object_store``):
     builds/<key>.json       a whole build (key: ``cache_key``'s, the local one): its placement (each file, by
                             the sha256 of the wheel it comes from), each wheel's file name, and the record's
                             own digest
+    built/<entry>.json      a wheel built from an sdist (entry: the local one's, ``cache_built``: the sdist's
+                            sha256, the target, the builder): the wheel's file name and sha256
+
+A wheel built from an sdist is also looked up alone, when the local cache lacks it: an sdist is compiled once
+for a fleet, also for requirements no runner built whole before.
 
 On a local miss of a build's key, its record is read from the store, and each wheel the local cache lacks is
 downloaded, held to its sha256 (the key it is stored under), and unpacked into the local cache, which then
@@ -92,6 +97,29 @@ def read_record(data: bytes, key: str) -> Optional[Dict[str, Any]]:
         if hashlib.sha256(json.dumps(document, sort_keys=True).encode("utf-8")).hexdigest() != digest:
             return None
         return dict(document)
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return None
+
+
+def built_record(name: str, wheel: str, sha256: str) -> bytes:
+    """The remote entry of a wheel built from an sdist: its file name and digest, and the entry's own digest."""
+    body = {"format": RECORD_FORMAT, "entry": name, "wheel": wheel, "sha256": sha256}
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
+    return json.dumps(dict(body, digest=digest), sort_keys=True).encode("utf-8")
+
+
+def read_built_record(data: bytes, name: str) -> Optional[Dict[str, str]]:
+    """The remote entry ``name`` of a built wheel, if sound and that entry's (a wheel's file name, no path)."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+        digest = document.pop("digest")
+        wheel = document.get("wheel")
+        if document.get("format") != RECORD_FORMAT or document.get("entry") != name or not isinstance(wheel, str) \
+                or os.path.basename(wheel) != wheel or not wheel.endswith(".whl"):
+            return None
+        if hashlib.sha256(json.dumps(document, sort_keys=True).encode("utf-8")).hexdigest() != digest:
+            return None
+        return {"wheel": wheel, "sha256": str(document["sha256"])}
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         return None
 
@@ -195,6 +223,54 @@ class RemoteCache:
         self.report.fetched_bytes += len(data)
         return True
 
+    # --- wheels built from sdists (``cache_built``), each under its local entry's name ------------------
+
+    def fetch_built(self, name: str, directory: str) -> Optional[str]:
+        """The wheel the store holds for the built-wheel entry ``name`` (an sdist's digest, the target, the
+        builder), downloaded into ``directory`` and held to its digest; None when there is none."""
+        if self.report.unavailable is not None:
+            return None
+        key = f"built/{name}.json"
+        try:
+            data = self.store.get(key)
+            if data is None:
+                return None
+            record = read_built_record(data, name)
+            if record is None:
+                self._refuse(key, "its content is not the digest it carries, or not this entry's")
+                return None
+            wheel = self.store.get(f"wheels/{record['sha256']}.whl")
+        except StoreUnavailable as error:
+            self._unavailable(error)
+            return None
+        if wheel is None:
+            return None
+        if hashlib.sha256(wheel).hexdigest() != record["sha256"]:
+            self._refuse(f"wheels/{record['sha256']}.whl", "its content is not its digest")
+            self._damaged.add(key)
+            return None
+        path = os.path.join(directory, record["wheel"])
+        with open(path, "wb") as f:
+            f.write(wheel)
+        self.report.fetched.append(record["wheel"])
+        self.report.fetched_bytes += len(wheel)
+        return path
+
+    def publish_built(self, name: str, wheel_path: str) -> None:
+        """Write a wheel built here (kept locally under the entry ``name``) and its entry, what is absent."""
+        if self.readonly or self.report.unavailable is not None:
+            return
+        try:
+            with open(wheel_path, "rb") as f:
+                data = f.read()
+            digest = hashlib.sha256(data).hexdigest()
+            if self._write(f"wheels/{digest}.whl", data):
+                self.report.published.append(os.path.basename(wheel_path))
+                self.report.published_bytes += len(data)
+            self._write(f"built/{name}.json", built_record(name, os.path.basename(wheel_path), digest))
+        except (StoreUnavailable, OSError) as error:
+            self._unavailable(error)
+
     def record_unusable(self, key: str) -> None:
         """The build ``key`` fetched from the store could not be placed (its resolution too old to reuse):
         this build's own record replaces it."""
@@ -209,8 +285,10 @@ class RemoteCache:
         return self.store.put_new(key, data)
 
     def _refuse(self, key: str, why: str) -> None:
-        self.report.refused.append(key)
         self._damaged.add(key)
+        if key in self.report.refused:  # met again (a whole build's record and a built wheel's entry name it)
+            return
+        self.report.refused.append(key)
         self._warn(f"the remote cache's {key} is damaged or foreign ({why}): not used; building here")
 
     def _unavailable(self, error: Exception) -> None:

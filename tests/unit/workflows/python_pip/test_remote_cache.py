@@ -118,3 +118,14 @@ def test_an_object_with_the_right_digest_that_is_no_wheel_is_refused_never_a_fai
     assert remote.fetch_build(BuildCache(str(tmp_path / "cache"), keep_wheels=True), "k" * 64) is False
     assert remote.report.refused == [f"wheels/{digest}.whl"] and remote.report.build_found is False
     assert "is not a wheel that installs" in warnings[0]
+
+
+def test_a_built_wheels_entry_reads_back_and_refuses_another_entry_a_path_or_a_change():
+    from aws_lambda_builders.workflows.python_pip.remote_cache import built_record, read_built_record
+
+    data = built_record("abc-python3.12-x86_64-c", "x-1.0-cp312-cp312-linux_x86_64.whl", "d" * 64)
+    assert read_built_record(data, "abc-python3.12-x86_64-c") == {"wheel": "x-1.0-cp312-cp312-linux_x86_64.whl",
+                                                                  "sha256": "d" * 64}
+    assert read_built_record(data, "abc-python3.12-x86_64-no-c") is None
+    assert read_built_record(built_record("e", "../../x-1.0-py3-none-any.whl", "d" * 64), "e") is None
+    assert read_built_record(data.replace(b"d" * 64, b"e" * 64), "abc-python3.12-x86_64-c") is None
