@@ -56,14 +56,16 @@ def parse_elf(f: BinaryIO) -> ElfInfo:
     except struct.error as error:
         raise NotAnElfFile(f"truncated ELF header: {error}") from None
     try:
-        needed = _needed_versions(f, order, is64, shoff, shentsize, shnum)
-        libraries = _needed_libraries(f, order, is64, shoff, shentsize, shnum)
+        sections = _sections(f, order, is64, shoff, shentsize, shnum)  # read once, for both
+        needed = _needed_versions(f, order, sections)
+        libraries = _needed_libraries(f, order, is64, sections)
     except struct.error as error:
         raise NotAnElfFile(f"truncated ELF section: {error}") from None
     return ElfInfo(EM_NAMES.get(machine, f"machine-{machine}"), tuple(needed), tuple(libraries))
 
 
-def _sections(f: BinaryIO, order: str, is64: bool, shoff: int, shentsize: int, shnum: int):
+def _sections(f: BinaryIO, order: str, is64: bool, shoff: int, shentsize: int, shnum: int
+              ) -> List[Tuple[int, int, int, int, int]]:
     fmt = order + ("IIQQQQIIQQ" if is64 else "IIIIIIIIII")
     size = struct.calcsize(fmt)
     if not shoff or shentsize < size:
@@ -79,15 +81,19 @@ def _sections(f: BinaryIO, order: str, is64: bool, shoff: int, shentsize: int, s
     return sections
 
 
-def _needed_versions(f: BinaryIO, order: str, is64: bool, shoff: int, shentsize: int, shnum: int) -> List[str]:
-    sections = _sections(f, order, is64, shoff, shentsize, shnum)
+def _string_table(f: BinaryIO, sections: List[Tuple[int, int, int, int, int]], link: int) -> bytes:
+    """The string table a section links to (``sh_link``)."""
+    _, offset, size, _, _ = sections[link]
+    f.seek(offset)
+    return f.read(size)
+
+
+def _needed_versions(f: BinaryIO, order: str, sections: List[Tuple[int, int, int, int, int]]) -> List[str]:
     names: List[str] = []
     for sh_type, offset, _size, link, count in sections:
         if sh_type != SHT_GNU_VERNEED or link >= len(sections):
             continue
-        _, strtab_offset, strtab_size, _, _ = sections[link]
-        f.seek(strtab_offset)
-        strtab = f.read(strtab_size)
+        strtab = _string_table(f, sections, link)
         entry = offset
         for _ in range(count):  # Verneed entries, each with a list of Vernaux
             f.seek(entry)
@@ -106,18 +112,16 @@ def _needed_versions(f: BinaryIO, order: str, is64: bool, shoff: int, shentsize:
     return names
 
 
-def _needed_libraries(f: BinaryIO, order: str, is64: bool, shoff: int, shentsize: int, shnum: int) -> List[str]:
+def _needed_libraries(f: BinaryIO, order: str, is64: bool, sections: List[Tuple[int, int, int, int, int]]
+                      ) -> List[str]:
     """The ``DT_NEEDED`` entries of the ``.dynamic`` section, in order."""
-    sections = _sections(f, order, is64, shoff, shentsize, shnum)
     entry = order + ("qQ" if is64 else "iI")
     width = struct.calcsize(entry)
     libraries: List[str] = []
     for sh_type, offset, size, link, _ in sections:
         if sh_type != SHT_DYNAMIC or link >= len(sections):
             continue
-        _, strtab_offset, strtab_size, _, _ = sections[link]
-        f.seek(strtab_offset)
-        strtab = f.read(strtab_size)
+        strtab = _string_table(f, sections, link)
         f.seek(offset)
         table = f.read(size)
         for start in range(0, len(table) - width + 1, width):

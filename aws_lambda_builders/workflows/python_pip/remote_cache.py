@@ -79,47 +79,50 @@ class RemoteReport:
 
 def record_document(key: str, placement: Placement, wheels: Dict[str, str]) -> bytes:
     """The remote record of the build ``key``: its placement, each wheel's file name, and the digest of all."""
-    body = {"format": RECORD_FORMAT, "key": key, "placement": placement.to_json(),
-            "wheels": dict(sorted(wheels.items()))}
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
-    return json.dumps(dict(body, digest=digest), sort_keys=True).encode("utf-8")
+    return _signed({"format": RECORD_FORMAT, "key": key, "placement": placement.to_json(),
+                    "wheels": dict(sorted(wheels.items()))})
 
 
 def read_record(data: bytes, key: str) -> Optional[Dict[str, Any]]:
     """The remote record of the build ``key`` if its digest is its content's and it is that build's; None for a
     damaged or foreign one (another build's record under this key places what that build placed)."""
-    try:
-        document = json.loads(data.decode("utf-8"))
-        digest = document.pop("digest")
-        if document.get("format") != RECORD_FORMAT or not isinstance(document.get("wheels"), dict) \
-                or document.get("key") != key:
-            return None
-        if hashlib.sha256(json.dumps(document, sort_keys=True).encode("utf-8")).hexdigest() != digest:
-            return None
-        return dict(document)
-    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+    document = _verified(data)
+    if document is None or not isinstance(document.get("wheels"), dict) or document.get("key") != key:
         return None
+    return document
 
 
 def built_record(name: str, wheel: str, sha256: str) -> bytes:
     """The remote entry of a wheel built from an sdist: its file name and digest, and the entry's own digest."""
-    body = {"format": RECORD_FORMAT, "entry": name, "wheel": wheel, "sha256": sha256}
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
-    return json.dumps(dict(body, digest=digest), sort_keys=True).encode("utf-8")
+    return _signed({"format": RECORD_FORMAT, "entry": name, "wheel": wheel, "sha256": sha256})
 
 
 def read_built_record(data: bytes, name: str) -> Optional[Dict[str, str]]:
     """The remote entry ``name`` of a built wheel, if sound and that entry's (a wheel's file name, no path)."""
+    document = _verified(data)
+    wheel = document.get("wheel") if document is not None else None
+    if document is None or document.get("entry") != name or not isinstance(wheel, str) \
+            or os.path.basename(wheel) != wheel or not wheel.endswith(".whl"):
+        return None
+    return {"wheel": wheel, "sha256": str(document.get("sha256"))}
+
+
+def _signed(body: Dict[str, Any]) -> bytes:
+    """``body`` as JSON with the sha256 of its canonical form beside it (``digest``)."""
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
+    return json.dumps(dict(body, digest=digest), sort_keys=True).encode("utf-8")
+
+
+def _verified(data: bytes) -> Optional[Dict[str, Any]]:
+    """The body :func:`_signed` wrote, if ``data`` is one of this format whose digest is its body's; else None."""
     try:
         document = json.loads(data.decode("utf-8"))
         digest = document.pop("digest")
-        wheel = document.get("wheel")
-        if document.get("format") != RECORD_FORMAT or document.get("entry") != name or not isinstance(wheel, str) \
-                or os.path.basename(wheel) != wheel or not wheel.endswith(".whl"):
+        if document.get("format") != RECORD_FORMAT:
             return None
         if hashlib.sha256(json.dumps(document, sort_keys=True).encode("utf-8")).hexdigest() != digest:
             return None
-        return {"wheel": wheel, "sha256": str(document["sha256"])}
+        return dict(document)
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         return None
 
